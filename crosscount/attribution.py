@@ -1,0 +1,225 @@
+"""Who asserts a figure: attribution frames found in a sentence.
+
+A *frame* is a stretch of text that names an asserter: "according to X", "X said (that)",
+", X said.", "X told Y that", "citing X", "a report from X", "It claims". The extractor picks,
+for each figure, the frame that governs it and resolves pronouns and descriptions to entities
+mentioned earlier in the document. Everything here is rules over words; no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crosscount.lexicon import Lexicon
+
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*[\w]|[A-Za-z0-9]|[“”\"(),:;—–]")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One attribution in a sentence (offsets absolute in the document)."""
+
+    kind: str  # according | pre | post | citing | told | noun | quote
+    source_text: str  # the asserter as written ("the South Korean National Intelligence Service", "It")
+    source_start: int
+    source_end: int
+    anchor: int  # where the frame's verb/cue stands: figures after it (pre) or before it (post) are governed
+    via_text: str | None = None  # an intermediary ("the BBC" in "X told the BBC that")
+    passive: bool = False
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    return [Token(m.start() + offset, m.end() + offset, m.group(0)) for m in _TOKEN.finditer(text)]
+
+
+def _is_np_token(tok: Token, lex: Lexicon) -> bool:
+    t = tok.text
+    if t[:1].isupper() or t[:1].isdigit():
+        return True
+    low = tok.low
+    return low in lex.np_words or low.endswith("'s") and low[:-2] in lex.np_words
+
+
+_STOP_CAPS = frozenset(
+    "In On At By For From But And As If When While After Before Since Also Meanwhile However Last This That These Those "
+    "Earlier Later Then Now Yesterday Today According".split()
+)
+
+
+def np_before(toks: list[Token], end_index: int, lex: Lexicon) -> tuple[int, int] | None:
+    """The noun phrase ending just before toks[end_index]: indices [i, end_index)."""
+    i = end_index
+    while i > 0:
+        tok = toks[i - 1]
+        if tok.text == ",":
+            # "Ukraine, along with the United States and South Korea, has accused"
+            j = i - 1
+            k = j
+            while k > 0 and toks[k - 1].text != "," and _is_np_token(toks[k - 1], lex) or (
+                k > 0 and toks[k - 1].low in ("along", "with", "together", "as", "well")
+            ):
+                k -= 1
+            if k < j and k > 0 and toks[k].low == "along" and toks[k - 1].text == ",":
+                i = k - 1
+                continue
+            break
+        if _is_np_token(tok, lex) or tok.text in ("(", ")") or tok.low in ("along", "with") and i < end_index:
+            i -= 1
+            continue
+        break
+    # Trim leading glue words and sentence-initial framing words.
+    while i < end_index and (toks[i].low in ("of", "for", "and", "the", "with", "along") and i == 0
+                             or toks[i].text in _STOP_CAPS or toks[i].text in (")", ",")):
+        i += 1
+    while i < end_index and toks[i].low in ("of", "for", "and", "with", "along"):
+        i += 1
+    if i >= end_index:
+        return None
+    return (i, end_index)
+
+
+def np_after(toks: list[Token], start_index: int, lex: Lexicon) -> tuple[int, int] | None:
+    """The noun phrase starting at toks[start_index] (for "according to X", "citing X", "said X")."""
+    j = start_index
+    while j < len(toks):
+        tok = toks[j]
+        if tok.text in (",", ";", ":", "“", "”", '"', "—", "–"):
+            break
+        if tok.low in ("that", "on", "in", "at", "who", "which", "when", "while", "as") and j > start_index:
+            # "in Washington" may close a source phrase: keep "in <Capitalised>" only
+            if tok.low == "in" and j + 1 < len(toks) and toks[j + 1].text[:1].isupper():
+                j += 2
+                continue
+            break
+        if _is_np_token(tok, lex) or tok.low in ("a", "an", "'s", "from", "by", "to"):
+            j += 1
+            continue
+        break
+    while j > start_index and toks[j - 1].low in ("of", "for", "and", "the", "a", "an", "from", "by", "to"):
+        j -= 1
+    if j <= start_index:
+        return None
+    return (start_index, j)
+
+
+def find_frames(text: str, offset: int, lex: Lexicon) -> list[Frame]:
+    """Attribution frames in one sentence (text = the sentence, offset = its start in the document)."""
+    toks = tokens(text, offset)
+    frames: list[Frame] = []
+    lows = [t.low for t in toks]
+    n = len(toks)
+
+    def span_text(a: int, b: int) -> tuple[str, int, int]:
+        s, e = toks[a].start, toks[b - 1].end
+        return text[s - offset:e - offset], s, e
+
+    # according to X / citing X
+    for i, low in enumerate(lows):
+        if low == "according" and i + 1 < n and lows[i + 1] == "to":
+            np = np_after(toks, i + 2, lex)
+            if np:
+                src, s, e = span_text(*np)
+                inner = re.search(r"\b(?:report|data|estimates?|figures|assessment|study|analysis)\s+(?:from|by|of)\s+(.+)$", src)
+                if inner:
+                    s2 = s + inner.start(1)
+                    frames.append(Frame("according", inner.group(1), s2, e, toks[i].start, rule="according_to_report_from"))
+                else:
+                    frames.append(Frame("according", src, s, e, toks[i].start, rule="according_to"))
+        elif low == "citing":
+            np = np_after(toks, i + 1, lex)
+            if np:
+                src, s, e = span_text(*np)
+                frames.append(Frame("citing", src, s, e, toks[i].start, rule="citing"))
+
+    # X said / X told Y that / It claims / , X said. / , said X.
+    i = 0
+    while i < n:
+        m = lex.report_verb_pattern.match(text, toks[i].start - offset)
+        if not m or not toks[i].text[:1].islower() and i > 0:
+            i += 1
+            continue
+        verb_end_abs = m.end() + offset
+        j = i
+        while j < n and toks[j].end <= verb_end_abs:
+            j += 1
+        verb = m.group(0).lower()
+        # passive: "is estimated to", "were reported"
+        prev = i - 1
+        while prev >= 0 and lows[prev] in lex.adverbs and lows[prev] not in ("had", "has", "have"):
+            prev -= 1
+        passive = prev >= 0 and lows[prev] in lex.passive_aux and verb.endswith("ed")
+        if passive:
+            # "by X" after the verb names the agent
+            k = j
+            if k < n and lows[k] == "by":
+                np = np_after(toks, k + 1, lex)
+                if np:
+                    src, s, e = span_text(*np)
+                    frames.append(Frame("pre", src, s, e, toks[i].start, passive=True, rule="passive_by_agent"))
+            i = j
+            continue
+        # subject before the verb (skipping adverbs/auxiliaries)
+        k = i
+        while k > 0 and lows[k - 1] in lex.adverbs:
+            k -= 1
+        if k > 0 and lows[k - 1] in ("which", "who"):
+            # "South Korea's spy agency, which claimed ...": the relative pronoun's antecedent
+            ante = np_before(toks, k - 2, lex) if k >= 2 and toks[k - 2].text == "," else None
+            if ante:
+                src, s, e = span_text(*ante)
+                frames.append(Frame("pre", src, s, e, toks[i].start, rule="relative_pronoun"))
+                i = j
+                continue
+        np = np_before(toks, k, lex)
+        via = None
+        if verb in ("told", "tells", "briefed", "informed") and j < n:
+            vnp = np_after(toks, j, lex)
+            if vnp:
+                via = span_text(*vnp)[0]
+        post = bool(k > 0 and toks[k - 1].text in (",", "”", '"') or (np and np[0] > 0 and toks[np[0] - 1].text in (",", "”", '"')))
+        if np:
+            src, s, e = span_text(*np)
+            kind = "post" if post else ("told" if via else "pre")
+            if src.lower() in lex.pronouns or src.lower() in ("it", "he", "she", "they"):
+                kind = "post" if post else "pre"
+            frames.append(Frame(kind, src, s, e, toks[i].start, via_text=via, rule=f"{kind}_verb"))
+        elif post or (k > 0 and toks[k - 1].text in (",", "”", '"')):
+            # ", said the senior official in Washington."
+            np2 = np_after(toks, j, lex)
+            if np2:
+                src, s, e = span_text(*np2)
+                frames.append(Frame("post", src, s, e, toks[i].start, rule="post_verb_inverted"))
+        i = j
+
+    # X's data / estimates / report ; a report from X
+    for m in re.finditer(r"\b(?:a|the)\s+(?:new\s+|latest\s+|recent\s+)?(?:report|assessment|study|analysis|estimate)\s+(?:from|by)\s+", text):
+        k = next((idx for idx, t in enumerate(toks) if t.start >= m.end() + offset), None)
+        if k is not None:
+            np = np_after(toks, k, lex)
+            if np:
+                src, s, e = span_text(*np)
+                frames.append(Frame("noun", src, s, e, m.start() + offset, rule="report_from"))
+    return frames
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of quotations (curly or straight double quotes) in a text, offsets relative to it."""
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"“[^”]*(?:”|$)", text, re.DOTALL):
+        spans.append((m.start(), m.end()))
+    for m in re.finditer(r'"[^"\n]*"', text):
+        spans.append((m.start(), m.end()))
+    return spans

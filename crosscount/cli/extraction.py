@@ -1,0 +1,156 @@
+"""`crosscount extract` and `crosscount eval`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crosscount.cli import main
+from crosscount.cli.common import format_option, out_option
+from crosscount.errors import CrosscountError
+from crosscount.models import OUTPUT_FIELDS, Claim, Document
+
+
+def _progress(total: int, label: str) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+                    disable=total < 20 or not console.is_terminal and total < 200, transient=False)
+
+
+def documents_with_problems(inputs: tuple[str, ...], meta_path: str | None,
+                            problems: list[str]) -> Iterator[Document]:
+    """Documents from the inputs, metadata applied; each problem is echoed to stderr and kept."""
+    from crosscount.ingest import IngestProblem, apply_metadata, iter_documents, load_metadata
+
+    meta: dict[str, dict[str, Any]] = load_metadata(meta_path) if meta_path else {}
+
+    def on_problem(problem: IngestProblem) -> None:
+        problems.append(str(problem))
+        click.echo(f"warning: {problem}" if not problem.skipped else f"skipped: {problem}", err=True)
+
+    for doc in iter_documents(inputs, on_problem=on_problem):
+        yield apply_metadata(doc, meta) if meta else doc
+
+
+def extract_inputs(inputs: tuple[str, ...], meta_path: str | None, problems: list[str]) -> list[Claim]:
+    from crosscount.extract import default_extractor
+    from crosscount.ingest import count_inputs
+
+    extractor = default_extractor()
+    claims: list[Claim] = []
+    total = count_inputs(inputs)
+    with _progress(total, "extracting") as progress:
+        task = progress.add_task("extract", total=total)
+        for doc in documents_with_problems(inputs, meta_path, problems):
+            claims.extend(extractor.extract_document(doc))
+            progress.advance(task)
+    return claims
+
+
+def write_claims(claims: list[Claim], fmt: str, out: str | None, *, explain: bool = False) -> None:
+    buffer = io.StringIO()
+    if fmt == "jsonl":
+        for c in claims:
+            buffer.write(json.dumps(c.to_dict(with_rules=explain), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        fields = list(OUTPUT_FIELDS) + (["rules"] if explain else [])
+        writer = csv.DictWriter(buffer, fieldnames=fields)
+        writer.writeheader()
+        for c in claims:
+            row = c.to_dict(with_rules=explain)
+            if explain:
+                row["rules"] = " ".join(c.rules)
+            writer.writerow(row)
+    else:
+        buffer.write(claims_table(claims))
+    text = buffer.getvalue()
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def claims_table(claims: list[Claim]) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for name in ("doc", "figure", "low", "high", "unit", "measure", "subject", "source", "as_of", "kind"):
+        table.add_column(name, overflow="fold")
+    for c in claims:
+        table.add_row(c.doc, c.figure, _num(c.low), _num(c.high), c.unit, c.measure, c.subject or "", c.source or "—",
+                      c.as_of or "", c.kind)
+    console = Console(file=io.StringIO(), width=160, record=True)
+    console.print(table)
+    return console.export_text()
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@format_option(default="jsonl")
+@out_option
+@click.option("--meta", "meta_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.")
+@click.option("--explain", is_flag=True, help="Add the names of the rules that fired to each claim.")
+def extract(inputs: tuple[str, ...], fmt: str, out: str | None, meta_path: str | None, explain: bool) -> None:
+    """Extract attributed claims from files or folders of articles (.txt .md .html .jsonl .csv)."""
+    problems: list[str] = []
+    try:
+        claims = extract_inputs(inputs, meta_path, problems)
+    except CrosscountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    write_claims(claims, fmt, out, explain=explain)
+    if problems:
+        click.echo(f"{len(problems)} input problem(s); see the messages above", err=True)
+        sys.exit(3)
+
+
+def default_meta_for(gold: str) -> str | None:
+    """seeds.gold.jsonl -> seeds.docs.jsonl beside it, when present."""
+    path = Path(gold)
+    if path.name.endswith(".gold.jsonl"):
+        candidate = path.with_name(path.name[: -len(".gold.jsonl")] + ".docs.jsonl")
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+@main.command(name="eval")
+@click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold claims (JSONL, the fields of ANNOTATION.md).")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--meta", "meta_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Document metadata JSONL (default: NAME.docs.jsonl beside NAME.gold.jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate(gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_json: bool) -> None:
+    """Score the extractor against gold claims: figure P/R/F1, field accuracy, strict recall."""
+    from crosscount.evaluate import format_report, load_gold, score
+
+    problems: list[str] = []
+    try:
+        gold = load_gold(gold_path)
+        claims = extract_inputs(inputs, meta_path or default_meta_for(gold_path), problems)
+    except CrosscountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = score(gold, claims)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_report(report))

@@ -1,0 +1,191 @@
+"""Score extracted claims against gold annotations (the matching rules of eval/ANNOTATION.md).
+
+A predicted claim matches a gold claim of the same document when their figure spans overlap
+(each is used once, the largest overlap first). Figure precision/recall/F1 are over matches;
+each field's accuracy is over matched pairs; strict recall counts gold claims whose match has
+value, measure, subject and source all right.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crosscount.errors import GoldError
+from crosscount.models import Claim
+from crosscount.resolve import Resolver, default_resolver, fold
+
+SCORED_FIELDS: tuple[str, ...] = (
+    "value", "qualifier", "unit", "measure", "subject", "location", "source", "as_of", "kind",
+)
+STRICT_FIELDS: tuple[str, ...] = ("value", "measure", "subject", "source")
+
+
+def load_gold(path: str | Path) -> list[Claim]:
+    claims: list[Claim] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldError(f"{path}: cannot read the gold file ({exc})") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            claims.append(Claim.from_dict(data))
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise GoldError(f"{path}:line {number}: not a gold claim ({exc})") from exc
+    return claims
+
+
+def _same_number(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= max(0.051, 1e-6 * max(abs(a), abs(b)))
+
+
+def fold_name(name: str | None, resolver: Resolver) -> str | None:
+    """Names compared after folding case, punctuation and common aliases."""
+    if name is None:
+        return None
+    canonical = resolver.known_source(name) or resolver.canonical_source(name)
+    return fold(canonical)
+
+
+def field_equal(name: str, gold: Claim, pred: Claim, resolver: Resolver) -> bool:
+    if name == "value":
+        return _same_number(gold.low, pred.low) and _same_number(gold.high, pred.high)
+    if name in ("source",):
+        return fold_name(gold.source, resolver) == fold_name(pred.source, resolver)
+    if name in ("subject", "location"):
+        g, p = getattr(gold, name), getattr(pred, name)
+        return (fold(g) if g else None) == (fold(p) if p else None)
+    return bool(getattr(gold, name) == getattr(pred, name))
+
+
+@dataclass(slots=True)
+class Report:
+    gold: int
+    predicted: int
+    matched: int
+    field_correct: dict[str, int]
+    strict: int
+    missed: list[Claim] = field(default_factory=list)
+    spurious: list[Claim] = field(default_factory=list)
+    pairs: list[tuple[Claim, Claim]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def accuracy(self, name: str) -> float:
+        return self.field_correct[name] / self.matched if self.matched else 0.0
+
+    @property
+    def strict_recall(self) -> float:
+        return self.strict / self.gold if self.gold else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gold": self.gold,
+            "predicted": self.predicted,
+            "matched": self.matched,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "fields": {name: round(self.accuracy(name), 4) for name in SCORED_FIELDS},
+            "strict_recall": round(self.strict_recall, 4),
+            "missed": [_brief(c) for c in self.missed],
+            "spurious": [_brief(c) for c in self.spurious],
+            "mismatches": [
+                {"doc": g.doc, "figure": g.figure, "field": name, "gold": _field_value(g, name), "predicted": _field_value(p, name)}
+                for g, p in self.pairs for name in SCORED_FIELDS if not field_equal(name, g, p, default_resolver())
+            ],
+        }
+
+
+def _field_value(claim: Claim, name: str) -> Any:
+    if name == "value":
+        return [claim.low, claim.high]
+    return getattr(claim, name)
+
+
+def _brief(claim: Claim) -> dict[str, Any]:
+    return {"doc": claim.doc, "start": claim.start, "end": claim.end, "figure": claim.figure,
+            "measure": claim.measure, "source": claim.source}
+
+
+def score(gold: Iterable[Claim], predicted: Iterable[Claim], resolver: Resolver | None = None) -> Report:
+    resolver = resolver or default_resolver()
+    gold_list = list(gold)
+    pred_list = list(predicted)
+    gold_docs = {g.doc for g in gold_list}
+    pred_list = [p for p in pred_list if p.doc in gold_docs]
+    options: list[tuple[int, int, int]] = []
+    for gi, g in enumerate(gold_list):
+        for pi, p in enumerate(pred_list):
+            if g.doc == p.doc and g.start < p.end and p.start < g.end:
+                overlap = min(g.end, p.end) - max(g.start, p.start)
+                options.append((overlap, gi, pi))
+    options.sort(key=lambda t: (-t[0], t[1], t[2]))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs: list[tuple[Claim, Claim]] = []
+    for _, gi, pi in options:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        pairs.append((gold_list[gi], pred_list[pi]))
+    correct = {name: 0 for name in SCORED_FIELDS}
+    strict = 0
+    for g, p in pairs:
+        ok = {name: field_equal(name, g, p, resolver) for name in SCORED_FIELDS}
+        for name, good in ok.items():
+            correct[name] += int(good)
+        strict += int(all(ok[name] for name in STRICT_FIELDS))
+    return Report(
+        gold=len(gold_list), predicted=len(pred_list), matched=len(pairs), field_correct=correct, strict=strict,
+        missed=[g for i, g in enumerate(gold_list) if i not in used_g],
+        spurious=[p for i, p in enumerate(pred_list) if i not in used_p],
+        pairs=pairs,
+    )
+
+
+def format_report(report: Report) -> str:
+    lines = [
+        f"gold claims      {report.gold}",
+        f"predicted        {report.predicted}",
+        f"matched          {report.matched}",
+        f"figure precision {report.precision:.3f}",
+        f"figure recall    {report.recall:.3f}",
+        f"figure F1        {report.f1:.3f}",
+        "field accuracy over matched pairs:",
+    ]
+    for name in SCORED_FIELDS:
+        lines.append(f"  {name:<10} {report.accuracy(name):.3f}")
+    lines.append(f"strict recall    {report.strict_recall:.3f}  (value, measure, subject and source all right)")
+    if report.missed:
+        lines.append(f"missed ({len(report.missed)}):")
+        lines += [f"  {c.doc} {c.start}-{c.end} {c.figure!r} {c.measure} ({c.source})" for c in report.missed]
+    if report.spurious:
+        lines.append(f"spurious ({len(report.spurious)}):")
+        lines += [f"  {c.doc} {c.start}-{c.end} {c.figure!r} {c.measure} ({c.source})" for c in report.spurious]
+    wrong = [(g, p, n) for g, p in report.pairs for n in SCORED_FIELDS if not field_equal(n, g, p, default_resolver())]
+    if wrong:
+        lines.append(f"field mismatches ({len(wrong)}):")
+        lines += [f"  {g.doc[:3]} {g.figure!r:<22} {n:<9} gold={_field_value(g, n)!r} got={_field_value(p, n)!r}"
+                  for g, p, n in wrong]
+    return "\n".join(lines)

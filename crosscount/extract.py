@@ -1,0 +1,758 @@
+"""The extract stage: a document's text -> attributed, dated claims.
+
+A cheap pass settles what rules can settle: figures (numbers.py), time expressions (dates.py),
+what each figure counts (measure cues, head nouns), whose people (parties), where, who asserts
+it (attribution.py) and when it holds. The NLP model runs only on source phrases that the rules
+and alias tables cannot name (see `model.py`), so most sentences never reach it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from crosscount import dates as dates_mod
+from crosscount import numbers as numbers_mod
+from crosscount.attribution import Frame, Token, find_frames, quote_spans, tokens
+from crosscount.lexicon import Lexicon, lexicon
+from crosscount.models import Claim, Document
+from crosscount.resolve import DocumentAliases, Resolver, default_resolver, fold
+from crosscount.segment import Sentence, split
+
+EXTRACTOR_VERSION = "crosscount.rules.v1"
+
+_FUNCTION_AFTER_NUMBER = frozenset(
+    """had have has were are was been be being more other of in on at to from with and or by since during per a an the
+    who that which had already reportedly allegedly still also more than so far now since killed wounded injured dead""".split()
+)
+_BASE_REFERENCE = re.compile(r"(?:\bamong|\bof|\bout\s+of|\bfrom)\s+(?:the|its|their|a|an)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_LOCATIVE = frozenset("in into to near inside across at around within throughout".split())
+_THERE = re.compile(r"\bthere\b(?!\s+(?:is|are|was|were|have|has|had|will|would|remain|may|might|could|appear|seem))", re.IGNORECASE)
+_PRONOUN_OBJECT = re.compile(r"^\s*(?:more\s+)?of\s+(?:them|their|those|these)\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Mention:
+    """An entity the text has named, for resolving "It", "the agency", "the report" later."""
+
+    canonical: str
+    kind: str  # org | person | group | outlet | report
+    position: int
+    recent: bool = False  # described as new / latest (a "now" cue)
+
+
+@dataclass(slots=True)
+class DocState:
+    mentions: list[Mention] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    subjects: Counter[str] = field(default_factory=Counter)
+    last_place: str | None = None
+    force_size: dict[str, float] = field(default_factory=dict)  # subject -> last deployed/strength figure
+    pending: list[tuple[str, str | None, str, int]] = field(default_factory=list)  # (source, via, family, sentence)
+
+
+@dataclass(slots=True)
+class Candidate:
+    start: int  # absolute
+    end: int
+    figure: str
+    low: float | None
+    high: float | None
+    qualifier: str
+    is_share: bool
+    rule: str
+    whole_force: bool = False
+
+
+_FAMILY = {
+    "killed": "losses", "wounded": "losses", "casualties": "losses", "missing": "losses",
+    "captured": "captured", "deserted": "deserted", "deployed": "force", "strength": "force",
+    "displaced": "displaced", "arrested": "arrested", "other": "other",
+}
+
+
+class Extractor:
+    """Rule-based claim extractor; one per process (it caches its data)."""
+
+    def __init__(self, resolver: Resolver | None = None, lex: Lexicon | None = None, use_model: bool = True) -> None:
+        self.resolver = resolver or default_resolver()
+        self.lex = lex or lexicon()
+        self.use_model = use_model
+        self.sentences_seen = 0
+        self.sentences_to_model = 0
+
+    # ------------------------------------------------------------------ public
+    def extract_document(self, doc: Document) -> list[Claim]:
+        return self.extract(doc.text, published=doc.published, doc=doc.id)
+
+    def extract(self, text: str, published: str | None = None, doc: str | None = None) -> list[Claim]:
+        doc_id = doc or "text"
+        ref = dates_mod.parse_published(published) if published else None
+        if ref is None:
+            ref = dates_mod.infer_reference(text)
+        aliases = DocumentAliases.scan(text)
+        paragraphs, sentences = split(text)
+        quotes = quote_spans(text)
+        state = DocState()
+        claims: list[Claim] = []
+        subtitle_paragraph = self._subtitle_paragraph(paragraphs)
+        prev_sentence_time: dict[int, dates_mod.TimeMention] = {}
+        for sent in sentences:
+            self.sentences_seen += 1
+            times = [
+                dates_mod.TimeMention(t.start + sent.start, t.end + sent.start, t.text, t.role, t.value, t.rule)
+                for t in dates_mod.find_time_mentions(sent.text, ref)
+            ]
+            frames = find_frames(sent.text, sent.start, self.lex)
+            self._record_mentions(sent, frames, aliases, state, times)
+            candidates = self._candidates(sent, state)
+            sentence_claims: list[Claim] = []
+            for cand in candidates:
+                claim = self._claim_for(cand, sent, text, frames, times, quotes, aliases, state, sentence_claims,
+                                        prev_sentence_time.get(sent.paragraph), doc_id, published, ref)
+                if claim is None:
+                    continue
+                sentence_claims.append(claim)
+            for claim in sentence_claims:
+                claim.rules = (*claim.rules, "heading" if sent.is_heading else "body")
+                if sent.is_heading or sent.paragraph == subtitle_paragraph:
+                    claim.rules = (*claim.rules, "lead_repeat_candidate")
+                state.claims.append(claim)
+                if claim.subject:
+                    state.subjects[claim.subject] += 1
+                if claim.measure in ("deployed", "strength") and claim.unit == "persons" and claim.low and claim.subject:
+                    state.force_size[claim.subject] = claim.low
+            claims.extend(sentence_claims)
+            # A sentence-initial date ("In early October, ...") frames the rest of its paragraph.
+            first_at = next((t for t in times if t.role == "at" and t.start - sent.start <= 3), None)
+            if first_at is not None:
+                prev_sentence_time[sent.paragraph] = first_at
+            elif any(t.role == "at" for t in times):
+                prev_sentence_time.pop(sent.paragraph, None)
+            self._update_pending(sent, frames, candidates, state, aliases)
+        return self._drop_headline_repeats(claims)
+
+    # ------------------------------------------------------------------ structure
+    @staticmethod
+    def _subtitle_paragraph(paragraphs: list) -> int | None:  # type: ignore[type-arg]
+        """The paragraph right under a leading headline is a subtitle (its repeats are not claims)."""
+        if len(paragraphs) >= 2 and paragraphs[0].is_heading and not paragraphs[1].is_heading:
+            return int(paragraphs[1].index)
+        return None
+
+    @staticmethod
+    def _drop_headline_repeats(claims: list[Claim]) -> list[Claim]:
+        body = [c for c in claims if "lead_repeat_candidate" not in c.rules]
+        kept: list[Claim] = []
+        for c in claims:
+            if "lead_repeat_candidate" in c.rules and any(
+                b.unit == c.unit and b.low == c.low and b.high == c.high for b in body
+            ):
+                continue
+            kept.append(c)
+        return kept
+
+    # ------------------------------------------------------------------ figures
+    def _candidates(self, sent: Sentence, state: DocState) -> list[Candidate]:
+        out: list[Candidate] = []
+        for f in numbers_mod.find_figures(sent.text):
+            out.append(Candidate(f.start + sent.start, f.end + sent.start, f.figure, f.low, f.high, f.qualifier,
+                                 f.is_share, f.rule))
+        for m in self.lex.whole_force_pattern.finditer(sent.text):
+            s, e = m.start() + sent.start, m.end() + sent.start
+            if any(c.start < e and s < c.end for c in out):
+                continue
+            # "the entire contingent of 12,000": the number is the claim, not the phrase
+            tail = sent.text[m.end():m.end() + 40]
+            if re.match(r"\s+of\s+[\d~]", tail):
+                continue
+            out.append(Candidate(s, e, m.group(0), None, None, "approx", False, "whole_force", whole_force=True))
+        out.sort(key=lambda c: c.start)
+        return out
+
+    def _after_words(self, text: str, end: int, limit: int = 80) -> str:
+        return text[end:end + limit]
+
+    def _head_noun(self, text: str, cand: Candidate) -> tuple[str | None, int, str | None]:
+        """What the figure counts: (noun, end offset of its phrase, party adjective/plural inside it)."""
+        after = text[cand.end:cand.end + 90]
+        m_strong = re.match(r"-strong\s+(?:[\w'’-]+\s+){0,2}?([\w-]+)", after)
+        if m_strong:
+            return ("-strong " + m_strong.group(1).lower(), cand.end + m_strong.end(), None)
+        toks = tokens(after, cand.end)
+        party_word: str | None = None
+        i = 0
+        # "of their soldiers", "more of their troops", "of the North Korean military"
+        if i < len(toks) and toks[i].low == "more":
+            i += 1
+        if i < len(toks) and toks[i].low == "of":
+            i += 1
+            if i < len(toks) and toks[i].low in ("the", "their", "them", "its", "those", "these", "his", "her"):
+                if toks[i].low == "them":
+                    return ("them", toks[i].end, None)
+                i += 1
+        steps = 0
+        while i < len(toks) and steps < 6:
+            tok = toks[i]
+            if tok.text in ("(", ")"):
+                i += 1
+                continue
+            if tok.text in (",", ";", ":", "—", "–", "“", "”", '"'):
+                break
+            rest = text[tok.start:tok.start + 40]
+            nm = self.lex.noun_pattern.match(rest)
+            if nm:
+                return (nm.group(0).lower(), tok.start + nm.end(), party_word)
+            party = self.resolver.party(tok.text)
+            if party and tok.text[:1].isupper():
+                two = f"{tok.text} {toks[i + 1].text}" if i + 1 < len(toks) else tok.text
+                if self.resolver.party(two):
+                    party_word = two
+                    i += 2
+                    if fold(two) == fold(party.plural):
+                        return (two.lower(), toks[i - 1].end, two)
+                    continue
+                party_word = tok.text
+                if fold(tok.text) == fold(party.plural):
+                    return (tok.text.lower(), tok.end, tok.text)
+                i += 1
+                steps += 1
+                continue
+            if tok.text[:1].isupper() and i > 0:
+                i += 1
+                steps += 1
+                continue
+            if tok.low in ("military", "armed", "fellow", "more", "north", "south", "other", "additional", "new",
+                           "regular", "elite", "foreign", "enemy", "allied", "its", "own", "korean", "russian"):
+                i += 1
+                steps += 1
+                continue
+            if tok.low in _FUNCTION_AFTER_NUMBER or self.lex.measure_pattern.match(rest):
+                return (None, cand.end, party_word)
+            # an unknown noun right after the number: something other than people
+            return ("?" + tok.low, tok.end, party_word)
+        return (None, cand.end, party_word)
+
+    # ------------------------------------------------------------------ measure
+    def _measure(self, text: str, sent: Sentence, cand: Candidate, noun: str | None, noun_end: int,
+                 prior: list[Claim]) -> tuple[str | None, str]:
+        if noun and noun.startswith("-strong "):
+            n = noun.split(" ", 1)[1]
+            for key, measure in self.lex.strong_suffix.items():
+                if n.startswith(key.split()[0]):
+                    return measure, "strong_suffix"
+            return "strength", "strong_suffix"
+        if noun and noun in self.lex.measure_cues and noun in self.lex.casualty_nouns:
+            return self.lex.measure_cues[noun], "head_noun"
+        c_start, c_end = sent.clause_of(cand.start)
+        # The share's "of the deployed force" names its base, not what is counted.
+        skip_until = noun_end if cand.is_share else cand.end
+        best: tuple[float, str, str] | None = None
+        weak: tuple[float, str, str] | None = None
+        for m in self.lex.measure_pattern.finditer(text, c_start, c_end):
+            if m.start() < skip_until and m.end() > cand.start:
+                continue
+            cue = m.group(0).lower()
+            cue = re.sub(r"\s+", " ", cue)
+            measure = self.lex.measure_cues.get(cue)
+            if measure is None:
+                continue
+            if m.start() >= cand.end:
+                gap = len(text[skip_until:m.start()].split())
+                score = gap * 1.0
+                if gap > 16:
+                    continue
+            else:
+                gap = len(text[m.end():cand.start].split())
+                score = gap * 1.3 + 0.5
+                if gap > 12:
+                    continue
+            entry = (score, measure, "cue:" + cue)
+            if cue in self.lex.weak_cues:
+                if weak is None or entry < weak:
+                    weak = entry
+            elif best is None or entry < best:
+                best = entry
+        if best is not None:
+            return best[1], best[2]
+        # Ellipsis: "and the second by paratroopers", "another 2,700" -> the previous figure's measure.
+        if prior:
+            return prior[-1].measure, "ellipsis"
+        if weak is not None:
+            return weak[1], weak[2]
+        # Earlier clauses of the sentence, skipping parentheticals.
+        for start, end in reversed([cl for cl in sent.clauses if cl[1] <= c_start]):
+            if _is_parenthetical(text, start, end):
+                continue
+            found = None
+            for m in self.lex.measure_pattern.finditer(text, start, end):
+                found = self.lex.measure_cues.get(re.sub(r"\s+", " ", m.group(0).lower()))
+            if found:
+                return found, "earlier_clause"
+        return None, ""
+
+    # ------------------------------------------------------------------ subject
+    def _subject(self, text: str, sent: Sentence, cand: Candidate, noun: str | None, party_word: str | None,
+                 prior: list[Claim], state: DocState) -> tuple[str | None, str]:
+        r = self.resolver
+        noun_word = (noun or "").lstrip("?")
+        if party_word:
+            party = r.party(party_word)
+            if party:
+                return self._subject_of(party, noun_word, state), "noun_phrase"
+        # "among the North Korean troops" / "of the North Korean military" after the figure
+        after = text[cand.end:min(sent.end, cand.end + 80)]
+        m = re.match(r"[^.;]*?\b(?:among|of)\s+(?:the\s+)?((?:[A-Z][\w'’-]*\s+){1,3})", after)
+        if m:
+            for word in _party_phrases(m.group(1)):
+                party = r.party(word)
+                if party:
+                    return self._subject_of(party, noun_word, state), "of_phrase"
+        c_start, _ = sent.clause_of(cand.start)
+        before = text[sent.start:cand.start]
+        if noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end:cand.end + 30]):
+            party = self._last_party(before)
+            if party:
+                return self._subject_of(party, noun_word, state), "pronoun"
+        # The sufferer or sender before the figure: "North Korea has suffered", "Pyongyang was preparing to send".
+        clause_before = text[c_start:cand.start]
+        for pm in reversed(list(re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", clause_before))):
+            word = pm.group(0)
+            preceding = clause_before[:pm.start()].split()[-1:] or [""]
+            if preceding[0].lower() in _LOCATIVE or preceding[0].lower() in ("support", "alongside", "against", "help", "aid"):
+                continue
+            for phrase in _party_phrases(word):
+                party = r.party(phrase)
+                if party:
+                    following = clause_before[pm.end():].lstrip()
+                    fm = self.lex.noun_pattern.match(following)
+                    if following.startswith(("'s", "’s")) or fm or re.match(r"(?:casualty|death|loss)", following):
+                        return self._subject_of(party, noun_word, state), "possessor"
+                    if re.match(r"(?:\w+\s+){0,4}?(?:has|have|had|is|are|was|were|of)?\s*"
+                                r"(?:suffered|sustained|lost|losing|sent|send|sending|deployed|deploying|transferred|"
+                                r"dispatched|incurred|preparing to send|been sending)", following):
+                        return self._subject_of(party, noun_word, state), "agent"
+        if prior and prior[-1].subject:
+            return prior[-1].subject, "ellipsis"
+        if state.subjects:
+            return state.subjects.most_common(1)[0][0], "document"
+        # The first party named in the sentence as a last resort.
+        party = self._last_party(text[sent.start:sent.end])
+        if party:
+            return self._subject_of(party, noun_word, state), "sentence"
+        return None, ""
+
+    def _subject_of(self, party: object, noun: str, state: DocState) -> str:
+        from crosscount.resolve import Party
+
+        assert isinstance(party, Party)
+        if noun in self.resolver.civilian_nouns:
+            return "civilians"
+        if fold(noun) == fold(party.plural) and state.subjects.get(party.forces, 0) == 0 and not any(
+            s.endswith(" forces") for s in state.subjects
+        ):
+            # "32 Palestinians were killed": the subject the text uses
+            return party.plural if noun else party.forces
+        return party.forces
+
+    def _last_party(self, text: str) -> object | None:
+        found = None
+        for pm in re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", text):
+            for phrase in _party_phrases(pm.group(0)):
+                party = self.resolver.party(phrase)
+                if party:
+                    found = party
+                    break
+        return found
+
+    # ------------------------------------------------------------------ location
+    def _location(self, text: str, sent: Sentence, cand: Candidate, state: DocState) -> tuple[str | None, str]:
+        c_start, c_end = sent.clause_of(cand.start)
+        clause = text[c_start:c_end]
+        best: tuple[int, str] | None = None
+        for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province|of))*", clause):
+            phrase = m.group(0)
+            prev_words = clause[:m.start()].split()[-3:]
+            locative = any(w.lower() in _LOCATIVE for w in prev_words) or re.search(r"\bregion of\s*$", clause[:m.start()])
+            if not locative:
+                continue
+            words = phrase.split()
+            for i in range(len(words)):
+                for j in range(len(words), i, -1):
+                    part = " ".join(words[i:j])
+                    place = self.resolver.place(part)
+                    if not place:
+                        continue
+                    tail = clause[m.start() + len(" ".join(words[:j])):].lstrip()
+                    is_country = self.resolver.party(place) is not None
+                    if is_country and re.match(r"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:region|oblast|province|border))", tail):
+                        continue  # "in Russia's war": a possessor, not a place
+                    rank = 1 if is_country else 2
+                    if best is None or rank > best[0]:
+                        best = (rank, place)
+                    break
+                else:
+                    continue
+                break
+        if best:
+            state.last_place = best[1]
+            return best[1], "locative"
+        if _THERE.search(clause) and state.last_place:
+            return state.last_place, "there"
+        return None, ""
+
+    def _note_places(self, text: str, start: int, end: int, state: DocState) -> None:
+        for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province))*", text[start:end]):
+            words = m.group(0).split()
+            for i in range(len(words)):
+                part = " ".join(words[i:])
+                place = self.resolver.place(part) or self.resolver.place(words[i])
+                if place and self.resolver.party(place) is None:
+                    state.last_place = place
+                    break
+
+    # ------------------------------------------------------------------ sources
+    def _record_mentions(self, sent: Sentence, frames: list[Frame], aliases: DocumentAliases, state: DocState,
+                         times: list[dates_mod.TimeMention]) -> None:
+        for fr in frames:
+            if fr.source_text.lower() in self.lex.pronouns:
+                continue
+            name, kind = self._name(fr.source_text, aliases, sent)
+            if name and not name.startswith("unnamed "):
+                recent = bool(re.search(r"\b(?:new|latest|most recent|recent)\b", sent.text[max(0, fr.source_start - sent.start - 20):fr.source_end - sent.start], re.IGNORECASE))
+                state.mentions.append(Mention(name, kind, fr.source_start, recent))
+        # Known sources named anywhere (not only as speakers) can be referred back to.
+        for short, long_name in aliases.short_to_long.items():
+            if short in sent.text or long_name in sent.text:
+                canon = self.resolver.canonical_source(long_name)
+                if not any(m.canonical == canon and m.position >= sent.start for m in state.mentions):
+                    state.mentions.append(Mention(canon, "org", sent.start))
+
+    def _name(self, source_text: str, aliases: DocumentAliases, sent: Sentence) -> tuple[str | None, str]:
+        """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
+        r = self.resolver
+        phrase = source_text.strip()
+        expanded = aliases.expand(phrase)
+        words = fold(expanded).split()
+        if not words:
+            return None, ""
+        head = words[-1]
+        if words[0] in ("it", "he", "she", "they", "which", "who") and len(words) == 1:
+            return None, "pronoun"
+        known = r.known_source(expanded)
+        if re.match(r"(?i)the\s", phrase) and head in self.lex.descriptions and not known and not re.search(r"\b[A-Z]", phrase[4:]):
+            return None, "description"
+        outlet = r.outlet(expanded)
+        if outlet and not known:
+            return outlet, "outlet"
+        name = r.canonical_source(expanded)
+        if name in (known,) and known:
+            kind = "person" if len(name.split()) in (2, 3) and r.person_name(name) == name and fold(name) not in (
+                "institute for the study of war",) else "org"
+            return name, kind
+        if r.anonymous_name(expanded):
+            return name, "group"
+        person = r.person_name(expanded)
+        if person:
+            return name, "person"
+        if self.use_model and _needs_model(phrase):
+            self.sentences_to_model += 1
+            from crosscount.model import entity_in
+
+            ent = entity_in(sent.text, phrase)
+            if ent:
+                return r.canonical_source(ent[0]), "person" if ent[1] == "PERSON" else "org"
+        return name, "org"
+
+    def _resolve_reference(self, fr: Frame, state: DocState, sent: Sentence) -> tuple[str | None, bool, str]:
+        """A pronoun or definite description -> the entity it refers back to."""
+        words = fold(fr.source_text).split()
+        head = words[-1] if words else ""
+        kind = self.lex.pronouns.get(head) if len(words) == 1 else self.lex.descriptions.get(head)
+        wanted = {"org": ("org", "outlet", "group"), "person": ("person",), "group": ("group", "org"),
+                  "report": ("org", "group"), "outlet": ("outlet",)}.get(kind or "", ("org",))
+        for m in reversed(state.mentions):
+            if m.position >= fr.source_start:
+                continue
+            if m.kind in wanted:
+                return m.canonical, m.recent, "reference"
+        if kind in ("report", "outlet", "person", "org") and len(words) > 0:
+            noun = "publication" if kind == "outlet" else head
+            return f"unnamed {noun}", False, "unresolved_description"
+        return None, False, ""
+
+    def _attribute(self, text: str, cand: Candidate, sent: Sentence, frames: list[Frame], quotes: list[tuple[int, int]],
+                   aliases: DocumentAliases, state: DocState, measure: str, prior: list[Claim]
+                   ) -> tuple[str | None, str | None, str | None, bool, str]:
+        """(source, source_text, via, recent, rule) for one figure."""
+        # Frames that govern the figure: "according to" anywhere; a verb before it; a post verb after it.
+        chosen: Frame | None = None
+        citing = [f for f in frames if f.kind == "citing"]
+        according = [f for f in frames if f.kind == "according"]
+        pre = [f for f in frames if f.kind in ("pre", "told", "noun") and f.anchor < cand.start and f.source_end <= cand.start]
+        post = [f for f in frames if f.kind == "post" and f.anchor > cand.end]
+        if according:
+            chosen = min(according, key=lambda f: abs(f.anchor - cand.start))
+        elif pre:
+            chosen = max(pre, key=lambda f: f.anchor)
+        elif post:
+            chosen = min(post, key=lambda f: f.anchor)
+        elif citing:
+            chosen = citing[0]
+        in_quote = next(((s, e) for s, e in quotes if s <= cand.start < e), None)
+        if chosen is None and in_quote is not None:
+            speaker = self._quote_speaker(text, in_quote, aliases, sent, state)
+            if speaker:
+                return speaker[0], speaker[1], None, False, "quote_speaker"
+        if chosen is None:
+            return self._carry(text, cand, sent, state, measure)
+        via: str | None = None
+        src_frame = chosen
+        if chosen.kind in ("pre", "post", "according") and citing:
+            # "X reported, citing Y": Y is the source, X passes it on
+            cite = min(citing, key=lambda f: abs(f.anchor - chosen.anchor))
+            via = self._via_name(chosen.source_text, aliases, sent)
+            src_frame = cite
+        elif chosen.via_text:
+            via = self._via_name(chosen.via_text, aliases, sent)
+        name, kind = self._name(src_frame.source_text, aliases, sent)
+        recent = False
+        rule = src_frame.rule
+        if name is None:
+            name, recent, how = self._resolve_reference(src_frame, state, sent)
+            rule = f"{rule}+{how}"
+        else:
+            name = self._specialise(name, text, state)
+        if name and via and fold(name) == fold(via):
+            via = None
+        return name, src_frame.source_text, via, recent, rule
+
+    def _via_name(self, phrase: str, aliases: DocumentAliases, sent: Sentence) -> str | None:
+        outlet = self.resolver.outlet(phrase)
+        if outlet:
+            return outlet
+        name, _ = self._name(phrase, aliases, sent)
+        return name
+
+    def _specialise(self, name: str, text: str, state: DocState) -> str:
+        """A bare "officials" becomes the qualified group the text names elsewhere ("Western officials")."""
+        if name.lower() in ("officials", "sources", "official"):
+            groups = [m.canonical for m in state.mentions if m.kind == "group" and m.canonical.lower() != name.lower()]
+            if groups:
+                return groups[-1]
+            m = re.search(r"\b((?:[A-Z][\w-]+\s+){1,2})(?:officials|sources)\b", text)
+            if m:
+                named = self.resolver.anonymous_name(m.group(0))
+                if named:
+                    return named
+        return name
+
+    def _quote_speaker(self, text: str, span: tuple[int, int], aliases: DocumentAliases, sent: Sentence,
+                       state: DocState) -> tuple[str, str] | None:
+        start, end = span
+        after = text[end:end + 120]
+        m = re.match(r"\s*,?\s*((?:[A-Za-z][\w'’.-]*\s+){1,6}?)(said|says|added|told|stated|wrote|noted|concluded|warned)\b", after)
+        if m:
+            phrase = m.group(1).strip()
+            name, _ = self._name(phrase, aliases, sent)
+            if name is None:
+                fake = Frame("post", phrase, end, end + len(phrase), end)
+                name, _, _ = self._resolve_reference(fake, state, sent)
+            if name:
+                return name, phrase
+        m = re.match(r"\s*,?\s*(?:said|says|added|told)\s+((?:[A-Za-z][\w'’.-]*\s*){1,8})", after)
+        if m:
+            phrase = m.group(1).strip().rstrip(".")
+            name, _ = self._name(phrase, aliases, sent)
+            if name:
+                return name, phrase
+        before = text[max(0, start - 150):start]
+        m = re.search(r"((?:[A-Za-z][\w'’.-]*\s+){1,6}?)(?:said|says|added|wrote|stated)\s*[:,]?\s*$", before)
+        if m:
+            phrase = m.group(1).strip()
+            name, _ = self._name(phrase, aliases, sent)
+            if name:
+                return name, phrase
+        return None
+
+    def _carry(self, text: str, cand: Candidate, sent: Sentence, state: DocState, measure: str
+               ) -> tuple[str | None, str | None, str | None, bool, str]:
+        """No frame in the sentence: an evidential marker or a pending source may carry one over."""
+        family = _FAMILY.get(measure, "other")
+        sentence_text = sent.text
+        if self.lex.impersonal_pattern.search(sentence_text):
+            return None, None, None, False, "impersonal"
+        if self.lex.evidential_pattern.search(sentence_text):
+            for claim in reversed(state.claims):
+                if claim.source and _FAMILY.get(claim.measure) in (family, "force" if family == "losses" else family):
+                    if _FAMILY.get(claim.measure) == family or claim.measure in ("deployed",):
+                        return claim.source, claim.source_text, claim.via, False, "evidential_carry"
+        for source, via, pfamily, index in reversed(state.pending):
+            if sent.index - index <= 2 and pfamily == family:
+                return source, None, via, False, "pending_source"
+        return None, None, None, False, "own_voice"
+
+    def _update_pending(self, sent: Sentence, frames: list[Frame], candidates: list[Candidate], state: DocState,
+                        aliases: DocumentAliases) -> None:
+        """A source that spoke of losses without a figure may own the next sentence's figure."""
+        if candidates or not frames:
+            return
+        text = sent.text
+        families = {_FAMILY.get(self.lex.measure_cues.get(re.sub(r"\s+", " ", m.group(0).lower()), "other"), "other")
+                    for m in self.lex.measure_pattern.finditer(text)}
+        families.discard("other")
+        if not families:
+            return
+        for fr in frames:
+            name, _ = self._name(fr.source_text, aliases, sent)
+            if name:
+                for family in families:
+                    state.pending.append((name, None, family, sent.index))
+
+    # ------------------------------------------------------------------ claim
+    def _claim_for(self, cand: Candidate, sent: Sentence, text: str, frames: list[Frame],
+                   times: list[dates_mod.TimeMention], quotes: list[tuple[int, int]], aliases: DocumentAliases,
+                   state: DocState, prior: list[Claim], para_time: dates_mod.TimeMention | None, doc_id: str,
+                   published: str | None, ref: dates_mod.RefDate | None) -> Claim | None:
+        rules: list[str] = [f"figure:{cand.rule}"]
+        noun, noun_end, party_word = self._head_noun(text, cand)
+        if noun and noun.startswith("?"):
+            return None  # counts something other than people ("6 jets", "300 square kilometres")
+        if self.lex.out_of_scope_pattern.search(text, cand.end, min(noun_end + 30, sent.end)):
+            return None
+        measure, how = self._measure(text, sent, cand, noun, noun_end, prior)
+        if measure is None:
+            return None
+        if cand.rule == "ordinal_one" and measure not in ("captured", "killed", "wounded", "missing", "deserted", "arrested"):
+            return None
+        if noun is None and not cand.is_share and cand.rule not in ("ordinal_one",) and how in ("ellipsis",) and not prior:
+            return None
+        rules.append(f"measure:{how}")
+        low, high = cand.low, cand.high
+        unit = "percent" if cand.is_share else "persons"
+        rate = None if cand.is_share else self.lex.rate_pattern.search(text, cand.end, min(sent.end, noun_end + 25))
+        if rate:
+            days = self.lex.rate_days[self.lex.rate_unit[re.sub(r"\s+", " ", rate.group(0).lower())]]
+            unit = "persons_per_day"
+            low = round(low / days, 2) if low is not None else None
+            high = round(high / days, 2) if high is not None else None
+            rules.append("rate")
+        subject, subj_rule = self._subject(text, sent, cand, noun, party_word, prior, state)
+        rules.append(f"subject:{subj_rule}")
+        if cand.whole_force:
+            size = state.force_size.get(subject or "")
+            if size is None:
+                return None
+            low = high = size
+            rules.append("whole_force_size")
+        c_start, c_end = sent.clause_of(cand.start)
+        clause = text[c_start:c_end]
+        kind = "report"
+        if self.lex.modal_pattern.search(clause) and measure in ("killed", "wounded", "casualties", "captured", "missing"):
+            kind = "projection"
+        source, source_text, via, recent, src_rule = self._attribute(text, cand, sent, frames, quotes, aliases, state,
+                                                                    measure, prior)
+        rules.append(f"source:{src_rule}")
+        before = text[max(c_start, cand.start - 40):cand.start]
+        if cand.is_share and source is None and self.lex.derived_pattern.search(before):
+            kind = "derived"
+        location, loc_rule = self._location(text, sent, cand, state)
+        if loc_rule:
+            rules.append(f"location:{loc_rule}")
+        as_of, time_rule = self._as_of(text, cand, sent, times, kind, para_time, recent, ref, prior)
+        if time_rule:
+            rules.append(f"as_of:{time_rule}")
+        confidence = 0.9 if src_rule and "carry" not in src_rule and "pending" not in src_rule else 0.7
+        if how in ("ellipsis", "earlier_clause"):
+            confidence -= 0.1
+        return Claim(
+            doc=doc_id, start=cand.start, end=cand.end, figure=cand.figure, low=low, high=high,
+            qualifier=cand.qualifier, unit=unit, measure=measure, subject=subject, location=location,
+            source=source, as_of=as_of, kind=kind, sentence=sent.text.replace("\n", " "),
+            source_text=source_text, via=via, published=published, confidence=round(confidence, 2),
+            rules=tuple(rules),
+        )
+
+    # ------------------------------------------------------------------ as-of
+    def _as_of(self, text: str, cand: Candidate, sent: Sentence, times: list[dates_mod.TimeMention], kind: str,
+               para_time: dates_mod.TimeMention | None, recent: bool, ref: dates_mod.RefDate | None,
+               prior: list[Claim]) -> tuple[str | None, str]:
+        if _BASE_REFERENCE.search(text[max(sent.start, cand.start - 30):cand.start]) and not cand.is_share:
+            return None, ""  # "among the 11,000-strong contingent": a base, not a new count
+        usable = [t for t in times if t.role != "since"]
+        if kind == "projection":
+            by = [t for t in usable if t.role == "by" and sent.clause_of(t.start) == sent.clause_of(cand.start)]
+            by = by or [t for t in usable if t.role == "by"]
+            if by:
+                return by[0].value, "by_target"
+        usable = [t for t in usable if t.role != "by"]
+        clause = sent.clause_of(cand.start)
+        same = [t for t in usable if sent.clause_of(t.start) == clause]
+        if same:
+            best = min(same, key=lambda t: abs(t.start - cand.start))
+            return best.value, f"clause_{best.role}"
+        first_figure_clause_start = min((c[0] for c in sent.clauses if c[0] <= cand.start), default=sent.start)
+        scene = [t for t in usable if t.start < cand.start and t.start <= first_figure_clause_start + 0]
+        scene = [t for t in usable if t.start < cand.start and not _clause_has_figure(sent, t.start, prior)]
+        if scene:
+            return scene[-1].value, f"sentence_{scene[-1].role}"
+        later = [t for t in usable if t.start > cand.end and not _clause_has_figure(sent, t.start, prior, cand)]
+        if later:
+            return later[0].value, f"sentence_{later[0].role}"
+        if recent and ref is not None:
+            return (f"{ref.year:04d}-{ref.month:02d}" if ref.month else f"{ref.year:04d}"), "recent_report"
+        if para_time is not None and para_time.value:
+            return para_time.value, "paragraph_frame"
+        return None, ""
+
+
+def _clause_has_figure(sent: Sentence, offset: int, prior: list[Claim], current: Candidate | None = None) -> bool:
+    clause = sent.clause_of(offset)
+    if current is not None and clause[0] <= current.start < clause[1]:
+        return True
+    return any(clause[0] <= c.start < clause[1] for c in prior)
+
+
+def _is_parenthetical(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 3):start]
+    after = text[end:end + 3]
+    return ("–" in before or "—" in before) and ("–" in after or "—" in after)
+
+
+def _party_phrases(phrase: str) -> list[str]:
+    words = phrase.replace("’s", "").replace("'s", "").split()
+    out = []
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            out.append(" ".join(words[i:i + n]))
+    return out
+
+
+def _needs_model(phrase: str) -> bool:
+    """A source phrase the rules cannot name confidently: long, or mixing lowercase words and names."""
+    words = phrase.split()
+    caps = sum(1 for w in words if w[:1].isupper())
+    return len(words) >= 3 and caps >= 2
+
+
+_DEFAULT: Extractor | None = None
+
+
+def default_extractor() -> Extractor:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Extractor()
+    return _DEFAULT
+
+
+def extract(text: str, published: str | None = None, doc: str | None = None) -> list[Claim]:
+    """Claims in one text. `published` (YYYY-MM-DD) anchors relative dates."""
+    return default_extractor().extract(text, published=published, doc=doc)
+
+
+def extract_document(document: Document) -> list[Claim]:
+    return default_extractor().extract_document(document)
+
+
+__all__ = ["EXTRACTOR_VERSION", "Extractor", "Token", "extract", "extract_document"]

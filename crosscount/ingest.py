@@ -1,0 +1,766 @@
+"""Ingest: turn files, folders and record files into Documents, reporting bad input without stopping.
+
+Inputs are files or folders (walked recursively, in sorted order, hidden files and folders skipped):
+
+- ``.txt`` / ``.md``: the whole file is the text, unchanged (only a byte-order mark is dropped), so
+  character offsets index the file as it is. A first line starting with ``date YYYY-MM-DD`` (the seeds'
+  format) gives the published date; the line stays in the text.
+- ``.html`` / ``.htm``: the declared charset is honoured (then UTF-8, then detection); trafilatura finds
+  the main text, title, site name, canonical URL and published date.
+- ``.jsonl`` / ``.jsonl.gz`` / ``.csv``: one document per record, with ``text`` and optionally ``id``,
+  ``url``, ``outlet``, ``title``, ``published`` (any common date form, normalised to YYYY-MM-DD) and
+  ``language``. These are streamed record by record, never loaded whole.
+
+Every problem is reported once, through ``on_problem``, as an :class:`IngestProblem` naming the file
+(and line) and saying plainly what is wrong; the rest of the batch goes on.
+
+The size limit ``max_bytes`` applies to a single-document file (.txt, .md, .html) and to each record of
+a JSONL/CSV file, whose whole size is not limited since it is streamed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+import gzip
+import hashlib
+import json
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, Protocol
+from urllib.parse import urlsplit
+
+import charset_normalizer
+import trafilatura
+
+from crosscount.errors import InputError
+from crosscount.models import Document
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "IngestProblem",
+    "apply_metadata",
+    "count_inputs",
+    "iter_documents",
+    "load_metadata",
+    "read_documents",
+]
+
+DEFAULT_MAX_BYTES = 20_000_000
+
+_TEXT_SUFFIXES = (".txt", ".md")
+_HTML_SUFFIXES = (".html", ".htm")
+_FIELDS = ("id", "text", "url", "outlet", "title", "published", "language")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProblem:
+    """One thing wrong with one input item: a file, or one record of a JSONL/CSV file."""
+
+    origin: str  # file path, with ":line N" for records
+    message: str  # what is wrong, plainly
+    skipped: bool  # True if the item was not ingested at all; False for a warning (e.g. date dropped)
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
+
+ProblemHandler = Callable[[IngestProblem], None]
+
+
+class _LineReader(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+class _Report(Protocol):
+    def __call__(self, origin: str, message: str, *, skipped: bool) -> None: ...
+
+
+class _Skip(Exception):
+    """Internal: this file (or record) is not ingested; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------------
+# Walking the inputs
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def _walk(inputs: Iterable[str | Path], report: ProblemHandler | None) -> Iterator[Path]:
+    """Every file named or found under a named folder, in sorted order, each once; missing paths reported."""
+    seen: set[Path] = set()
+    seen_dirs: set[Path] = set()
+
+    def once(path: Path) -> Iterator[Path]:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            yield path
+
+    def folder(path: Path) -> Iterator[Path]:
+        key = path.resolve()
+        if key in seen_dirs:  # a symlink loop, or a folder named twice
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+        except OSError as err:
+            if report is not None:
+                report(
+                    IngestProblem(str(path), f"folder cannot be read ({err.strerror or err}); skipped", True)
+                )
+            return
+        for entry in entries:
+            if _is_hidden(entry.name):
+                continue
+            child = path / entry.name
+            if entry.is_dir():
+                yield from folder(child)
+            elif entry.is_file():
+                yield from once(child)
+
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            yield from folder(path)
+        elif path.is_file():
+            yield from once(path)
+        elif report is not None:
+            if path.exists() or path.is_symlink():
+                report(IngestProblem(str(path), "not a regular file or folder; skipped", True))
+            else:
+                report(IngestProblem(str(path), "no such file or folder; skipped", True))
+
+
+def count_inputs(inputs: Iterable[str | Path]) -> int:
+    """The number of files :func:`iter_documents` will open (for a progress bar); reads no file."""
+    return sum(1 for _ in _walk(inputs, None))
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(".jsonl.gz"):
+        return "jsonl.gz"
+    if name.endswith(".jsonl"):
+        return "jsonl"
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(_TEXT_SUFFIXES):
+        return "text"
+    if name.endswith(_HTML_SUFFIXES):
+        return "html"
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# The main loop
+
+
+def iter_documents(
+    inputs: Iterable[str | Path],
+    *,
+    on_problem: ProblemHandler | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Document]:
+    """Yield a Document for every good file or record; report each bad one through ``on_problem``.
+
+    Nothing raises for bad input: a problem is reported (or ignored when ``on_problem`` is None) and
+    the next item is read. JSONL and CSV files are streamed.
+    """
+
+    def report(origin: str, message: str, *, skipped: bool) -> None:
+        if on_problem is not None:
+            on_problem(IngestProblem(origin, message, skipped))
+
+    def report_problem(problem: IngestProblem) -> None:
+        if on_problem is not None:
+            on_problem(problem)
+
+    for path in _walk(inputs, report_problem):
+        origin = str(path)
+        kind = _kind(path)
+        if kind is None:
+            suffix = path.suffix or "(none)"
+            report(
+                origin,
+                f"unknown file type {suffix!r}; expected .txt, .md, .html, .htm, .jsonl, .jsonl.gz or .csv; "
+                "skipped",
+                skipped=True,
+            )
+            continue
+        try:
+            if kind in ("jsonl", "jsonl.gz"):
+                yield from _read_jsonl(path, kind == "jsonl.gz", max_bytes, report)
+            elif kind == "csv":
+                yield from _read_csv(path, max_bytes, report)
+            else:
+                data = _read_whole(path, max_bytes)
+                if kind == "text":
+                    yield _text_document(path, data, report)
+                else:
+                    yield _html_document(path, data, report)
+        except _Skip as skip:
+            report(origin, skip.message, skipped=True)
+        except OSError as err:
+            report(origin, f"cannot be read ({err.strerror or err}); skipped", skipped=True)
+
+
+def read_documents(
+    inputs: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[Document], list[IngestProblem]]:
+    """All documents and all problems at once (a convenience over :func:`iter_documents`)."""
+    problems: list[IngestProblem] = []
+    documents = list(iter_documents(inputs, on_problem=problems.append, max_bytes=max_bytes))
+    return documents, problems
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def _read_whole(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size == 0:
+        raise _Skip("empty file; skipped")
+    if size > max_bytes:
+        raise _Skip(
+            f"file is {_mb(size)}, over the {_mb(max_bytes)} limit; skipped (raise max_bytes to read it)"
+        )
+    with path.open("rb") as handle:
+        return handle.read(max_bytes + 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# Decoding bytes to text
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Labels that browsers read as another encoding (WHATWG Encoding Standard).
+_LABEL_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "latin5": "cp1254",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-sjis": "cp932",
+    "shift_jis": "cp932",
+    "sjis": "cp932",
+    "euc-kr": "cp949",
+    "utf-16": "utf-8",  # an ASCII-compatible page cannot be UTF-16: the label is wrong
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+}
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""\A\s*<\?xml\b[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.IGNORECASE)
+_C0_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares (XML declaration, meta charset or http-equiv), if any."""
+    head = data[:65536]
+    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+    if match is None:
+        return None
+    return match.group(1).decode("ascii").strip().lower()
+
+
+def _codec(label: str) -> str | None:
+    label = _LABEL_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _looks_binary(data: bytes) -> bool:
+    return b"\x00" in data[:65536]
+
+
+def _unreadable(text: str) -> bool:
+    """Text with many control characters is binary data decoded by mistake."""
+    sample = text[:65536]
+    return bool(sample) and len(_C0_CONTROLS.findall(sample)) > max(2, len(sample) // 100)
+
+
+def _western(data: bytes) -> str | None:
+    """Decode as Windows-1252 when the result reads as a Western language (few, scattered accents).
+
+    Short Western texts are where statistical detection goes wrong most; Cyrillic or Greek bytes decoded
+    as Windows-1252 come out as runs of accented letters and are left to detection.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text[:100_000] if c.isalpha()]
+    accented = sum(1 for c in letters if not c.isascii())
+    if not letters or accented / len(letters) > 0.3 or _C1_CONTROLS.search(text):
+        return None
+    return text
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) by statistical detection, or None when nothing decodes the bytes sensibly."""
+    text = _western(data)
+    if text is not None:
+        return text, "windows-1252"
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None or best.encoding.startswith(("utf_16", "utf_32")):
+        return None
+    text = str(best)
+    if _unreadable(text):
+        return None
+    return text, best.encoding
+
+
+def _decode_plain(data: bytes) -> tuple[str, str | None]:
+    """(text, note) for a .txt/.md file: UTF-8, else a confidently detected encoding, else _Skip."""
+    bom = _bom_encoding(data)
+    if bom is None and _looks_binary(data):
+        raise _Skip("binary file (contains NUL bytes), not text; skipped")
+    try:
+        text = data.decode(bom or "utf-8")
+    except UnicodeDecodeError:
+        if bom is not None:
+            message = f"starts with a {bom} byte-order mark but does not decode as {bom}; skipped"
+            raise _Skip(message) from None
+        detected = _detect(data)
+        if detected is None:
+            raise _Skip("not UTF-8, and no other encoding fits (binary data?); skipped") from None
+        text, encoding = detected
+        note: str | None = f"not UTF-8; read as {encoding} (detected)"
+    else:
+        note = None
+    if _unreadable(text):
+        raise _Skip("binary file (control characters), not text; skipped")
+    return text, note
+
+
+def _decode_html(data: bytes) -> tuple[str, str | None]:
+    """(text, note) for an HTML page: byte-order mark, declared charset, UTF-8, then detection."""
+    bom = _bom_encoding(data)
+    if bom is None and _looks_binary(data):
+        raise _Skip("binary file (contains NUL bytes), not HTML; skipped")
+    note: str | None = None
+    if bom is not None:
+        try:
+            return data.decode(bom), None
+        except UnicodeDecodeError:
+            note = f"starts with a {bom} byte-order mark but does not decode as {bom}"
+    declared = _declared_charset(data)
+    if declared is not None and note is None:
+        codec = _codec(declared)
+        if codec is None:
+            note = f"declares an unknown charset {declared!r}"
+        else:
+            try:
+                return data.decode(codec), None
+            except UnicodeDecodeError:
+                note = f"declares charset {declared!r} but its bytes do not decode as {declared}"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return text, (f"{note}; read as utf-8" if note else None)
+    detected = _detect(data)
+    if detected is not None:
+        text, encoding = detected
+        return text, f"{note or 'not UTF-8 and no charset declared'}; read as {encoding} (detected)"
+    text = data.decode("utf-8", errors="replace")
+    return text, f"{note or 'not UTF-8'}; encoding unknown, undecodable bytes replaced"
+
+
+# --------------------------------------------------------------------------------------------------
+# Publication dates (a small parser of the forms publishers use; in-text dates live elsewhere)
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_TAIL = r"(?:(?:[\s,T@|]|\s-).*)?"  # a time, a time zone or other trailing detail
+_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + r"(?:[T\s_].*|[+-]\d.*|Z)?", re.IGNORECASE)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T.*)?")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_NUMERIC_DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})" + _TAIL)
+_MONTH_DAY_YEAR = re.compile(
+    _WEEKDAY + r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TAIL, re.IGNORECASE
+)
+_DAY_MONTH_YEAR = re.compile(
+    _WEEKDAY + r"(\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?([a-z]+)\.?,?\s+(\d{4})" + _TAIL, re.IGNORECASE
+)
+_MONTH_YEAR = re.compile(r"([a-z]+)\.?,?\s+(\d{4})", re.IGNORECASE)
+
+
+def _ymd(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _parse_published(value: str) -> str | None:
+    """A publication date in a common form -> "YYYY-MM-DD" ("YYYY-MM" for a month); None if unparsable.
+
+    Numeric day/month orders are read only when unambiguous: "22/01/2025" and "01/22/2025" parse,
+    "03/04/2025" does not; dotted dates ("22.01.2025") are day first.
+    """
+    text = " ".join(value.split())
+    if m := _ISO.fullmatch(text):
+        return _ymd(int(m[1]), int(m[3]), int(m[4]))
+    if m := _COMPACT.fullmatch(text):
+        return _ymd(int(m[1]), int(m[2]), int(m[3]))
+    if m := _YEAR_MONTH.fullmatch(text):
+        month = int(m[2])
+        return f"{int(m[1]):04d}-{month:02d}" if 1 <= month <= 12 else None
+    if m := _NUMERIC_DMY.fullmatch(text):
+        first, second, year = int(m[1]), int(m[3]), int(m[4])
+        if m[2] == "." or first > 12:
+            return _ymd(year, second, first)
+        if second > 12:
+            return _ymd(year, first, second)
+        return _ymd(year, first, second) if first == second else None
+    if (m := _MONTH_DAY_YEAR.fullmatch(text)) and m[1].lower() in _MONTHS:
+        return _ymd(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
+    if (m := _DAY_MONTH_YEAR.fullmatch(text)) and m[2].lower() in _MONTHS:
+        return _ymd(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+    if (m := _MONTH_YEAR.fullmatch(text)) and m[1].lower() in _MONTHS:
+        return f"{int(m[2]):04d}-{_MONTHS[m[1].lower()]:02d}"
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Single-document files
+
+_DATE_LINE = re.compile(r"[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})(?![\d-])")
+
+
+def _text_document(path: Path, data: bytes, report: _Report) -> Document:
+    text, note = _decode_plain(data)
+    if not text.strip():
+        raise _Skip("no text (only whitespace); skipped")
+    if note:
+        report(str(path), note, skipped=False)
+    published = None
+    if m := _DATE_LINE.match(text):
+        published = _ymd(*(int(part) for part in m[1].split("-")))
+        if published is None:
+            message = f"first line's date {m[1]!r} is not a real date; kept the document without a date"
+            report(str(path), message, skipped=False)
+    return Document(id=path.name, text=text, published=published, origin=str(path))
+
+
+def _domain(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    if not host:
+        return None
+    return host.removeprefix("www.")
+
+
+def _html_document(path: Path, data: bytes, report: _Report) -> Document:
+    html, note = _decode_html(data)
+    if not html.strip():
+        raise _Skip("no text (only whitespace); skipped")
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as err:  # a third-party parser on hostile input: any failure is this file's problem
+        raise _Skip(f"HTML could not be parsed ({type(err).__name__}: {err}); skipped") from err
+    text = (getattr(result, "text", None) or "").strip() if result is not None else ""
+    if not text:
+        raise _Skip("no main text found (not an article page, or not HTML); skipped")
+    if note:
+        report(str(path), note, skipped=False)
+    url = _clean(getattr(result, "url", None))
+    published = _clean(getattr(result, "date", None))
+    if published is not None:
+        published = _parse_published(published)
+    return Document(
+        id=path.name,
+        text=text,
+        outlet=_clean(getattr(result, "sitename", None)) or _domain(url),
+        url=url,
+        title=_clean(getattr(result, "title", None)),
+        published=published,
+        origin=str(path),
+    )
+
+
+def _clean(value: Any) -> str | None:
+    """A metadata value as a stripped string; None for null, empty or non-scalar values."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+# --------------------------------------------------------------------------------------------------
+# Record files (JSONL, CSV), streamed
+
+
+def _record_document(record: dict[str, Any], origin: str, report: _Report) -> Document | None:
+    text = record.get("text")
+    if text is None:
+        report(origin, "record has no 'text' field; skipped", skipped=True)
+        return None
+    if not isinstance(text, str):
+        report(origin, f"'text' is a {type(text).__name__}, not a string; skipped", skipped=True)
+        return None
+    if not text.strip():
+        report(origin, "record has an empty 'text'; skipped", skipped=True)
+        return None
+    published = None
+    raw_published = _clean(record.get("published"))
+    if raw_published is not None:
+        published = _parse_published(raw_published)
+        if published is None:
+            report(
+                origin,
+                f"published date {raw_published!r} does not parse; kept the document without a date",
+                skipped=False,
+            )
+    doc_id = _clean(record.get("id")) or hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return Document(
+        id=doc_id,
+        text=text,
+        outlet=_clean(record.get("outlet")),
+        url=_clean(record.get("url")),
+        title=_clean(record.get("title")),
+        published=published,
+        origin=origin,
+        language=_clean(record.get("language")) or "en",
+    )
+
+
+def _bounded_lines(handle: _LineReader, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) for each line; the line is None when it is longer than max_bytes."""
+    number = 0
+    while True:
+        line = handle.readline(max_bytes + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+        else:
+            yield number, line
+
+
+def _read_jsonl(path: Path, compressed: bool, max_bytes: int, report: _Report) -> Iterator[Document]:
+    if path.stat().st_size == 0:
+        raise _Skip("empty file; skipped")
+    records = 0
+    try:
+        with gzip.open(path, "rb") if compressed else path.open("rb") as handle:
+            for number, line in _bounded_lines(handle, max_bytes):
+                origin = f"{path}:line {number}"
+                if line is None:
+                    report(origin, f"record is over the {_mb(max_bytes)} limit; skipped", skipped=True)
+                    records += 1
+                    continue
+                if number == 1:
+                    line = line.removeprefix(codecs.BOM_UTF8)
+                if not line.strip():
+                    continue
+                records += 1
+                if b"\x00" in line:
+                    report(origin, "binary data (NUL bytes), not JSON; skipped", skipped=True)
+                    continue
+                try:
+                    record = json.loads(line.decode("utf-8"))
+                except UnicodeDecodeError:
+                    report(origin, "not UTF-8 (JSON Lines must be UTF-8); skipped", skipped=True)
+                    continue
+                except json.JSONDecodeError as err:
+                    report(origin, f"not valid JSON ({err.msg} at column {err.colno}); skipped", skipped=True)
+                    continue
+                if not isinstance(record, dict):
+                    kind = type(record).__name__
+                    report(origin, f"a JSON object was expected, got a {kind}; skipped", skipped=True)
+                    continue
+                document = _record_document(record, origin, report)
+                if document is not None:
+                    yield document
+    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+        raise _Skip(f"not a valid gzip file or truncated ({err}); the rest of the file was skipped") from err
+    if records == 0:
+        raise _Skip("no records (only blank lines); skipped")
+
+
+class _NotUtf8(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _decoded_lines(handle: IO[bytes]) -> Iterator[str]:
+    for number, line in enumerate(handle, start=1):
+        if number == 1:
+            line = line.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _NotUtf8(number) from None
+
+
+def _read_csv(path: Path, max_bytes: int, report: _Report) -> Iterator[Document]:
+    if path.stat().st_size == 0:
+        raise _Skip("empty file; skipped")
+    with path.open("rb") as handle:
+        if _looks_binary(handle.read(65536)):
+            raise _Skip("binary file (contains NUL bytes), not CSV; skipped")
+        handle.seek(0)
+        # Articles are long: allow a field as large as a record may be (the default is 128 KiB).
+        csv.field_size_limit(max(csv.field_size_limit(), max_bytes))
+        reader = csv.reader(_decoded_lines(handle))
+        records = 0
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise _Skip("empty file; skipped")
+            columns = [name.strip().lower() for name in header]
+            if "text" not in columns:
+                shown = ", ".join(repr(c) for c in header[:12]) or "none"
+                raise _Skip(f"no 'text' column (columns: {shown}); skipped")
+            start = reader.line_num + 1
+            for row in reader:
+                origin = f"{path}:line {start}"
+                start = reader.line_num + 1
+                if not any(cell.strip() for cell in row):
+                    continue
+                records += 1
+                if len(row) > len(columns):
+                    report(origin, f"{len(row)} fields for {len(columns)} columns; skipped", skipped=True)
+                    continue
+                if sum(len(cell) for cell in row) > max_bytes:
+                    report(origin, f"record is over the {_mb(max_bytes)} limit; skipped", skipped=True)
+                    continue
+                record = {name: cell for name, cell in zip(columns, row, strict=False) if name in _FIELDS}
+                document = _record_document(record, origin, report)
+                if document is not None:
+                    yield document
+        except _NotUtf8 as err:
+            message = f"line {err.line} is not UTF-8 (CSV must be UTF-8); the rest of the file was skipped"
+            raise _Skip(message) from None
+        except csv.Error as err:
+            raise _Skip(
+                f"malformed CSV near line {reader.line_num} ({err}); the rest of the file was skipped"
+            ) from None
+    if records == 0:
+        raise _Skip("no records (a header only); skipped")
+
+
+# --------------------------------------------------------------------------------------------------
+# Per-document metadata
+
+
+def load_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Read a JSONL of per-document metadata keyed by "doc" (e.g. eval/seeds.docs.jsonl).
+
+    ``published`` is normalised to YYYY-MM-DD. Raises InputError naming the file and line when the file
+    cannot be read, a line is not a JSON object, has no "doc", or has a date that does not parse.
+    """
+    path = Path(path)
+    meta: dict[str, dict[str, Any]] = {}
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        raise InputError(str(path), f"metadata file cannot be read ({err.strerror or err})") from err
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            origin = f"{path}:line {number}"
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise InputError(origin, "not UTF-8") from None
+            except json.JSONDecodeError as err:
+                raise InputError(origin, f"not valid JSON ({err.msg} at column {err.colno})") from None
+            if not isinstance(record, dict):
+                raise InputError(origin, f"a JSON object was expected, got a {type(record).__name__}")
+            doc = _clean(record.get("doc"))
+            if doc is None:
+                raise InputError(origin, "record has no 'doc' (the document id it describes)")
+            raw_published = _clean(record.get("published"))
+            if raw_published is not None:
+                published = _parse_published(raw_published)
+                if published is None:
+                    raise InputError(origin, f"published date {raw_published!r} does not parse")
+                record["published"] = published
+            meta[doc] = record
+    return meta
+
+
+def apply_metadata(doc: Document, meta: dict[str, dict[str, Any]]) -> Document:
+    """The document with outlet, published, title and url taken from its metadata where non-null.
+
+    Metadata is what the user states about a document, so a non-null value there replaces what was
+    read from the file; a null or absent value leaves the document's own value.
+    """
+    record = meta.get(doc.id)
+    if record is None:
+        return doc
+    fields = ("outlet", "published", "title", "url")
+    changes = {name: value for name in fields if (value := _clean(record.get(name)))}
+    return dataclasses.replace(doc, **changes) if changes else doc

@@ -1,0 +1,1282 @@
+"""The ledger: documents, claims, runs and the latest reconciliation, in SQLite or PostgreSQL.
+
+One SQLAlchemy Core schema serves both backends. A plain path (or ``sqlite:///path``) opens a
+SQLite file in WAL mode with foreign keys on; a ``postgresql+psycopg://`` URL opens a shared
+server. The schema evolves through the ordered, named migrations in ``MIGRATIONS``; each is
+applied together with its bookkeeping row in ``_migrations`` in one transaction, so opening a
+ledger written by an older crosscount upgrades it in place.
+
+Writes are transactions: a document and its claims are stored together or not at all, and a
+reconciliation replaces the previous statements, variables and findings as one set.
+
+Dates (published, as-of) are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` text. Date filters treat
+a coarse date as the period it names: ``since="2025-01-15"`` keeps a figure as of ``"2025"``
+or ``"2025-01"``, because those periods reach past the 15th.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    case,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine, RowMapping, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from crosscount.errors import LedgerError
+from crosscount.models import Claim, Document, Finding, Statement, Variable
+
+__all__ = [
+    "MIGRATIONS",
+    "Ledger",
+    "LedgerStats",
+    "Migration",
+    "RunRecord",
+    "SearchHit",
+    "SourceSummary",
+]
+
+# Integer primary keys: 64-bit on PostgreSQL, SQLite's rowid alias on SQLite.
+_Id = BigInteger().with_variant(Integer(), "sqlite")
+
+_T = TypeVar("_T")
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_CHUNK = 900  # values per IN (...) list: well under SQLite's bound-parameter limit
+
+# ---------------------------------------------------------------------------------------------
+# The current schema, used by every query. Migrations below build exactly this (a test reflects
+# a migrated database and compares); change both together.
+# ---------------------------------------------------------------------------------------------
+
+metadata = MetaData()
+
+documents_t = Table(
+    "documents",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("content_hash", String, nullable=False, unique=True),
+    Column("outlet", String),
+    Column("url", String),
+    Column("title", Text),
+    Column("published", String),
+    Column("origin", String),
+    Column("language", String, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("ingested_at", String, nullable=False),
+    Index("ix_documents_outlet", "outlet"),
+    Index("ix_documents_published", "published"),
+)
+
+claims_t = Table(
+    "claims",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("doc", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("figure", Text, nullable=False),
+    Column("low", Float),
+    Column("high", Float),
+    Column("qualifier", String, nullable=False),
+    Column("unit", String, nullable=False),
+    Column("measure", String, nullable=False),
+    Column("subject", String),
+    Column("location", String),
+    Column("source", String),
+    Column("as_of", String),
+    Column("kind", String, nullable=False),
+    Column("sentence", Text, nullable=False),
+    Column("source_text", Text),
+    Column("via", Text),
+    Column("published", String),
+    Column("confidence", Float, nullable=False),
+    Column("rules", Text, nullable=False),  # JSON list of extractor rule names
+    # as_of, else the document's published date: what date filters compare
+    Column("effective_date", String),
+    Column("run_id", Integer, ForeignKey("runs.id")),  # migration 003
+    Index("ix_claims_doc", "doc", "start"),
+    Index("ix_claims_measure", "measure"),
+    Index("ix_claims_subject_measure", "subject", "measure"),
+    Index("ix_claims_source", "source"),
+    Index("ix_claims_effective_date", "effective_date"),
+    Index("ix_claims_run", "run_id"),
+)
+
+runs_t = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String, nullable=False),
+    Column("config", Text, nullable=False),  # JSON
+    Column("started_at", String, nullable=False),
+    Column("finished_at", String),
+    Column("counts", Text),  # JSON
+)
+
+statements_t = Table(
+    "statements",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("source", String),
+    Column("subject", String),
+    Column("measure", String, nullable=False),
+    Column("location", String),
+    Column("unit", String, nullable=False),
+    Column("as_of", String),
+    Column("kind", String, nullable=False),
+    Column("low", Float),
+    Column("high", Float),
+    Column("effective_date", String),
+    Column("data", Text, nullable=False),  # the whole Statement as JSON
+    Index("ix_statements_subject_measure", "subject", "measure"),
+    Index("ix_statements_source", "source"),
+)
+
+variables_t = Table(
+    "variables",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("subject", String),
+    Column("measure", String, nullable=False),
+    Column("location", String),
+    Column("unit", String, nullable=False),
+    Column("data", Text, nullable=False),  # the whole Variable as JSON
+    Index("ix_variables_subject_measure", "subject", "measure"),
+)
+
+findings_t = Table(
+    "findings",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("type", String, nullable=False),
+    Column("rule", String, nullable=False),
+    Column("subject", String),
+    Column("measure", String, nullable=False),
+    Column("variable", String),
+    Column("period", String),
+    Column("passed", Boolean),
+    Column("data", Text, nullable=False),  # the whole Finding as JSON
+    Index("ix_findings_type", "type"),
+    Index("ix_findings_subject_measure", "subject", "measure"),
+    Index("ix_findings_variable", "variable"),
+)
+
+sources_t = Table(  # migration 002
+    "sources",
+    metadata,
+    Column("name", String, primary_key=True),  # canonical name, as the resolve stage gives it
+    Column("first_seen", String),  # earliest effective date of its claims
+    Column("last_seen", String),
+    Column("claims", Integer, nullable=False),
+)
+
+migrations_t = Table(
+    "_migrations",
+    MetaData(),
+    Column("name", String, primary_key=True),
+    Column("applied_at", String, nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Migrations: each builds its step from its own frozen definitions, never from the tables above.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One named schema step; ``apply`` runs inside the transaction that records it."""
+
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _m001_base(conn: Connection) -> None:
+    """Documents, claims, runs, and the reconciliation tables."""
+    md = MetaData()
+    Table(
+        "documents",
+        md,
+        Column("id", String, primary_key=True),
+        Column("content_hash", String, nullable=False, unique=True),
+        Column("outlet", String),
+        Column("url", String),
+        Column("title", Text),
+        Column("published", String),
+        Column("origin", String),
+        Column("language", String, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("ingested_at", String, nullable=False),
+        Index("ix_documents_outlet", "outlet"),
+        Index("ix_documents_published", "published"),
+    )
+    Table(
+        "claims",
+        md,
+        Column("id", _Id, primary_key=True, autoincrement=True),
+        Column("doc", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        Column("figure", Text, nullable=False),
+        Column("low", Float),
+        Column("high", Float),
+        Column("qualifier", String, nullable=False),
+        Column("unit", String, nullable=False),
+        Column("measure", String, nullable=False),
+        Column("subject", String),
+        Column("location", String),
+        Column("source", String),
+        Column("as_of", String),
+        Column("kind", String, nullable=False),
+        Column("sentence", Text, nullable=False),
+        Column("source_text", Text),
+        Column("via", Text),
+        Column("published", String),
+        Column("confidence", Float, nullable=False),
+        Column("rules", Text, nullable=False),
+        Column("effective_date", String),
+        Index("ix_claims_doc", "doc", "start"),
+        Index("ix_claims_measure", "measure"),
+        Index("ix_claims_subject_measure", "subject", "measure"),
+        Index("ix_claims_source", "source"),
+        Index("ix_claims_effective_date", "effective_date"),
+    )
+    Table(
+        "runs",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("version", String, nullable=False),
+        Column("config", Text, nullable=False),
+        Column("started_at", String, nullable=False),
+        Column("finished_at", String),
+        Column("counts", Text),
+    )
+    Table(
+        "statements",
+        md,
+        Column("id", String, primary_key=True),
+        Column("seq", Integer, nullable=False),
+        Column("source", String),
+        Column("subject", String),
+        Column("measure", String, nullable=False),
+        Column("location", String),
+        Column("unit", String, nullable=False),
+        Column("as_of", String),
+        Column("kind", String, nullable=False),
+        Column("low", Float),
+        Column("high", Float),
+        Column("effective_date", String),
+        Column("data", Text, nullable=False),
+        Index("ix_statements_subject_measure", "subject", "measure"),
+        Index("ix_statements_source", "source"),
+    )
+    Table(
+        "variables",
+        md,
+        Column("id", String, primary_key=True),
+        Column("seq", Integer, nullable=False),
+        Column("subject", String),
+        Column("measure", String, nullable=False),
+        Column("location", String),
+        Column("unit", String, nullable=False),
+        Column("data", Text, nullable=False),
+        Index("ix_variables_subject_measure", "subject", "measure"),
+    )
+    Table(
+        "findings",
+        md,
+        Column("id", String, primary_key=True),
+        Column("seq", Integer, nullable=False),
+        Column("type", String, nullable=False),
+        Column("rule", String, nullable=False),
+        Column("subject", String),
+        Column("measure", String, nullable=False),
+        Column("variable", String),
+        Column("period", String),
+        Column("passed", Boolean),
+        Column("data", Text, nullable=False),
+        Index("ix_findings_type", "type"),
+        Index("ix_findings_subject_measure", "subject", "measure"),
+        Index("ix_findings_variable", "variable"),
+    )
+    md.create_all(conn)
+
+
+def _m002_sources(conn: Connection) -> None:
+    """A sources table with first/last seen and claim counts, filled from the existing claims."""
+    md = MetaData()
+    sources = Table(
+        "sources",
+        md,
+        Column("name", String, primary_key=True),
+        Column("first_seen", String),
+        Column("last_seen", String),
+        Column("claims", Integer, nullable=False),
+    )
+    sources.create(conn)
+    conn.execute(
+        text(
+            "INSERT INTO sources (name, first_seen, last_seen, claims) "
+            "SELECT source, MIN(effective_date), MAX(effective_date), COUNT(*) "
+            "FROM claims WHERE source IS NOT NULL GROUP BY source"
+        )
+    )
+
+
+def _m003_claims_run(conn: Connection) -> None:
+    """claims.run_id: which extraction run produced each claim."""
+    conn.execute(text("ALTER TABLE claims ADD COLUMN run_id INTEGER REFERENCES runs (id)"))
+    conn.execute(text("CREATE INDEX ix_claims_run ON claims (run_id)"))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("001_base", _m001_base),
+    Migration("002_sources", _m002_sources),
+    Migration("003_claims_run", _m003_claims_run),
+)
+
+# ---------------------------------------------------------------------------------------------
+# What the reads return besides the model records
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SourceSummary:
+    """One canonical source: how many claims and statements it has, and the dates they span."""
+
+    name: str
+    claims: int
+    statements: int
+    first_seen: str | None
+    last_seen: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class RunRecord:
+    """One extraction run: the extractor version and config it used, when, and what it counted."""
+
+    id: int
+    version: str
+    config: dict[str, Any]
+    started_at: str
+    finished_at: str | None
+    counts: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """A search match: a source name, a subject, or a document (with a snippet of its text)."""
+
+    kind: str  # "source" | "subject" | "document"
+    key: str  # the source name, the subject, or the document id
+    label: str  # what to show: the name, the subject, or the title (else outlet, else id)
+    claims: int  # claims of that source / subject / document
+    snippet: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class LedgerStats:
+    """What the ledger holds."""
+
+    backend: str
+    migrations: list[str]
+    documents: int
+    claims: int
+    sources: int
+    outlets: int
+    statements: int
+    variables: int
+    findings: int
+    runs: int
+    first_published: str | None
+    last_published: str | None
+    findings_by_type: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger
+# ---------------------------------------------------------------------------------------------
+
+
+class Ledger:
+    """Storage for documents, claims, runs and the latest reconciliation.
+
+    ``Ledger("ledger.db")``, ``Ledger("sqlite:///path/ledger.db")``, ``Ledger(":memory:")`` or
+    ``Ledger("postgresql+psycopg://user@host:5432/db")``. Opening applies missing migrations.
+    """
+
+    def __init__(
+        self, target: str | os.PathLike[str], *, migrations: Sequence[Migration] = MIGRATIONS
+    ) -> None:
+        self.engine: Engine = _make_engine(target)
+        self.backend: str = self.engine.dialect.name
+        self.url: str = self.engine.url.render_as_string(hide_password=True)
+        try:
+            self._migrate(migrations)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Ledger({self.url!r})"
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise LedgerError(f"cannot read the ledger at {self.url}: {_reason(exc)}") from exc
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite, so writers queue instead of failing)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(crosscount_write=True)
+                with conn.begin():
+                    yield conn
+        except IntegrityError as exc:
+            raise LedgerError(
+                f"cannot {action}: a record breaks a ledger constraint ({_reason(exc)}); nothing was written"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise LedgerError(f"cannot {action} in the ledger at {self.url}: {_reason(exc)}") from exc
+
+    # -- migrations -----------------------------------------------------------------------------
+
+    def _migrate(self, migrations: Sequence[Migration]) -> None:
+        names = [m.name for m in migrations]
+        if len(set(names)) != len(names):
+            raise LedgerError(f"migration names must be unique, got {names}")
+        with self._write("create the migrations table") as conn:
+            self._lock(conn)
+            migrations_t.create(conn, checkfirst=True)
+        applied = set(self.migrations())
+        unknown = sorted(applied - set(names))
+        if unknown:
+            raise LedgerError(
+                f"the ledger at {self.url} was written by a newer crosscount (it has migrations "
+                f"{unknown}); upgrade crosscount to open it"
+            )
+        for migration in migrations:
+            if migration.name in applied:
+                continue
+            with self._write(f"apply migration {migration.name}") as conn:
+                self._lock(conn)
+                done = conn.scalar(select(migrations_t.c.name).where(migrations_t.c.name == migration.name))
+                if done is not None:  # another process applied it meanwhile
+                    continue
+                migration.apply(conn)
+                conn.execute(insert(migrations_t).values(name=migration.name, applied_at=_now()))
+
+    def _lock(self, conn: Connection) -> None:
+        """Serialise schema changes between processes (SQLite's BEGIN IMMEDIATE already does)."""
+        if self.backend == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7271937)"))
+
+    def migrations(self) -> list[str]:
+        """Names of the migrations applied to this ledger, in the order they were applied."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(migrations_t.c.name).order_by(migrations_t.c.applied_at, migrations_t.c.name)
+            )
+            return [r[0] for r in rows]
+
+    # -- ingest ---------------------------------------------------------------------------------
+
+    def has_document(self, content_hash: str) -> bool:
+        return bool(self.known_hashes([content_hash]))
+
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """The subset of these content hashes already stored (to skip documents before extraction)."""
+        wanted = list(dict.fromkeys(hashes))
+        with self._read() as conn:
+            return _known(conn, wanted)
+
+    def add_document(self, doc: Document, claims: Sequence[Claim], run_id: int | None = None) -> bool:
+        """Store a document and its claims in one transaction; False if its text is already stored."""
+        return self.add_documents([(doc, claims)], run_id) == 1
+
+    def add_documents(
+        self, batch: Sequence[tuple[Document, Sequence[Claim]]], run_id: int | None = None
+    ) -> int:
+        """Store a batch of documents with their claims in one transaction; return how many were new.
+
+        Documents whose text is already stored (or repeated within the batch) are skipped.
+        """
+        for doc, claims in batch:
+            for claim in claims:
+                if claim.doc != doc.id:
+                    raise LedgerError(
+                        f"a claim of document {claim.doc!r} was given with document {doc.id!r}; "
+                        "pass each document with its own claims"
+                    )
+        if not batch:
+            return 0
+        with self._write("store documents") as conn:
+            return self._insert(conn, batch, run_id)
+
+    def _insert(
+        self, conn: Connection, batch: Sequence[tuple[Document, Sequence[Claim]]], run_id: int | None
+    ) -> int:
+        # Skip what is stored already without sending the texts; ON CONFLICT then covers documents
+        # another writer stores meanwhile (PostgreSQL waits for its transaction, then skips).
+        known = _known(conn, [doc.content_hash for doc, _ in batch])
+        now = _now()
+        todo: dict[str, tuple[Document, Sequence[Claim]]] = {}
+        for doc, claims in batch:
+            if doc.content_hash not in known:
+                todo.setdefault(doc.content_hash, (doc, claims))
+        if not todo:
+            return 0
+        doc_rows = [
+            {
+                "id": doc.id,
+                "content_hash": digest,
+                "outlet": doc.outlet,
+                "url": doc.url,
+                "title": doc.title,
+                "published": doc.published,
+                "origin": doc.origin,
+                "language": doc.language,
+                "text": doc.text,
+                "ingested_at": now,
+            }
+            for digest, (doc, _) in todo.items()
+        ]
+        stmt = self._dialect_insert(documents_t).on_conflict_do_nothing(index_elements=["content_hash"])
+        stored = set(conn.scalars(stmt.returning(documents_t.c.content_hash), doc_rows))
+        claim_rows: list[dict[str, Any]] = []
+        per_source: dict[str, list[Any]] = {}  # name -> [first, last, count]
+        for digest, (doc, claims) in todo.items():
+            if digest not in stored:
+                continue
+            for claim in claims:
+                effective = claim.as_of or doc.published or claim.published
+                claim_rows.append(
+                    {
+                        "doc": claim.doc,
+                        "start": claim.start,
+                        "end": claim.end,
+                        "figure": claim.figure,
+                        "low": claim.low,
+                        "high": claim.high,
+                        "qualifier": claim.qualifier,
+                        "unit": claim.unit,
+                        "measure": claim.measure,
+                        "subject": claim.subject,
+                        "location": claim.location,
+                        "source": claim.source,
+                        "as_of": claim.as_of,
+                        "kind": claim.kind,
+                        "sentence": claim.sentence,
+                        "source_text": claim.source_text,
+                        "via": claim.via,
+                        "published": claim.published,
+                        "confidence": claim.confidence,
+                        "rules": json.dumps(list(claim.rules)),
+                        "effective_date": effective,
+                        "run_id": run_id,
+                    }
+                )
+                if claim.source is not None:
+                    agg = per_source.setdefault(claim.source, [None, None, 0])
+                    if effective is not None:
+                        agg[0] = effective if agg[0] is None else min(agg[0], effective)
+                        agg[1] = effective if agg[1] is None else max(agg[1], effective)
+                    agg[2] += 1
+        if claim_rows:
+            conn.execute(insert(claims_t), claim_rows)
+        if per_source:
+            self._upsert_sources(conn, per_source)
+        return len(stored)
+
+    def _dialect_insert(self, table: Table) -> Any:
+        """INSERT with ON CONFLICT support (the same SQL on both backends)."""
+        return (pg_dialect.insert if self.backend == "postgresql" else sqlite_dialect.insert)(table)
+
+    def _upsert_sources(self, conn: Connection, per_source: Mapping[str, list[Any]]) -> None:
+        rows = [
+            {"name": name, "first_seen": first, "last_seen": last, "claims": count}
+            for name, (first, last, count) in sorted(per_source.items())
+        ]
+        stmt = self._dialect_insert(sources_t)
+        new = stmt.excluded
+        old = sources_t.c
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[old.name],
+                set_={
+                    "claims": old.claims + new.claims,
+                    "first_seen": case(
+                        (new.first_seen.is_(None), old.first_seen),
+                        (or_(old.first_seen.is_(None), new.first_seen < old.first_seen), new.first_seen),
+                        else_=old.first_seen,
+                    ),
+                    "last_seen": case(
+                        (new.last_seen.is_(None), old.last_seen),
+                        (or_(old.last_seen.is_(None), new.last_seen > old.last_seen), new.last_seen),
+                        else_=old.last_seen,
+                    ),
+                },
+            ),
+            rows,
+        )
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Delete a document and its claims; False if there is no such document.
+
+        Statements and findings keep referring to it until the next reconciliation.
+        """
+        with self._write(f"delete document {doc_id}") as conn:
+            names = list(
+                conn.scalars(
+                    select(claims_t.c.source)
+                    .where(claims_t.c.doc == doc_id, claims_t.c.source.is_not(None))
+                    .distinct()
+                )
+            )
+            conn.execute(delete(claims_t).where(claims_t.c.doc == doc_id))
+            gone = conn.execute(delete(documents_t).where(documents_t.c.id == doc_id)).rowcount
+            for chunk in _chunks(names):
+                conn.execute(delete(sources_t).where(sources_t.c.name.in_(chunk)))
+                conn.execute(
+                    insert(sources_t).from_select(
+                        ["name", "first_seen", "last_seen", "claims"],
+                        select(
+                            claims_t.c.source,
+                            func.min(claims_t.c.effective_date),
+                            func.max(claims_t.c.effective_date),
+                            func.count(),
+                        )
+                        .where(claims_t.c.source.in_(chunk))
+                        .group_by(claims_t.c.source),
+                    )
+                )
+            return bool(gone)
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def start_run(self, version: str, config: Mapping[str, Any]) -> int:
+        """Record the start of an extraction run with the extractor version and config it uses."""
+        with self._write("start a run") as conn:
+            run_id = conn.execute(
+                insert(runs_t)
+                .values(version=version, config=_dumps(dict(config)), started_at=_now())
+                .returning(runs_t.c.id)
+            ).scalar_one()
+            return int(run_id)
+
+    def finish_run(self, run_id: int, counts: Mapping[str, Any]) -> None:
+        with self._write(f"finish run {run_id}") as conn:
+            done = conn.execute(
+                update(runs_t)
+                .where(runs_t.c.id == run_id)
+                .values(finished_at=_now(), counts=_dumps(dict(counts)))
+            ).rowcount
+            if not done:
+                raise LedgerError(
+                    f"there is no run {run_id} in the ledger at {self.url}; start it with start_run()"
+                )
+
+    def runs(self) -> list[RunRecord]:
+        with self._read() as conn:
+            rows = conn.execute(select(runs_t).order_by(runs_t.c.id)).mappings().all()
+        return [
+            RunRecord(
+                id=int(r["id"]),
+                version=r["version"],
+                config=json.loads(r["config"]),
+                started_at=r["started_at"],
+                finished_at=r["finished_at"],
+                counts=None if r["counts"] is None else json.loads(r["counts"]),
+            )
+            for r in rows
+        ]
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> Document | None:
+        with self._read() as conn:
+            row = conn.execute(select(documents_t).where(documents_t.c.id == doc_id)).mappings().first()
+        return None if row is None else _document(row)
+
+    def documents(
+        self,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Document]:
+        """Documents in order of publication (undated last), filtered by outlet and published date."""
+        query = select(documents_t).where(*self._document_filters(outlet, since, until))
+        query = query.order_by(documents_t.c.published.is_(None), documents_t.c.published, documents_t.c.id)
+        with self._read() as conn:
+            rows = conn.execute(_page(query, limit, offset)).mappings().all()
+        return [_document(r) for r in rows]
+
+    def count_documents(
+        self, outlet: str | None = None, since: str | None = None, until: str | None = None
+    ) -> int:
+        query = (
+            select(func.count()).select_from(documents_t).where(*self._document_filters(outlet, since, until))
+        )
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def _document_filters(
+        self, outlet: str | None, since: str | None, until: str | None
+    ) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if outlet is not None:
+            conds.append(documents_t.c.outlet == outlet)
+        conds += _date_filters(documents_t.c.published, since, until)
+        return conds
+
+    # -- claims ---------------------------------------------------------------------------------
+
+    def claims(
+        self,
+        subject: str | None = None,
+        measure: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        doc: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Claim]:
+        """Claims in the order they were stored; since/until compare as-of, else the published date."""
+        conds = _claim_filters(subject, measure, source, since, until, doc)
+        query = _page(select(claims_t).where(*conds).order_by(claims_t.c.id), limit, offset)
+        with self._read() as conn:
+            return [_claim(r) for r in conn.execute(query).mappings()]
+
+    def count_claims(
+        self,
+        subject: str | None = None,
+        measure: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        doc: str | None = None,
+    ) -> int:
+        conds = _claim_filters(subject, measure, source, since, until, doc)
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(claims_t).where(*conds)).scalar_one())
+
+    def iter_claims(self, batch_size: int = 10000) -> Iterator[Claim]:
+        """Every claim, in storage order, fetched in batches (keyset pages: no long-held cursor)."""
+        if batch_size < 1:
+            raise LedgerError(f"batch_size must be at least 1, got {batch_size}")
+        last: int | None = None
+        while True:
+            query = select(claims_t).order_by(claims_t.c.id).limit(batch_size)
+            if last is not None:
+                query = query.where(claims_t.c.id > last)
+            with self._read() as conn:
+                rows = conn.execute(query).mappings().all()
+            if not rows:
+                return
+            for row in rows:
+                yield _claim(row)
+            last = int(rows[-1]["id"])
+            if len(rows) < batch_size:
+                return
+
+    # -- reconciliation -------------------------------------------------------------------------
+
+    def replace_reconciliation(
+        self,
+        statements: Sequence[Statement],
+        variables: Sequence[Variable],
+        findings: Sequence[Finding],
+    ) -> None:
+        """Replace the stored statements, variables and findings with these, in one transaction."""
+        statement_rows = [
+            {
+                "id": s.id,
+                "seq": i,
+                "source": s.source,
+                "subject": s.subject,
+                "measure": s.measure,
+                "location": s.location,
+                "unit": s.unit,
+                "as_of": s.as_of,
+                "kind": s.kind,
+                "low": s.low,
+                "high": s.high,
+                "effective_date": s.as_of or s.first_published,
+                "data": _dumps(s.to_dict()),
+            }
+            for i, s in enumerate(statements)
+        ]
+        variable_rows = [
+            {
+                "id": v.id,
+                "seq": i,
+                "subject": v.subject,
+                "measure": v.measure,
+                "location": v.location,
+                "unit": v.unit,
+                "data": _dumps(v.to_dict()),
+            }
+            for i, v in enumerate(variables)
+        ]
+        finding_rows = [
+            {
+                "id": f.id,
+                "seq": i,
+                "type": f.type,
+                "rule": f.rule,
+                "subject": f.subject,
+                "measure": f.measure,
+                "variable": f.variable,
+                "period": f.period,
+                "passed": f.passed,
+                "data": _dumps(f.to_dict()),
+            }
+            for i, f in enumerate(findings)
+        ]
+        with self._write("store the reconciliation") as conn:
+            for table, rows in (
+                (statements_t, statement_rows),
+                (variables_t, variable_rows),
+                (findings_t, finding_rows),
+            ):
+                conn.execute(delete(table))
+                if rows:
+                    conn.execute(insert(table), rows)
+
+    def statements(
+        self,
+        subject: str | None = None,
+        measure: str | None = None,
+        source: str | None = None,
+        location: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Statement]:
+        c = statements_t.c
+        conds = _equals(
+            (c.subject, subject), (c.measure, measure), (c.source, source), (c.location, location)
+        ) + _date_filters(c.effective_date, since, until)
+        query = _page(select(c.data).where(*conds).order_by(c.seq), limit, offset)
+        with self._read() as conn:
+            return [_statement(json.loads(d)) for d in conn.scalars(query)]
+
+    def variables(
+        self,
+        subject: str | None = None,
+        measure: str | None = None,
+        location: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Variable]:
+        c = variables_t.c
+        conds = _equals((c.subject, subject), (c.measure, measure), (c.location, location))
+        query = _page(select(c.data).where(*conds).order_by(c.seq), limit, offset)
+        with self._read() as conn:
+            return [_from_json(Variable, json.loads(d)) for d in conn.scalars(query)]
+
+    def findings(
+        self,
+        type: str | None = None,
+        subject: str | None = None,
+        measure: str | None = None,
+        variable: str | None = None,
+        rule: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Finding]:
+        c = findings_t.c
+        conds = _equals(
+            (c.type, type), (c.subject, subject), (c.measure, measure), (c.variable, variable), (c.rule, rule)
+        )
+        query = _page(select(c.data).where(*conds).order_by(c.seq), limit, offset)
+        with self._read() as conn:
+            return [_from_json(Finding, json.loads(d)) for d in conn.scalars(query)]
+
+    # -- sources, search, stats -----------------------------------------------------------------
+
+    def sources(self) -> list[SourceSummary]:
+        """Every source with its claim and statement counts, most claims first."""
+        with self._read() as conn:
+            rows = conn.execute(select(sources_t)).mappings().all()
+            statement_counts = {
+                name: int(n)
+                for name, n in conn.execute(
+                    select(statements_t.c.source, func.count())
+                    .where(statements_t.c.source.is_not(None))
+                    .group_by(statements_t.c.source)
+                )
+            }
+        out = {
+            r["name"]: SourceSummary(
+                name=r["name"],
+                claims=int(r["claims"]),
+                statements=int(statement_counts.get(r["name"], 0)),
+                first_seen=r["first_seen"],
+                last_seen=r["last_seen"],
+            )
+            for r in rows
+        }
+        for name, count in statement_counts.items():  # sources known only from statements
+            if name not in out:
+                out[name] = SourceSummary(name, 0, int(count), None, None)
+        return sorted(out.values(), key=lambda s: (-s.claims, -s.statements, s.name))
+
+    def search(self, q: str, limit: int = 20) -> list[SearchHit]:
+        """Sources, subjects and documents (title or text) containing ``q``, case-insensitively.
+
+        ``limit`` applies to each kind. Case folding is ASCII-only on SQLite.
+        """
+        q = q.strip()
+        if not q or limit < 1:
+            return []
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        hits: list[SearchHit] = []
+        with self._read() as conn:
+            for name, count in conn.execute(
+                select(sources_t.c.name, sources_t.c.claims)
+                .where(sources_t.c.name.ilike(pattern, escape="\\"))
+                .order_by(sources_t.c.claims.desc(), sources_t.c.name)
+                .limit(limit)
+            ):
+                hits.append(SearchHit("source", name, name, int(count)))
+            n = func.count().label("n")
+            for subject, count in conn.execute(
+                select(claims_t.c.subject, n)
+                .where(claims_t.c.subject.ilike(pattern, escape="\\"))
+                .group_by(claims_t.c.subject)
+                .order_by(n.desc(), claims_t.c.subject)
+                .limit(limit)
+            ):
+                hits.append(SearchHit("subject", subject, subject, int(count)))
+            n_claims = (
+                select(func.count())
+                .where(claims_t.c.doc == documents_t.c.id)
+                .correlate(documents_t)
+                .scalar_subquery()
+            )
+            d = documents_t.c
+            for row in conn.execute(
+                select(d.id, d.title, d.outlet, d.text, n_claims.label("n"))
+                .where(or_(d.title.ilike(pattern, escape="\\"), d.text.ilike(pattern, escape="\\")))
+                .order_by(d.published.is_(None), d.published, d.id)
+                .limit(limit)
+            ).mappings():
+                hits.append(
+                    SearchHit(
+                        "document",
+                        row["id"],
+                        row["title"] or row["outlet"] or row["id"],
+                        int(row["n"]),
+                        _snippet(row["text"], q),
+                    )
+                )
+        return hits
+
+    def stats(self) -> LedgerStats:
+        def count(conn: Connection, table: Table) -> int:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+        with self._read() as conn:
+            first, last, outlets = conn.execute(
+                select(
+                    func.min(documents_t.c.published),
+                    func.max(documents_t.c.published),
+                    func.count(documents_t.c.outlet.distinct()),
+                )
+            ).one()
+            by_type = {
+                kind: int(n)
+                for kind, n in conn.execute(
+                    select(findings_t.c.type, func.count()).group_by(findings_t.c.type)
+                )
+            }
+            result = LedgerStats(
+                backend=self.backend,
+                migrations=[],
+                documents=count(conn, documents_t),
+                claims=count(conn, claims_t),
+                sources=count(conn, sources_t),
+                outlets=int(outlets),
+                statements=count(conn, statements_t),
+                variables=count(conn, variables_t),
+                findings=count(conn, findings_t),
+                runs=count(conn, runs_t),
+                first_published=first,
+                last_published=last,
+                findings_by_type={k: int(v) for k, v in sorted(by_type.items())},
+            )
+        result.migrations = self.migrations()
+        return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _make_engine(target: str | os.PathLike[str]) -> Engine:
+    raw = os.fspath(target)
+    if raw in (":memory:", "sqlite://", "sqlite:///:memory:"):
+        engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    if "://" not in raw:
+        path = Path(raw).expanduser()
+        if not path.parent.is_dir():
+            raise LedgerError(f"cannot create the ledger {raw}: directory {path.parent} does not exist")
+        raw = f"sqlite:///{path}"
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise LedgerError(f"{raw!r} is neither a file path nor a database URL") from exc
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise LedgerError(
+            f"unsupported ledger backend {backend!r}: use a SQLite path or a postgresql+psycopg:// URL"
+        )
+    if backend == "sqlite" and url.database:
+        parent = Path(url.database).expanduser().parent
+        if not parent.is_dir():
+            raise LedgerError(f"cannot create the ledger {url.database}: directory {parent} does not exist")
+    try:
+        if backend == "sqlite":
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise LedgerError(
+            f"cannot open the ledger {url.render_as_string(hide_password=True)}: {exc}"
+        ) from exc
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, and real transactions (the sqlite3 module's implicit ones skip DDL)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("crosscount_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    msg = str(orig if orig is not None else exc).strip()
+    return msg.splitlines()[0] if msg else type(exc).__name__
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _chunks(values: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _known(conn: Connection, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(hashes):
+        found.update(
+            conn.scalars(select(documents_t.c.content_hash).where(documents_t.c.content_hash.in_(chunk)))
+        )
+    return found
+
+
+def _check_date(name: str, value: str) -> str:
+    if not _DATE.match(value):
+        raise LedgerError(f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    return value
+
+
+def _date_filters(col: Any, since: str | None, until: str | None) -> list[ColumnElement[bool]]:
+    """Keep rows whose date (a period at its own precision) overlaps [since, until].
+
+    Both sides are compared on their common prefix, so "2025" overlaps "2025-01-15"; a plain
+    comparison on the year prefix comes first so that the index on ``col`` can be used.
+    """
+    conds: list[ColumnElement[bool]] = []
+    if since is not None:
+        _check_date("since", since)
+        conds.append(col >= since[:4])
+        conds.append(
+            func.substr(col, 1, len(since)) >= func.substr(literal(since, String), 1, func.length(col))
+        )
+    if until is not None:
+        _check_date("until", until)
+        conds.append(col < str(int(until[:4]) + 1))
+        conds.append(
+            func.substr(col, 1, len(until)) <= func.substr(literal(until, String), 1, func.length(col))
+        )
+    return conds
+
+
+def _equals(*pairs: tuple[Any, str | None]) -> list[ColumnElement[bool]]:
+    return [col == value for col, value in pairs if value is not None]
+
+
+def _claim_filters(
+    subject: str | None,
+    measure: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    doc: str | None,
+) -> list[ColumnElement[bool]]:
+    c = claims_t.c
+    conds = _equals((c.subject, subject), (c.measure, measure), (c.source, source), (c.doc, doc))
+    return conds + _date_filters(c.effective_date, since, until)
+
+
+def _page(query: Select[Any], limit: int | None, offset: int) -> Select[Any]:
+    if offset < 0 or (limit is not None and limit < 0):
+        raise LedgerError(f"limit and offset must not be negative, got limit={limit}, offset={offset}")
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    return query
+
+
+def _document(row: RowMapping) -> Document:
+    return Document(
+        id=row["id"],
+        text=row["text"],
+        outlet=row["outlet"],
+        url=row["url"],
+        title=row["title"],
+        published=row["published"],
+        origin=row["origin"],
+        language=row["language"],
+    )
+
+
+def _claim(row: RowMapping) -> Claim:
+    return Claim(
+        doc=row["doc"],
+        start=row["start"],
+        end=row["end"],
+        figure=row["figure"],
+        low=row["low"],
+        high=row["high"],
+        qualifier=row["qualifier"],
+        unit=row["unit"],
+        measure=row["measure"],
+        subject=row["subject"],
+        location=row["location"],
+        source=row["source"],
+        as_of=row["as_of"],
+        kind=row["kind"],
+        sentence=row["sentence"],
+        source_text=row["source_text"],
+        via=row["via"],
+        published=row["published"],
+        confidence=row["confidence"],
+        rules=tuple(json.loads(row["rules"])),
+    )
+
+
+def _from_json(cls: type[_T], data: dict[str, Any]) -> _T:
+    """Build a record from its stored JSON, ignoring fields this version does not know."""
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _statement(data: dict[str, Any]) -> Statement:
+    statement = _from_json(Statement, data)
+    statement.claims = [(str(c[0]), int(c[1]), int(c[2])) for c in statement.claims]
+    return statement
+
+
+def _snippet(body: str, q: str, width: int = 80) -> str:
+    at = body.lower().find(q.lower())
+    if at < 0:
+        return body[: 2 * width].strip()
+    start, end = max(0, at - width), min(len(body), at + len(q) + width)
+    return ("…" if start else "") + body[start:end].strip() + ("…" if end < len(body) else "")

@@ -1,0 +1,125 @@
+"""The extractor's domain words, loaded once from the TOML data files.
+
+Cue lists become compiled regular expressions here, longest phrase first, so that
+"killed or wounded" wins over "killed".
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = resources.files("crosscount") / "data" / name
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def phrase_pattern(phrases: list[str], *, case_sensitive_upper: bool = True) -> re.Pattern[str]:
+    """One alternation of whole-word phrases, longest first. All-caps phrases (KIA, POW) match case-sensitively."""
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    parts = []
+    for p in ordered:
+        body = re.escape(p).replace(r"\ ", r"\s+")
+        if case_sensitive_upper and p.isupper() and len(p) <= 5:
+            parts.append(f"(?-i:{body})")
+        else:
+            parts.append(body)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    measure_cues: dict[str, str]  # lowercased cue -> measure
+    measure_pattern: re.Pattern[str]
+    weak_cues: frozenset[str]
+    strong_suffix: dict[str, str]  # noun -> measure for "N-strong <noun>"
+    modal_pattern: re.Pattern[str]
+    derived_pattern: re.Pattern[str]
+    rate_pattern: re.Pattern[str]
+    rate_unit: dict[str, str]  # cue -> day|week|month|year
+    rate_days: dict[str, int]
+    people_nouns: frozenset[str]
+    casualty_nouns: frozenset[str]
+    force_nouns: frozenset[str]
+    noun_pattern: re.Pattern[str]  # people, casualty and force nouns
+    out_of_scope_pattern: re.Pattern[str]
+    whole_force_pattern: re.Pattern[str]
+    report_verbs: frozenset[str]
+    report_verb_pattern: re.Pattern[str]
+    passive_aux: frozenset[str]
+    adverbs: frozenset[str]
+    np_words: frozenset[str]
+    evidential_pattern: re.Pattern[str]
+    impersonal_pattern: re.Pattern[str]
+    descriptions: dict[str, str]  # head noun -> report|org|person|outlet
+    pronouns: dict[str, str]  # pronoun -> org|person|group
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    measures = _load("measures.toml")
+    attribution = _load("attribution.toml")
+    cues: dict[str, str] = {}
+    cue_phrases: list[str] = []
+    for measure, entry in measures["measures"].items():
+        for cue in entry["cues"]:
+            cues.setdefault(cue.lower(), measure)
+            cue_phrases.append(cue)
+    weak = frozenset(c.lower() for c in ["contingent", "contingency", "expeditionary force", "deployment", "troops in"])
+    strong: dict[str, str] = {}
+    for measure, nouns in measures["strong_suffix"].items():
+        for noun in nouns:
+            strong[noun.lower()] = measure
+    rate_unit: dict[str, str] = {}
+    for unit in ("day", "week", "month", "year"):
+        for cue in measures["rates"][unit]:
+            rate_unit[cue.lower()] = unit
+    nouns = measures["nouns"]
+    people = frozenset(n.lower() for n in nouns["people"])
+    casualty = frozenset(n.lower() for n in nouns["casualty"])
+    force = frozenset(n.lower() for n in nouns["force"])
+    descriptions: dict[str, str] = {}
+    for kind, words in attribution["descriptions"].items():
+        for w in words:
+            descriptions[w.lower()] = kind
+    pronouns: dict[str, str] = {}
+    for kind, words in attribution["pronouns"].items():
+        for w in words:
+            pronouns[w.lower()] = kind
+    verbs = [v.lower() for v in attribution["verbs"]]
+    return Lexicon(
+        measure_cues=cues,
+        measure_pattern=phrase_pattern(cue_phrases),
+        weak_cues=weak,
+        strong_suffix=strong,
+        modal_pattern=phrase_pattern(measures["projection"]["modals"]),
+        derived_pattern=phrase_pattern(measures["derived"]["cues"]),
+        rate_pattern=phrase_pattern(list(rate_unit)),
+        rate_unit=rate_unit,
+        rate_days={k: int(v) for k, v in measures["rate_days"].items()},
+        people_nouns=people,
+        casualty_nouns=casualty,
+        force_nouns=force,
+        noun_pattern=phrase_pattern(list(people | casualty | force)),
+        out_of_scope_pattern=phrase_pattern(nouns["out_of_scope"]),
+        whole_force_pattern=re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in
+                                         sorted(measures["whole_force"]["phrases"], key=len, reverse=True))
+            + r")\s+(?:[A-Z][\w()'’-]*\s+){0,4}(?:contingent|contingency|force|deployment|expeditionary force|group)(?![\w-])",
+            re.IGNORECASE,
+        ),
+        report_verbs=frozenset(verbs),
+        report_verb_pattern=phrase_pattern(verbs),
+        passive_aux=frozenset(attribution["passive_auxiliaries"]),
+        adverbs=frozenset(attribution["adverbs"]),
+        np_words=frozenset(w.lower() for w in attribution["np_words"]),
+        evidential_pattern=phrase_pattern(attribution["evidential"]),
+        impersonal_pattern=phrase_pattern(attribution["impersonal"]),
+        descriptions=descriptions,
+        pronouns=pronouns,
+    )

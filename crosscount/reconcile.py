@@ -1,0 +1,1411 @@
+"""Reconcile claims: statements, variables, timelines, findings and estimates.
+
+The stage runs in five steps, each a named rule whose name is kept on what it produces:
+
+1. ``statement_merge``: claims that are one assertion of one source become one statement. Claims
+   merge when they share the canonical source (an unattributed claim is the *own voice* of its
+   outlet, never merged across outlets), subject, measure, unit, kind and value interval
+   (``"around 300"`` and ``"300"`` are both [300, 300]), and when their location and as-of are
+   compatible: a missing location joins the one located variant; a missing or coarser as-of
+   ("2025-01", None) joins the one more precise as-of it fits ("2025-01-13").
+2. ``variable_merge``: statements are grouped by subject x measure x location x unit. A place
+   inside another one present in the same subject x measure (``[places.within]``) is folded into
+   it; statements without a location then join the single located variable, if there is one.
+3. ``computed_share_count``: a share of a force ("36%", "a third") also yields a count, against
+   the force size known at the time (the same source's precise figure, else the latest precise
+   deployed/strength figure of the subject at or before the share's date), marked computed.
+4. Per variable and period: ``conflict_*``, ``agreement_within_tolerance``, estimates
+   (``estimate_*``), then evolution and revisions over time.
+5. Arithmetic checks: ``check_share``, ``check_sum``, ``check_rate``, ``check_projection``.
+
+Dates: a statement's date is its as-of; failing that the earliest publication date of the
+documents carrying it; failing that the document's date inferred from the latest as-of it
+reports (a text cannot report a date after it was published). A month-precision date is taken
+at mid-month. A period is a run of dated statements in one calendar month or within
+``window_days`` of the run's first date; year-only and undated statements form their own periods.
+
+Everything runs on sorted groups and dicts: no pairwise loop over a whole variable.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import itertools
+import math
+import re
+import statistics
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from crosscount.errors import ConfigError
+from crosscount.models import Claim, Finding, Statement, Variable
+
+__all__ = [
+    "DocInfo",
+    "DocLike",
+    "ReconcileConfig",
+    "Reconciliation",
+    "load_config",
+    "reconcile",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs and outputs
+
+
+class DocLike(Protocol):
+    """What the reconciler needs to know of a document (a ``Document`` also fits)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def outlet(self) -> str | None: ...
+
+    @property
+    def published(self) -> str | None: ...
+
+
+@dataclass(slots=True)
+class DocInfo:
+    """A document's metadata: enough to name the outlet and date the statements it carries."""
+
+    id: str
+    outlet: str | None = None
+    published: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DocInfo:
+        doc_id = data.get("id", data.get("doc"))
+        if not isinstance(doc_id, str):
+            raise ConfigError(f"document record without an 'id' or 'doc' field: {dict(data)!r}")
+        return cls(id=doc_id, outlet=data.get("outlet"), published=data.get("published"))
+
+
+@dataclass(slots=True)
+class ReconcileConfig:
+    """Tolerances, measure classes, reliability priors and place containment (reconcile.toml)."""
+
+    window_days: int = 14
+    period_day_words: dict[str, int] = field(default_factory=lambda: {"early": 5, "mid": 15, "late": 25})
+    relative: float = 0.10
+    percent_points: float = 5.0
+    share_points: float = 2.0
+    sum_relative: float = 0.10
+    rate_relative: float = 0.15
+    projection_days: int = 15
+    max_comparisons: int = 3
+    precise_force_ratio: float = 1.25
+    cumulative: frozenset[str] = frozenset()
+    cumulative_units: frozenset[str] = frozenset({"persons", "percent"})
+    force_measures: tuple[str, ...] = ("deployed", "strength")
+    independent_kinds: frozenset[str] = frozenset({"report"})
+    sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reliability: dict[str, float] = field(default_factory=dict)
+    default_reliability: float = 0.5
+    own_voice_reliability: float = 0.3
+    reliability_margin: float = 0.1
+    places_within: dict[str, str] = field(default_factory=dict)
+
+    def source_reliability(self, source: str, own_voice: bool) -> float:
+        if own_voice:
+            return self.own_voice_reliability
+        return self.reliability.get(source, self.default_reliability)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "window_days": self.window_days,
+            "relative": self.relative,
+            "percent_points": self.percent_points,
+            "share_points": self.share_points,
+            "sum_relative": self.sum_relative,
+            "rate_relative": self.rate_relative,
+            "projection_days": self.projection_days,
+            "max_comparisons": self.max_comparisons,
+            "cumulative": sorted(self.cumulative),
+            "force_measures": list(self.force_measures),
+            "independent_kinds": sorted(self.independent_kinds),
+            "sums": {k: list(v) for k, v in self.sums.items()},
+            "reliability": dict(self.reliability),
+            "default_reliability": self.default_reliability,
+            "own_voice_reliability": self.own_voice_reliability,
+            "reliability_margin": self.reliability_margin,
+        }
+
+
+@dataclass
+class Reconciliation:
+    """Statements, variables (with their timelines) and findings, plus the settings used."""
+
+    statements: list[Statement]
+    variables: list[Variable]
+    findings: list[Finding]
+    config: ReconcileConfig | None = None
+    _by_id: dict[str, Statement] = field(default_factory=dict, repr=False, compare=False)
+
+    def statement(self, statement_id: str) -> Statement:
+        if len(self._by_id) != len(self.statements):
+            self._by_id = {s.id: s for s in self.statements}
+        return self._by_id[statement_id]
+
+    def variable(self, variable_id: str) -> Variable:
+        for v in self.variables:
+            if v.id == variable_id:
+                return v
+        raise KeyError(variable_id)
+
+    def findings_for(self, variable_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.variable == variable_id]
+
+    def statements_of(self, variable: Variable) -> list[Statement]:
+        return [self.statement(i) for i in variable.statements]
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: reconcile settings file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from exc
+
+
+def _num(table: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"reconcile settings: [{where}] {key} must be a number, not {value!r}")
+    return float(value)
+
+
+def _strs(table: Mapping[str, Any], key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"reconcile settings: [{where}] {key} must be a list of strings")
+    return list(value)
+
+
+def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
+    """Build a config from the parsed TOML tables (see crosscount/data/reconcile.toml)."""
+    period = data.get("period", {})
+    tol = data.get("tolerance", {})
+    meas = data.get("measures", {})
+    rel = data.get("reliability", {})
+    sums_raw = data.get("sums", {})
+    places = data.get("places", {}).get("within", {})
+    sources = rel.get("sources", {})
+    for name, table in (("period", period), ("tolerance", tol), ("measures", meas), ("reliability", rel)):
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"reconcile settings: [{name}] must be a table")
+    sums: dict[str, tuple[str, ...]] = {}
+    for total, parts in sums_raw.items():
+        if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts) or len(parts) < 2:
+            raise ConfigError(f"reconcile settings: [sums] {total} must list at least two measures")
+        sums[total] = tuple(parts)
+    reliability = {str(k): _num(sources, k, 0.5, "reliability.sources") for k in sources}
+    within = {str(k): str(v) for k, v in places.items()}
+    return ReconcileConfig(
+        window_days=int(_num(period, "window_days", 14, "period")),
+        period_day_words={
+            w: int(_num(period, w, d, "period")) for w, d in (("early", 5), ("mid", 15), ("late", 25))
+        },
+        relative=_num(tol, "relative", 0.10, "tolerance"),
+        percent_points=_num(tol, "percent_points", 5.0, "tolerance"),
+        share_points=_num(tol, "share_points", 2.0, "tolerance"),
+        sum_relative=_num(tol, "sum_relative", 0.10, "tolerance"),
+        rate_relative=_num(tol, "rate_relative", 0.15, "tolerance"),
+        projection_days=int(_num(tol, "projection_days", 15, "tolerance")),
+        max_comparisons=max(1, int(_num(tol, "max_comparisons", 3, "tolerance"))),
+        precise_force_ratio=_num(tol, "precise_force_ratio", 1.25, "tolerance"),
+        cumulative=frozenset(_strs(meas, "cumulative", "measures")),
+        cumulative_units=frozenset(_strs(meas, "cumulative_units", "measures") or ["persons", "percent"]),
+        force_measures=tuple(_strs(meas, "force", "measures")),
+        independent_kinds=frozenset(_strs(meas, "independent_kinds", "measures") or ["report"]),
+        sums=sums,
+        reliability=reliability,
+        default_reliability=_num(rel, "default", 0.5, "reliability"),
+        own_voice_reliability=_num(rel, "own_voice", 0.3, "reliability"),
+        reliability_margin=_num(rel, "margin", 0.1, "reliability"),
+        places_within=within,
+    )
+
+
+def default_config_data() -> dict[str, Any]:
+    text = resources.files("crosscount").joinpath("data/reconcile.toml").read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - the packaged file is tested
+        raise ConfigError(f"packaged reconcile.toml is not valid TOML: {exc}") from exc
+
+
+def load_config(path: str | Path | None = None) -> ReconcileConfig:
+    """The packaged settings, with the user's file at ``path`` (if any) layered on top."""
+    data = default_config_data()
+    if path is not None:
+        data = _deep_merge(data, _read_toml(Path(path)))
+    return config_from_dict(data)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+_DATE_CACHE: dict[str, tuple[int, int, str] | None] = {}
+_RE_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def parse_as_of(value: str | None) -> tuple[int, int, str] | None:
+    """``"2025-01-13"`` -> (first day, last day, "day") as ordinals; "2025-01" -> the month; "2025"."""
+    if not value:
+        return None
+    hit = _DATE_CACHE.get(value, False)
+    if hit is not False:
+        return hit  # type: ignore[return-value]
+    out: tuple[int, int, str] | None = None
+    m = _RE_DATE.match(value.strip())
+    if m:
+        try:
+            year = int(m.group(1))
+            if m.group(3):
+                d = date(year, int(m.group(2)), int(m.group(3))).toordinal()
+                out = (d, d, "day")
+            elif m.group(2):
+                month = int(m.group(2))
+                last = calendar.monthrange(year, month)[1]
+                out = (date(year, month, 1).toordinal(), date(year, month, last).toordinal(), "month")
+            else:
+                out = (date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), "year")
+        except ValueError:
+            out = None
+    if len(_DATE_CACHE) < 100_000:
+        _DATE_CACHE[value] = out
+    return out
+
+
+def _iso(ordinal: int) -> str:
+    return date.fromordinal(ordinal).isoformat()
+
+
+_MONTH_CACHE: dict[int, str] = {}
+
+
+def _month_key(ordinal: int) -> str:
+    key = _MONTH_CACHE.get(ordinal)
+    if key is None:
+        d = date.fromordinal(ordinal)
+        key = f"{d.year:04d}-{d.month:02d}"
+        if len(_MONTH_CACHE) < 200_000:
+            _MONTH_CACHE[ordinal] = key
+    return key
+
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_RE_SINCE = re.compile(
+    r"\b(?:since|from|starting(?:\s+in)?)\s+(?:(early|mid|late)[\s-]+)?([A-Za-z]{3,9})\.?(?:\s+(\d{1,2})\b)?",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting used in the findings' sentences
+
+
+def fmt_num(x: float | None) -> str:
+    if x is None or math.isinf(x):
+        return "?"
+    if abs(x - round(x)) < 0.05:
+        return f"{round(x):,}"
+    return f"{x:,.1f}"
+
+
+def fmt_value(low: float | None, high: float | None, unit: str) -> str:
+    """An interval as a reader writes it: 300; 200–900; at least 30; at most 50; 36%."""
+    suffix = "%" if unit == "percent" else (" a day" if unit == "persons_per_day" else "")
+    if low is not None and high is not None:
+        text = fmt_num(low) if abs(high - low) < 1e-9 else f"{fmt_num(low)}–{fmt_num(high)}"
+    elif low is not None:
+        text = f"at least {fmt_num(low)}"
+    elif high is not None:
+        text = f"at most {fmt_num(high)}"
+    else:
+        text = "?"
+    return text + suffix
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8"), digest_size=6).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Internal working record for a statement: numeric interval, date and reliability
+
+
+@dataclass(slots=True)
+class _Node:
+    st: Statement
+    lo: float
+    hi: float
+    point: float
+    bounded: bool
+    numeric: bool
+    d0: int | None
+    d1: int | None
+    mid: int | None
+    prec: str  # day | month | year | none
+    src: str
+    rel: float
+    independent: bool
+    var: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.st.source} ({self.value_text}, {self.when})"
+
+    @property
+    def value_text(self) -> str:
+        st = self.st
+        if st.computed:
+            return f"≈{fmt_value(st.low, st.high, st.unit)}, computed"
+        written = st.figure
+        parsed = fmt_value(st.low, st.high, st.unit)
+        return written if written.replace(",", "") == parsed.replace(",", "") else f"{written}: {parsed}"
+
+    @property
+    def when(self) -> str:
+        st = self.st
+        if st.date is None:
+            return "undated"
+        return st.date if st.date_basis == "as_of" else f"{st.date}, {st.date_basis}"
+
+
+def _interval(low: float | None, high: float | None) -> tuple[float, float, float, bool, bool]:
+    if low is None and high is None:
+        return 0.0, 0.0, 0.0, False, False
+    lo = low if low is not None else 0.0
+    hi = high if high is not None else math.inf
+    if low is None:
+        point = hi
+    elif high is None:
+        point = lo
+    else:
+        point = (lo + hi) / 2.0
+    return lo, hi, point, low is not None and high is not None, True
+
+
+def _what(var: Variable) -> str:
+    unit = var.unit
+    return f"{var.subject} · {var.measure}" + (f" ({unit.replace('_', ' ')})" if unit != "persons" else "")
+
+
+def _gap(a: _Node, b: _Node) -> float:
+    return max(0.0, b.lo - a.hi, a.lo - b.hi)
+
+
+def _tolerance(a: _Node, b: _Node, unit: str, cfg: ReconcileConfig) -> float:
+    if unit == "percent":
+        return cfg.percent_points
+    return cfg.relative * max(a.point if a.bounded or a.hi == math.inf else a.hi, b.point)
+
+
+def _same_period(a: _Node, b: _Node, cfg: ReconcileConfig) -> bool:
+    if a.mid is None or b.mid is None:
+        return a.mid is None and b.mid is None
+    if a.prec == "year" or b.prec == "year":
+        return a.d0 == b.d0 and a.prec == b.prec
+    return abs(a.mid - b.mid) <= cfg.window_days or _month_key(a.mid) == _month_key(b.mid)
+
+
+# --------------------------------------------------------------------------------------------
+# Step 1: statements
+
+
+def _own_voice(outlet: str | None, doc: str) -> str:
+    return f"own voice of {outlet or doc}"
+
+
+def _cluster_as_of(members: list[Claim]) -> dict[str | None, str | None]:
+    """Map each as-of to the cluster key it joins: the one more precise as-of it fits.
+
+    A coarser as-of ("2025-01") joins a precise one ("2025-01-13") only when exactly one precise
+    cluster fits and no document carries both: a document that dates two equal figures
+    differently is telling two events apart ("the first" captured on 9 Jan, "the second" later).
+    """
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    for m in members:
+        if m.as_of:
+            docs_of[m.as_of].add(m.doc)
+    distinct = sorted(docs_of, key=lambda v: (-len(v), v))
+    clusters: dict[str, set[str]] = {}
+    mapping: dict[str | None, str | None] = {}
+    for v in distinct:
+        fits = [c for c in clusters if c.startswith(v)]
+        if len(fits) == 1 and not clusters[fits[0]] & docs_of[v]:
+            mapping[v] = fits[0]
+            clusters[fits[0]] |= docs_of[v]
+        else:
+            clusters[v] = set(docs_of[v])
+            mapping[v] = v
+    return mapping
+
+
+def _build_statements(
+    claims: Iterable[Claim], docs: Mapping[str, DocLike]
+) -> tuple[list[tuple[Statement, list[Claim]]], dict[str, str]]:
+    groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
+    own_cache: dict[str, str] = {}
+    doc_latest: dict[str, tuple[int, str]] = {}
+    for c in claims:
+        src = c.source
+        if src is None:
+            src = own_cache.get(c.doc)
+            if src is None:
+                info = docs.get(c.doc)
+                src = own_cache[c.doc] = _own_voice(info.outlet if info else None, c.doc)
+        groups[(src, c.subject, c.measure, c.unit, c.kind, c.low, c.high)].append(c)
+        if c.as_of and c.kind != "projection":
+            parsed = parse_as_of(c.as_of)
+            if parsed is not None:
+                prev = doc_latest.get(c.doc)
+                if prev is None or parsed[1] > prev[0]:
+                    doc_latest[c.doc] = (parsed[1], c.as_of)
+    # A document's date: published, else the latest as-of it reports.
+    doc_date: dict[str, str] = {d: v for d, (_, v) in doc_latest.items()}
+    for d, info in docs.items():
+        if info.published:
+            doc_date[d] = info.published
+
+    out: list[tuple[Statement, list[Claim]]] = []
+    for key, members in groups.items():
+        first = members[0]
+        uniform = all(m.location == first.location and m.as_of == first.as_of for m in members)
+        if uniform:
+            out.append(_make_statement(key, members, first.location, first.as_of, docs, doc_date))
+            continue
+        # location clusters: a missing location joins the single located variant
+        located = sorted({m.location for m in members if m.location})
+        by_loc: dict[str | None, list[Claim]] = defaultdict(list)
+        for m in members:
+            loc = m.location if m.location else (located[0] if len(located) == 1 else None)
+            by_loc[loc].append(m)
+        for loc, sub in by_loc.items():
+            mapping = _cluster_as_of(sub)
+            by_date: dict[str | None, list[Claim]] = defaultdict(list)
+            keys = sorted({k for k in mapping.values() if k})
+            for m in sub:
+                if m.as_of:
+                    by_date[mapping[m.as_of]].append(m)
+            for m in sub:
+                if m.as_of:
+                    continue
+                if len(keys) == 1:
+                    by_date[keys[0]].append(m)
+                    continue
+                # several dated clusters: join the latest one at or before the document's date
+                dd = parse_as_of(doc_date.get(m.doc))
+                chosen: str | None = None
+                if dd is not None:
+                    best = -1
+                    for k in keys:
+                        pk = parse_as_of(k)
+                        if pk is not None and pk[0] <= dd[1] and pk[0] > best:
+                            best, chosen = pk[0], k
+                by_date[chosen].append(m)
+            for as_of, cl in by_date.items():
+                out.append(_make_statement(key, cl, loc, as_of, docs, doc_date))
+    return out, doc_date
+
+
+def _make_statement(
+    key: tuple[Any, ...],
+    members: list[Claim],
+    location: str | None,
+    as_of: str | None,
+    docs: Mapping[str, DocLike],
+    doc_date: Mapping[str, str],
+) -> tuple[Statement, list[Claim]]:
+    src, subject, measure, unit, kind, low, high = key
+
+    def order(c: Claim) -> tuple[str, str, int]:
+        info = docs.get(c.doc)
+        pub = (info.published if info else None) or c.published or doc_date.get(c.doc) or "9999"
+        return (pub, c.doc, c.start)
+
+    members = sorted(members, key=order) if len(members) > 1 else members
+    first = members[0]
+    doc_ids: list[str] = []
+    seen: set[str] = set()
+    for m in members:
+        if m.doc not in seen:
+            seen.add(m.doc)
+            doc_ids.append(m.doc)
+    outlets: list[str | None] = []
+    published: list[str] = []
+    for d in doc_ids:
+        info = docs.get(d)
+        outlets.append(info.outlet if info else None)
+        if info is not None and info.published:
+            published.append(info.published)
+    own = first.source is None
+    figures = list(dict.fromkeys(m.figure for m in members))
+    vias = [v for v in dict.fromkeys(m.via for m in members) if v]
+    st = Statement(
+        id="s"
+        + _hash(src, subject, measure, location, unit, kind, low, high, as_of, doc_ids[0] if own else ""),
+        source=src,
+        subject=subject,
+        measure=measure,
+        location=location,
+        unit=unit,
+        low=low,
+        high=high,
+        qualifier=first.qualifier,
+        figure=first.figure,
+        as_of=as_of,
+        kind=kind,
+        claims=[(m.doc, m.start, m.end) for m in members],
+        docs=doc_ids,
+        outlets=outlets,
+        first_seen=doc_ids[0],
+        first_published=min(published) if published else None,
+        own_voice=own,
+        figures=figures,
+        vias=vias,
+        rules=["statement_merge"] if len(members) > 1 else [],
+    )
+    if as_of:
+        st.date, st.date_basis = as_of, "as_of"
+    elif st.first_published:
+        st.date, st.date_basis = st.first_published, "published"
+    else:
+        inferred = sorted(doc_date[d] for d in doc_ids if d in doc_date)
+        if inferred:
+            st.date, st.date_basis = inferred[0], "document date inferred"
+    return st, members
+
+
+# --------------------------------------------------------------------------------------------
+# The reconciler
+
+
+class _Reconciler:
+    def __init__(self, cfg: ReconcileConfig) -> None:
+        self.cfg = cfg
+        self.findings: list[Finding] = []
+        self.nodes: dict[str, _Node] = {}
+        self.var_nodes: dict[str, list[_Node]] = {}
+        self.variables: dict[str, Variable] = {}
+        # (subject, measure, unit) -> nodes, over all locations
+        self.family: dict[tuple[str | None, str, str], list[_Node]] = defaultdict(list)
+        self.sentences: dict[str, list[str]] = {}
+        self.loc_fold: dict[tuple[str | None, str, str], tuple[dict[str, str], str | None]] = {}
+
+    # -- nodes -------------------------------------------------------------------------------
+    def node(self, st: Statement) -> _Node:
+        lo, hi, point, bounded, numeric = _interval(st.low, st.high)
+        parsed = parse_as_of(st.date)
+        if parsed is None:
+            d0 = d1 = mid = None
+            prec = "none"
+        else:
+            d0, d1, prec = parsed
+            mid = (d0 + d1) // 2 if prec != "month" else d0 + 15
+            mid = min(mid, d1)
+        indep = st.kind in self.cfg.independent_kinds and st.kind != "projection"
+        n = _Node(
+            st=st,
+            lo=lo,
+            hi=hi,
+            point=point,
+            bounded=bounded,
+            numeric=numeric,
+            d0=d0,
+            d1=d1,
+            mid=mid,
+            prec=prec,
+            src=st.source or "",
+            rel=self.cfg.source_reliability(st.source or "", st.own_voice),
+            independent=indep,
+        )
+        if mid is not None and prec != "year":
+            st.period = _month_key(mid)
+        elif prec == "year" and d0 is not None:
+            st.period = date.fromordinal(d0).strftime("%Y")
+        return n
+
+    def add(self, f: Finding) -> None:
+        self.findings.append(f)
+
+    def finding(
+        self,
+        type_: str,
+        rule: str,
+        nodes: Sequence[_Node],
+        text: str,
+        *,
+        variable: str | None,
+        period: str | None,
+        subject: str | None = None,
+        measure: str | None = None,
+        **extra: Any,
+    ) -> Finding:
+        ids = [n.st.id for n in nodes]
+        st0 = nodes[0].st if nodes else None
+        f = Finding(
+            id="f" + _hash(type_, rule, variable, period, *ids, extra.get("arithmetic", "")),
+            type=type_,
+            rule=rule,
+            subject=subject if subject is not None else (st0.subject if st0 else None),
+            measure=measure if measure is not None else (st0.measure if st0 else ""),
+            text=text,
+            variable=variable,
+            statements=ids,
+            period=period,
+            **extra,
+        )
+        self.add(f)
+        return f
+
+    # -- step 2: variables -------------------------------------------------------------------
+    def build_variables(self, statements: list[Statement]) -> None:
+        by_sm: dict[tuple[str | None, str, str], list[Statement]] = defaultdict(list)
+        for st in statements:
+            by_sm[(st.subject, st.measure, st.unit)].append(st)
+        within = self.cfg.places_within
+        for (subject, measure, unit), sts in by_sm.items():
+            known = self.loc_fold.get((subject, measure, unit))
+            if known is None:
+                locs = {s.location for s in sts if s.location}
+                fold: dict[str, str] = {}
+                for place in locs:
+                    target, hops = place, 0
+                    while target in within and within[target] in locs and hops < 8:
+                        target, hops = within[target], hops + 1
+                    fold[place] = target
+                remaining = set(fold.values())
+                only = next(iter(remaining)) if len(remaining) == 1 else None
+                known = self.loc_fold[(subject, measure, unit)] = (fold, only)
+            fold, only = known
+            for st in sts:
+                loc = fold.get(st.location, st.location) if st.location else only
+                vid = "v" + _hash(subject, measure, loc, unit)
+                var = self.variables.get(vid)
+                if var is None:
+                    var = self.variables[vid] = Variable(
+                        id=vid, subject=subject, measure=measure, location=loc, unit=unit
+                    )
+                    self.var_nodes[vid] = []
+                st.variable = vid
+                n = self.node(st)
+                n.var = vid
+                self.nodes[st.id] = n
+                self.var_nodes[vid].append(n)
+                self.family[(subject, measure, unit)].append(n)
+
+    # -- step 3: share -> count ---------------------------------------------------------------
+    def force_index(self) -> tuple[dict[str | None, list[_Node]], dict[tuple[str | None, str], list[_Node]]]:
+        """Precise force-size statements per subject (dated, sorted) and per subject x source."""
+        by_subject: dict[str | None, list[_Node]] = defaultdict(list)
+        by_source: dict[tuple[str | None, str], list[_Node]] = defaultdict(list)
+        ratio = self.cfg.precise_force_ratio
+        for measure in self.cfg.force_measures:
+            for (subject, m, unit), nodes in self.family.items():
+                if m != measure or unit != "persons":
+                    continue
+                for n in nodes:
+                    if not n.bounded or n.st.kind == "projection" or n.lo <= 0 or n.hi / n.lo > ratio:
+                        continue
+                    by_subject[subject].append(n)
+                    by_source[(subject, n.src)].append(n)
+        order = {m: i for i, m in enumerate(self.cfg.force_measures)}
+        for lst in by_subject.values():
+            lst.sort(key=lambda n: (order[n.st.measure], n.mid if n.mid is not None else 10**9))
+        for lst in by_source.values():
+            lst.sort(key=lambda n: (order[n.st.measure], n.mid if n.mid is not None else 10**9))
+        return by_subject, by_source
+
+    def find_force(
+        self,
+        share: _Node,
+        by_subject: Mapping[str | None, list[_Node]],
+        by_source: Mapping[tuple[str | None, str], list[_Node]],
+    ) -> tuple[_Node, str] | None:
+        subject = share.st.subject
+        own = by_source.get((subject, share.src))
+        if own and not share.st.own_voice:
+            measure = own[0].st.measure
+            cands = [n for n in own if n.st.measure == measure]
+            dated = [n for n in cands if n.mid is not None and share.d1 is not None and n.mid <= share.d1]
+            pick = dated[-1] if dated else cands[-1]
+            return pick, "the same source's force size"
+        pool = by_subject.get(subject)
+        if not pool:
+            return None
+        measure = pool[0].st.measure
+        limit = share.d1
+        best: _Node | None = None
+        for n in pool:
+            if n.st.measure != measure or n.mid is None:
+                continue
+            if limit is not None and n.mid > limit:
+                break
+            if best is None or n.mid > best.mid or (n.mid == best.mid and n.rel > best.rel):  # type: ignore[operator]
+                best = n
+        if best is None:
+            return None
+        return best, f"the latest {measure} figure of {subject} at or before the share's date"
+
+    def share_counts(self) -> list[Statement]:
+        by_subject, by_source = self.force_index()
+        computed: list[Statement] = []
+        for (subject, measure, unit), nodes in list(self.family.items()):
+            if unit != "percent" or measure in self.cfg.force_measures:
+                continue
+            for n in nodes:
+                if not n.numeric or n.st.kind not in self.cfg.independent_kinds:
+                    continue
+                hit = self.find_force(n, by_subject, by_source)
+                if hit is None:
+                    continue
+                force, why = hit
+                low = n.st.low * force.lo / 100.0 if n.st.low is not None else None
+                high = n.st.high * force.hi / 100.0 if n.st.high is not None else None
+                st = n.st
+                c = Statement(
+                    id="s" + _hash("computed", st.id, force.st.id),
+                    source=st.source,
+                    subject=subject,
+                    measure=measure,
+                    location=st.location,
+                    unit="persons",
+                    low=low,
+                    high=high,
+                    qualifier="approx",
+                    figure=f"{st.figure} of {fmt_num(force.point)}",
+                    as_of=st.as_of,
+                    kind=st.kind,
+                    claims=list(st.claims),
+                    docs=list(st.docs),
+                    outlets=list(st.outlets),
+                    first_seen=st.first_seen,
+                    first_published=st.first_published,
+                    computed=True,
+                    note=(
+                        f"{fmt_value(st.low, st.high, 'percent')} × {fmt_num(force.point)} "
+                        f"({force.st.source}, {force.when}; {why}) = {fmt_value(low, high, 'persons')}"
+                    ),
+                    own_voice=st.own_voice,
+                    figures=list(st.figures),
+                    vias=list(st.vias),
+                    rules=["computed_share_count"],
+                    derived_from=[st.id, force.st.id],
+                    date=st.date,
+                    date_basis=st.date_basis,
+                )
+                computed.append(c)
+        return computed
+
+    # -- step 4: per variable -----------------------------------------------------------------
+    def periods(self, nodes: list[_Node]) -> list[tuple[str, list[_Node]]]:
+        dated = sorted((n for n in nodes if n.mid is not None and n.prec != "year"), key=lambda n: n.mid or 0)
+        out: list[tuple[str, list[_Node]]] = []
+        cur: list[_Node] = []
+        for n in dated:
+            if cur:
+                f0 = cur[0]
+                assert f0.mid is not None and n.mid is not None
+                if _month_key(f0.mid) == _month_key(n.mid) or n.mid - f0.mid <= self.cfg.window_days:
+                    cur.append(n)
+                    continue
+                out.append((self.period_label(cur), cur))
+            cur = [n]
+        if cur:
+            out.append((self.period_label(cur), cur))
+        years: dict[str, list[_Node]] = defaultdict(list)
+        for n in nodes:
+            if n.prec == "year" and n.d0 is not None:
+                years[date.fromordinal(n.d0).strftime("%Y") + " (year only)"].append(n)
+        out.extend(sorted(years.items()))
+        undated = [n for n in nodes if n.mid is None]
+        if undated:
+            out.append(("undated", undated))
+        for label, members in out:
+            for n in members:
+                n.st.period = label
+        return out
+
+    @staticmethod
+    def period_label(members: list[_Node]) -> str:
+        months = {_month_key(n.mid) for n in members if n.mid is not None}
+        if len(months) == 1:
+            return next(iter(months))
+        lo = min(n.mid for n in members if n.mid is not None)
+        hi = max(n.mid for n in members if n.mid is not None)
+        return f"{_iso(lo)} to {_iso(hi)}"
+
+    @staticmethod
+    def representatives(members: list[_Node]) -> list[_Node]:
+        """One statement per source in a period: its latest direct figure (computed only as fallback)."""
+        reps: dict[str, _Node] = {}
+        for n in members:
+            if not n.independent or not n.numeric:
+                continue
+            cur = reps.get(n.src)
+            if cur is None:
+                reps[n.src] = n
+                continue
+            key_n = (not n.st.computed, n.mid or 0, n.prec == "day")
+            key_c = (not cur.st.computed, cur.mid or 0, cur.prec == "day")
+            if key_n > key_c:
+                reps[n.src] = n
+        return list(reps.values())
+
+    def compare_period(self, var: Variable, label: str, reps: list[_Node]) -> None:
+        cfg = self.cfg
+        unit = var.unit
+        what = _what(var)
+        bounded = sorted((n for n in reps if n.bounded), key=lambda n: (n.point, n.src))
+        groups: list[list[_Node]] = []
+        for n in bounded:
+            if groups:
+                anchor = groups[-1][0]
+                if _gap(anchor, n) <= _tolerance(anchor, n, unit, cfg):
+                    groups[-1].append(n)
+                    continue
+            groups.append([n])
+        tol_text = f"{fmt_num(cfg.percent_points)} points" if unit == "percent" else f"{cfg.relative:.0%}"
+        for g in groups:
+            if len(g) >= 2:
+                spread = max(n.hi for n in g) - min(n.lo for n in g)
+                self.finding(
+                    "agreement",
+                    "agreement_within_tolerance",
+                    g,
+                    f"{len(g)} independent sources agree on {what} in {label} within {tol_text}: "
+                    + "; ".join(n.label for n in g)
+                    + f" (spread {fmt_num(spread)}).",
+                    variable=var.id,
+                    period=label,
+                    details={"sources": [n.src for n in g]},
+                )
+        for a_group, b_group in itertools.pairwise(groups):
+            a = max(a_group, key=lambda n: n.hi)
+            b = min(b_group, key=lambda n: n.lo)
+            gap, tol = _gap(a, b), _tolerance(a, b, unit, cfg)
+            if gap <= tol:
+                continue
+            ratio = b.point / a.point if a.point > 0 else math.inf
+            self.finding(
+                "conflict",
+                "conflict_disjoint_intervals",
+                a_group + b_group,
+                f"Conflict on {what} in {label}: "
+                + "; ".join(n.label for n in a_group)
+                + " against "
+                + "; ".join(n.label for n in b_group)
+                + f". Independent sources, same period; the closest figures are {fmt_num(gap)} apart "
+                f"(×{ratio:.1f}), beyond the {tol_text} tolerance ({fmt_num(tol)}).",
+                variable=var.id,
+                period=label,
+                details={"gap": gap, "tolerance": tol, "ratio": ratio},
+            )
+        # open intervals: "at least L" against the lowest bounded high, "at most H" against the highest low
+        if bounded:
+            low_end = min(bounded, key=lambda n: n.hi)
+            high_end = max(bounded, key=lambda n: n.lo)
+            for n in reps:
+                if n.bounded:
+                    continue
+                other = low_end if n.hi == math.inf else high_end
+                if other.src == n.src:
+                    continue
+                gap, tol = _gap(n, other), _tolerance(other, other, unit, cfg)
+                if gap > tol:
+                    self.finding(
+                        "conflict",
+                        "conflict_open_bound",
+                        [n, other],
+                        f"Conflict on {what} in {label}: {n.label} excludes {other.label}; "
+                        f"the bound is {fmt_num(gap)} away, beyond the {tol_text} "
+                        f"tolerance ({fmt_num(tol)}).",
+                        variable=var.id,
+                        period=label,
+                        details={"gap": gap, "tolerance": tol},
+                    )
+
+    def estimate(self, var: Variable, label: str, reps: list[_Node]) -> Finding | None:
+        cfg = self.cfg
+        if not reps:
+            return None
+        lows = [n.lo for n in reps if n.st.low is not None]
+        highs = [n.hi for n in reps if n.st.high is not None]
+        low = min(lows) if lows else None
+        high = max(highs) if highs else None
+        points = [n.point for n in reps]
+        median = statistics.median(points)
+        # open bounds ("at least 30") inform low and high; the best figure comes from closed intervals
+        cands = [n for n in reps if n.bounded] or reps
+        ranked = sorted(cands, key=lambda n: (-n.rel, n.point))
+        if len(cands) == 1:
+            best_node, rule = cands[0], "estimate_single_source"
+            why = f"the only closed figure: {best_node.label}"
+        elif ranked[0].rel - ranked[1].rel >= cfg.reliability_margin - 1e-9:
+            best_node, rule = ranked[0], "estimate_ucdp_most_reliable"
+            why = (
+                f"the most reliable source by the priors ({best_node.src}: {best_node.rel:.2f} against "
+                f"{ranked[1].rel:.2f} next)"
+            )
+        else:
+            best_node, rule = min(cands, key=lambda n: (n.point, -n.rel)), "estimate_ucdp_lower_figure"
+            why = "the sources' reliability cannot be told apart, so the lower figure (UCDP)"
+        best = best_node.point
+        if low is None:
+            low = min(points)
+        if high is None:
+            high = max(points)
+        low = min(low, best)
+        high = max(high, best)
+        u = var.unit
+        return self.finding(
+            "estimate",
+            rule,
+            reps,
+            f"{_what(var)} in {label}: low {fmt_value(low, low, u)}, best "
+            f"{fmt_value(best, best, u)}, high {fmt_value(high, high, u)} from {len(reps)} independent "
+            f"statement{'s' if len(reps) != 1 else ''} (each counted once however many outlets repeat it; "
+            f"projections and derived figures left out). Best is {why}; low and high are the lowest and "
+            f"highest reported bounds. Plain median: {fmt_value(median, median, u)}.",
+            variable=var.id,
+            period=label,
+            low=low,
+            best=best,
+            high=high,
+            median=median,
+            details={"best_statement": best_node.st.id, "sources": len(reps)},
+        )
+
+    def over_time(self, var: Variable, estimates: list[tuple[str, Finding, list[_Node]]]) -> None:
+        """Evolution between consecutive dated periods of a cumulative measure, or a fall."""
+        cfg = self.cfg
+        if var.measure not in cfg.cumulative or var.unit not in cfg.cumulative_units:
+            return
+        dated = [e for e in estimates if e[0] != "undated" and not e[0].endswith("(year only)")]
+        for (la, fa, na), (lb, fb, nb) in itertools.pairwise(dated):
+            assert fa.best is not None and fb.best is not None and fa.low is not None and fb.high is not None
+            tol = cfg.percent_points if var.unit == "percent" else cfg.relative * max(fa.best, fb.best)
+            u = var.unit
+            if fb.best - fa.best > tol:
+                self.finding(
+                    "evolution",
+                    "evolution_cumulative_growth",
+                    na + nb,
+                    f"{_what(var)} grew from {la} (best {fmt_value(fa.best, fa.best, u)}; "
+                    + "; ".join(n.label for n in na)
+                    + f") to {lb} (best {fmt_value(fb.best, fb.best, u)}; "
+                    + "; ".join(n.label for n in nb)
+                    + "): a cumulative count rising over time is evolution, not a conflict.",
+                    variable=var.id,
+                    period=f"{la} → {lb}",
+                )
+            elif fa.low - fb.high > tol:
+                self.finding(
+                    "conflict",
+                    "conflict_cumulative_fell",
+                    na + nb,
+                    f"{_what(var)} is a cumulative count, yet every figure for {lb} "
+                    f"(at most {fmt_value(fb.high, fb.high, u)}) is below every figure for {la} "
+                    f"(at least {fmt_value(fa.low, fa.low, u)}), from different sources.",
+                    variable=var.id,
+                    period=f"{la} → {lb}",
+                )
+
+    def same_source(self, var: Variable, nodes: list[_Node]) -> None:
+        """A source's own series: growth (evolution) or a later, lower figure (revision)."""
+        cfg = self.cfg
+        cumulative = var.measure in cfg.cumulative and var.unit in cfg.cumulative_units
+        by_src: dict[str, list[_Node]] = defaultdict(list)
+        for n in nodes:
+            if n.numeric and n.independent and not n.st.computed and n.mid is not None:
+                by_src[n.src].append(n)
+        for src, series in by_src.items():
+            if len(series) < 2:
+                continue
+            series.sort(key=lambda n: (n.mid or 0, n.st.first_published or "", n.point))
+            for a, b in itertools.pairwise(series):
+                tol = _tolerance(a, b, var.unit, cfg)
+                label = f"{a.st.period} → {b.st.period}" if a.st.period != b.st.period else a.st.period
+                if _gap(a, b) <= tol:
+                    continue
+                same_time = a.mid == b.mid
+                if cumulative and b.lo > a.hi and not same_time:
+                    self.finding(
+                        "evolution",
+                        "evolution_same_source_growth",
+                        [a, b],
+                        f"{src} raised its {var.measure} figure for {var.subject} from {a.value_text} "
+                        f"({a.when}) to {b.value_text} ({b.when}): its cumulative count grew.",
+                        variable=var.id,
+                        period=label,
+                    )
+                elif same_time:
+                    self.finding(
+                        "revision",
+                        "revision_same_source_same_date",
+                        [a, b],
+                        f"{src} gives two figures for {var.subject} · {var.measure} at {a.when}: "
+                        f"{a.value_text} and {b.value_text}; "
+                        "which one is current cannot be told from the dates.",
+                        variable=var.id,
+                        period=label,
+                    )
+                else:
+                    rule = "revision_same_source_lower" if cumulative else "revision_same_source_update"
+                    why = (
+                        "a later, lower figure of a cumulative count from the same source "
+                        "revises the earlier one"
+                        if cumulative
+                        else "the later figure from the same source replaces the earlier one"
+                    )
+                    self.finding(
+                        "revision",
+                        rule,
+                        [a, b],
+                        f"{src}: {var.subject} · {var.measure} {a.value_text} ({a.when}) then "
+                        f"{b.value_text} ({b.when}): {why}.",
+                        variable=var.id,
+                        period=label,
+                    )
+
+    def per_variable(self) -> None:
+        for vid, nodes in self.var_nodes.items():
+            var = self.variables[vid]
+            nodes.sort(key=lambda n: (n.mid is None, n.mid or 0, n.point, n.st.id))
+            var.statements = [n.st.id for n in nodes]
+            estimates: list[tuple[str, Finding, list[_Node]]] = []
+            for label, members in self.periods(nodes):
+                reps = self.representatives(members)
+                if len(reps) >= 2:
+                    self.compare_period(var, label, reps)
+                est = self.estimate(var, label, reps)
+                if est is not None:
+                    estimates.append((label, est, reps))
+            self.over_time(var, estimates)
+            self.same_source(var, nodes)
+
+    # -- step 5: arithmetic checks -------------------------------------------------------------
+    def _nearest(self, anchor: _Node, pool: Iterable[_Node], k: int) -> list[_Node]:
+        cands = [n for n in pool if _same_period(anchor, n, self.cfg)]
+        cands.sort(key=lambda n: (abs((n.mid or 0) - (anchor.mid or 0)), -n.rel, n.st.id))
+        return cands[:k]
+
+    def check_shares(self) -> None:
+        cfg = self.cfg
+        by_subject, by_source = self.force_index()
+        for (subject, measure, unit), nodes in list(self.family.items()):
+            if unit != "percent":
+                continue
+            counts = [
+                n
+                for n in self.family.get((subject, measure, "persons"), [])
+                if n.bounded and not n.st.computed and n.st.kind != "projection"
+            ]
+            if not counts:
+                continue
+            for share in nodes:
+                if not share.bounded:
+                    continue
+                if share.st.kind == "derived":
+                    docs = set(share.st.docs)
+                    pool = [n for n in counts if docs.intersection(n.st.docs)]
+                    basis = "a count carried by the same document"
+                else:
+                    pool = [n for n in counts if n.src == share.src]
+                    basis = "the same source's count"
+                if not pool:
+                    continue
+                near = self._nearest(share, pool, 1) or sorted(pool, key=lambda n: -(n.mid or 0))[:1]
+                count = near[0]
+                hit = self.find_force(share, by_subject, by_source)
+                if hit is None:
+                    continue
+                force, why = hit
+                if force.point <= 0:
+                    continue
+                ratio = count.point / force.point * 100.0
+                diff = abs(ratio - share.point)
+                ok = diff <= cfg.share_points + (share.hi - share.lo) / 2
+                arith = (
+                    f"{fmt_num(count.point)} / {fmt_num(force.point)} = {ratio:.1f}% vs "
+                    f"{fmt_num(share.point)}% stated: {'within' if ok else 'beyond'} "
+                    f"{fmt_num(cfg.share_points)} points ({diff:.1f} apart)"
+                )
+                others = sorted(
+                    {n.point for n in by_subject.get(subject, []) if n.st.measure == force.st.measure}
+                )
+                alt = ""
+                if len(others) > 1:
+                    lo_pct = count.point / others[-1] * 100
+                    hi_pct = count.point / others[0] * 100
+                    alt = (
+                        f" Against the other force sizes reported ({fmt_num(others[0])}–"
+                        f"{fmt_num(others[-1])}) it would be {lo_pct:.1f}%–{hi_pct:.1f}%."
+                    )
+                self.finding(
+                    "check",
+                    "check_share",
+                    [share, count, force],
+                    f"Share check for {subject} · {measure}: {share.label} against {basis} "
+                    f"({count.label}) and {why} ({force.label}): {arith}.{alt}",
+                    variable=share.var,
+                    period=share.st.period,
+                    passed=ok,
+                    arithmetic=arith,
+                )
+
+    def check_sums(self) -> None:
+        cfg = self.cfg
+        for total, parts in cfg.sums.items():
+            subjects = {s for (s, m, u) in self.family if m == parts[0] and u == "persons"}
+            for subject in subjects:
+                part_nodes = []
+                for p in parts:
+                    pn = [
+                        n
+                        for n in self.family.get((subject, p, "persons"), [])
+                        if n.bounded and n.independent and not n.st.computed
+                    ]
+                    part_nodes.append(pn)
+                if not all(part_nodes):
+                    continue
+                totals = [
+                    n
+                    for n in self.family.get((subject, total, "persons"), [])
+                    if n.numeric and n.independent and not n.st.computed
+                ]
+                if not totals:
+                    continue
+                by_src: list[dict[str, list[_Node]]] = []
+                for pn in part_nodes:
+                    d: dict[str, list[_Node]] = defaultdict(list)
+                    for n in pn:
+                        d[n.src].append(n)
+                    by_src.append(d)
+                for src, firsts in by_src[0].items():
+                    for a in firsts:
+                        combo = [a]
+                        for d in by_src[1:]:
+                            near = self._nearest(a, d.get(src, []), 1)
+                            if not near:
+                                break
+                            combo.append(near[0])
+                        if len(combo) != len(parts):
+                            continue
+                        s = sum(n.point for n in combo)
+                        own = self._nearest(a, [t for t in totals if t.src == src], 1)
+                        against = own or self._nearest(
+                            a, [t for t in totals if t.src != src], cfg.max_comparisons
+                        )
+                        for t in against:
+                            tol = cfg.sum_relative * max(s, t.point)
+                            gap = max(0.0, t.lo - s, s - t.hi)
+                            ok = gap <= tol
+                            terms = " + ".join(fmt_num(n.point) for n in combo)
+                            arith = (
+                                f"{terms} = {fmt_num(s)} vs {fmt_value(t.st.low, t.st.high, 'persons')} "
+                                f"({t.src}): {'within' if ok else 'beyond'} {cfg.sum_relative:.0%} "
+                                f"(gap {fmt_num(gap)})"
+                            )
+                            scope = (
+                                "the same source's total"
+                                if t.src == src
+                                else "another source's total in the same period"
+                            )
+                            self.finding(
+                                "check",
+                                "check_sum",
+                                [*combo, t],
+                                f"Sum check, {' + '.join(parts)} = {total} for {subject}: {src}'s "
+                                + ", ".join(f"{n.st.measure} {n.value_text} ({n.when})" for n in combo)
+                                + f" against {scope}, {t.label}: {arith}. A {total} total may also count "
+                                "missing and captured, so a sum below it is not necessarily an error.",
+                                variable=t.var,
+                                period=t.st.period,
+                                subject=subject,
+                                measure=total,
+                                passed=ok,
+                                arithmetic=arith,
+                            )
+
+    def rate_start(self, rate: _Node) -> tuple[int, str] | None:
+        """When a rate's period starts: its sentence ("since early December"), else the earliest count."""
+        words = self.cfg.period_day_words
+        limit = rate.d1
+        for sentence in self.sentences.get(rate.st.id, []):
+            for m in _RE_SINCE.finditer(sentence):
+                month = _MONTHS.get(m.group(2).lower())
+                if month is None or limit is None:
+                    continue
+                day = int(m.group(3)) if m.group(3) else words.get((m.group(1) or "").lower(), 1)
+                year = date.fromordinal(limit).year
+                for y in (year, year - 1):
+                    try:
+                        start = date(y, month, min(day, calendar.monthrange(y, month)[1])).toordinal()
+                    except ValueError:
+                        continue
+                    if start <= limit:
+                        return start, f"the sentence's '{m.group(0).strip()}' ({_iso(start)})"
+        counts = [
+            n
+            for n in self.family.get((rate.st.subject, rate.st.measure, "persons"), [])
+            if n.d0 is not None and n.prec != "year" and n.st.kind != "projection"
+        ]
+        if not counts:
+            return None
+        first = min(counts, key=lambda n: n.d0 or 0)
+        assert first.d0 is not None
+        return first.d0, (
+            f"{_iso(first.d0)}, the start of the earliest dated {rate.st.measure} figure ({first.label}), "
+            "since the sentence gives no start"
+        )
+
+    def check_rates(self) -> None:
+        cfg = self.cfg
+        for (subject, measure, unit), rates in list(self.family.items()):
+            if unit != "persons_per_day":
+                continue
+            counts = [
+                n
+                for n in self.family.get((subject, measure, "persons"), [])
+                if n.numeric and n.independent and not n.st.computed and n.mid is not None
+            ]
+            for rate in rates:
+                if not rate.bounded or rate.mid is None or rate.st.kind == "projection":
+                    continue
+                start = self.rate_start(rate)
+                if start is None:
+                    continue
+                s0, why = start
+                pool = [n for n in counts if n.mid is not None and n.mid - s0 >= 7]
+                for c in self._nearest(rate, pool, cfg.max_comparisons):
+                    assert c.mid is not None
+                    days = c.mid - s0
+                    expected = rate.point * days
+                    tol = cfg.rate_relative * max(expected, c.point)
+                    gap = max(0.0, c.lo - expected, expected - c.hi)
+                    ok = gap <= tol
+                    arith = (
+                        f"{fmt_num(rate.point)}/day × {days} days ({_iso(s0)} → {_iso(c.mid)}) = "
+                        f"{fmt_num(expected)} vs {fmt_value(c.st.low, c.st.high, 'persons')} ({c.src}): "
+                        f"{'within' if ok else 'beyond'} {cfg.rate_relative:.0%} (gap {fmt_num(gap)})"
+                    )
+                    self.finding(
+                        "check",
+                        "check_rate",
+                        [rate, c],
+                        f"Rate check for {subject} · {measure}: {rate.label} against the cumulative count "
+                        f"{c.label}: {arith}. Assumes a constant rate from {why}; a month-only date is "
+                        "taken at mid-month.",
+                        variable=c.var,
+                        period=c.st.period,
+                        passed=ok,
+                        arithmetic=arith,
+                    )
+
+    def check_projections(self) -> None:
+        cfg = self.cfg
+        for (subject, measure, unit), nodes in list(self.family.items()):
+            if unit != "persons":
+                continue
+            rates = [
+                n
+                for n in self.family.get((subject, measure, "persons_per_day"), [])
+                if n.bounded and n.point > 0 and n.mid is not None
+            ]
+            if not rates:
+                continue
+            for p in nodes:
+                if p.st.kind != "projection" or not p.numeric or p.d0 is None or p.d1 is None:
+                    continue
+                same = [r for r in rates if r.src == p.src]
+                pool = same or rates
+                rate = min(pool, key=lambda r: (abs((r.mid or 0) - (p.mid or 0)), r.st.id))
+                start = self.rate_start(rate)
+                if start is None:
+                    continue
+                s0, why = start
+                days = p.point / rate.point
+                when = s0 + round(days)
+                lo, hi = p.d0 - cfg.projection_days, p.d1 + cfg.projection_days
+                ok = lo <= when <= hi
+                off = 0 if p.d0 <= when <= p.d1 else min(abs(when - p.d0), abs(when - p.d1))
+                arith = (
+                    f"{fmt_num(p.point)} / {fmt_num(rate.point)} a day = {days:.0f} days; {_iso(s0)} + "
+                    f"{days:.0f} days = {_iso(when)} vs {p.st.as_of or p.st.date} stated: "
+                    + ("within the stated date" if off == 0 else f"{off} days off")
+                    + f" (tolerance {cfg.projection_days} days)"
+                )
+                self.finding(
+                    "check",
+                    "check_projection",
+                    [p, rate],
+                    f"Projection check for {subject} · {measure}: {p.label} at {rate.label}: {arith}. "
+                    f"Assumes a constant rate from {why}, and no reinforcement.",
+                    variable=p.var,
+                    period=p.st.period,
+                    passed=ok,
+                    arithmetic=arith,
+                )
+
+
+def reconcile(
+    claims: Iterable[Claim],
+    docs: Mapping[str, DocLike] | None = None,
+    config: ReconcileConfig | None = None,
+) -> Reconciliation:
+    """Statements, variables with timelines, and findings (conflicts, evolution, checks, estimates)."""
+    cfg = config or load_config()
+    docs = docs or {}
+    built, _ = _build_statements(claims, docs)
+    statements = [st for st, _ in built]
+    r = _Reconciler(cfg)
+    for st, members in built:
+        if st.unit == "persons_per_day":
+            sents = [m.sentence for m in members if m.sentence]
+            if sents:
+                r.sentences[st.id] = sents
+    r.build_variables(statements)
+    computed = r.share_counts()
+    if computed:
+        r.build_variables(computed)
+        statements.extend(computed)
+    r.per_variable()
+    r.check_shares()
+    r.check_sums()
+    r.check_rates()
+    r.check_projections()
+    variables = sorted(
+        r.variables.values(), key=lambda v: (v.subject or "", v.measure, v.unit, v.location or "")
+    )
+    statements.sort(key=lambda s: (s.variable or "", s.date or "9999", s.id))
+    return Reconciliation(statements=statements, variables=variables, findings=r.findings, config=cfg)

@@ -1,0 +1,327 @@
+"""Canonical names for sources, subjects and places.
+
+Alias tables are TOML data files (crosscount/data/aliases/); a user extends them with files of
+their own (`Resolver.load(extra=[...])` or the CROSSCOUNT_ALIASES environment variable) without
+touching code. Texts also define aliases ("National Intelligence Service (NIS)"); those are kept
+per document in a `DocumentAliases` object.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from crosscount.errors import ConfigError
+
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?=\s|$)")
+_NON_WORD = re.compile(r"[^\w\s&-]+")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(name: str) -> str:
+    """Fold a name for comparison: case, a leading article, possessives, punctuation, spaces."""
+    text = name.strip()
+    text = _POSSESSIVE.sub("", text)
+    text = text.replace("U.S.", "US").replace("U.K.", "UK").replace("U.N.", "UN")
+    text = _NON_WORD.sub(" ", text.lower())
+    text = _SPACES.sub(" ", text).strip()
+    for article in ("the ", "a ", "an "):
+        if text.startswith(article):
+            text = text[len(article):]
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A country or armed group: its name, demonym adjective, plural and other names."""
+
+    name: str
+    adj: str
+    plural: str
+    other: tuple[str, ...]
+
+    @property
+    def forces(self) -> str:
+        return f"{self.adj} forces"
+
+
+@dataclass(slots=True)
+class Resolver:
+    """Lookup tables built from the alias data files."""
+
+    sources: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical
+    outlets: dict[str, str] = field(default_factory=dict)
+    places: dict[str, str] = field(default_factory=dict)
+    parties: list[Party] = field(default_factory=list)
+    party_by_alias: dict[str, Party] = field(default_factory=dict)  # folded alias -> party
+    titles: frozenset[str] = frozenset()
+    anonymous: dict[str, Any] = field(default_factory=dict)
+    nationality_short: dict[str, str] = field(default_factory=dict)
+    military_nouns: frozenset[str] = frozenset()
+    civilian_nouns: frozenset[str] = frozenset()
+
+    # ---- loading -------------------------------------------------------------------------
+    @classmethod
+    def load(cls, extra: list[str | Path] | None = None) -> Resolver:
+        files: list[tuple[str, dict[str, Any]]] = []
+        base = resources.files("crosscount") / "data" / "aliases"
+        for name in ("sources.toml", "people.toml", "parties.toml", "places.toml"):
+            files.append((name, tomllib.loads((base / name).read_text(encoding="utf-8"))))
+        env = os.environ.get("CROSSCOUNT_ALIASES")
+        paths = list(extra or []) + ([p for p in env.split(os.pathsep) if p] if env else [])
+        for path in paths:
+            try:
+                files.append((str(path), tomllib.loads(Path(path).read_text(encoding="utf-8"))))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"alias file {path}: {exc}; fix the file or leave it out") from exc
+        resolver = cls()
+        for _, data in files:
+            resolver._merge(data)
+        return resolver
+
+    def _merge(self, data: dict[str, Any]) -> None:
+        for canonical, aliases in data.get("sources", {}).items():
+            for alias in [canonical, *aliases]:
+                self.sources[fold(alias)] = canonical
+        for canonical, aliases in data.get("outlets", {}).items():
+            for alias in [canonical, *aliases]:
+                self.outlets[fold(alias)] = canonical
+        for canonical, aliases in data.get("places", {}).items():
+            for alias in [canonical, *aliases]:
+                self.places[fold(alias)] = canonical
+        for entry in data.get("parties", []):
+            party = Party(entry["name"], entry["adj"], entry["plural"], tuple(entry.get("other", ())))
+            self.parties.append(party)
+            for alias in (party.name, party.adj, party.plural, *party.other):
+                self.party_by_alias.setdefault(fold(alias), party)
+            # A country is a place too.
+            self.places.setdefault(fold(party.name), party.name)
+        if "titles" in data:
+            self.titles = self.titles | frozenset(w.lower() for w in data["titles"].get("words", []))
+        if "anonymous" in data:
+            self.anonymous.update(data["anonymous"])
+        if "nationality_short" in data:
+            self.nationality_short.update(data["nationality_short"])
+        if "military_nouns" in data:
+            self.military_nouns = self.military_nouns | frozenset(n.lower() for n in data["military_nouns"])
+        if "civilian_nouns" in data:
+            self.civilian_nouns = self.civilian_nouns | frozenset(n.lower() for n in data["civilian_nouns"])
+
+    # ---- lookups -------------------------------------------------------------------------
+    def party(self, name: str) -> Party | None:
+        return self.party_by_alias.get(fold(name))
+
+    def outlet(self, name: str) -> str | None:
+        key = fold(name)
+        if key in self.outlets:
+            return self.outlets[key]
+        # "the BBC's Russian service" -> BBC: an outlet named at the start of the phrase.
+        words = key.split()
+        for n in range(len(words) - 1, 0, -1):
+            head = " ".join(words[:n])
+            if head in self.outlets and head not in ("broadcaster",):
+                return self.outlets[head]
+        return None
+
+    def place(self, name: str) -> str | None:
+        return self.places.get(fold(name))
+
+    def known_source(self, name: str) -> str | None:
+        """The canonical name when the whole phrase (or its longest known part) is a known source."""
+        key = fold(name)
+        if key in self.sources:
+            return self.sources[key]
+        words = key.split()
+        best: tuple[int, str] | None = None
+        for i in range(len(words)):
+            for j in range(len(words), i, -1):
+                if j - i <= (best[0] if best else 0):
+                    break
+                part = " ".join(words[i:j])
+                if part in self.sources and (j - i > 1 or len(part) >= 3):
+                    best = (j - i, self.sources[part])
+                    break
+        return best[1] if best else None
+
+    def short_nationality(self, word: str) -> str:
+        return self.nationality_short.get(word, self.nationality_short.get(word.rstrip("'s"), word))
+
+    def canonical_source(self, text: str) -> str:
+        """Canonical name for a source phrase as written.
+
+        Order: alias tables; anonymous officials ("the senior US military official" -> "US official");
+        coordinated parties ("Ukraine, along with the United States and South Korea");
+        a person's name with titles stripped; else the phrase tidied.
+        """
+        phrase = _TRAILING_PLACE.sub("", _clean_phrase(text))
+        known = self.known_source(phrase)
+        if known and not self._is_anonymous(phrase):
+            return known
+        anonymous = self.anonymous_name(phrase)
+        if anonymous:
+            return anonymous
+        coordinated = self._coordinated(phrase)
+        if coordinated:
+            return coordinated
+        if known:
+            return known
+        person = self.person_name(phrase)
+        if person:
+            return self.sources.get(fold(person), person)
+        outlet = self.outlet(phrase)
+        if outlet:
+            return outlet
+        tidy = _strip_article(phrase)
+        for suffix in (" estimates", " estimate", " data", " figures", " report", " assessment", " sources", " statement"):
+            if tidy.lower().endswith(suffix) and len(tidy) > len(suffix) + 2:
+                tidy = tidy[: -len(suffix)]
+                break
+        tidy = self._shorten_nationalities(tidy)
+        return self.sources.get(fold(tidy), tidy)
+
+    def _shorten_nationalities(self, phrase: str) -> str:
+        out = phrase
+        for long, short in self.nationality_short.items():
+            out = re.sub(rf"\b{re.escape(long)}\b", short, out)
+        return out
+
+    def _is_anonymous(self, phrase: str) -> bool:
+        heads = [h.lower() for h in self.anonymous.get("heads", [])]
+        last = fold(phrase).split()[-1:] or [""]
+        return last[0] in heads
+
+    def anonymous_name(self, phrase: str) -> str | None:
+        """"Anonymous Western sources" -> "Western officials"; "a senior US defense official" -> "US official"."""
+        heads = [h.lower() for h in self.anonymous.get("heads", [])]
+        plural_heads = {h.lower() for h in self.anonymous.get("plural_heads", [])}
+        drop = {d.lower() for d in self.anonymous.get("drop", [])}
+        words = re.sub(r"\s+in\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s*$", "", phrase).split()
+        if not words:
+            return None
+        lowered = [w.lower().strip(",.") for w in words]
+        head_index = None
+        for i in range(len(lowered) - 1, -1, -1):
+            if lowered[i] in heads:
+                head_index = i
+                break
+        if head_index is None or head_index != len(lowered) - 1:
+            return None
+        plural = lowered[head_index] in plural_heads
+        kept: list[str] = []
+        for w, lw in zip(words[:head_index], lowered[:head_index], strict=True):
+            if lw in drop:
+                continue
+            if lw in ("and", "&"):
+                kept.append("and")
+                continue
+            if not w[:1].isupper():
+                return None  # "officials familiar with the plans": not an anonymous-official phrase we can name
+            kept.append(self.short_nationality(w.rstrip(",")))
+        head = self.anonymous.get("canonical_plural" if plural else "canonical_singular", "official")
+        if not kept:
+            return None
+        named = " ".join(kept)
+        if fold(named) in self.sources and not self.party(named):
+            return self.sources[fold(named)]  # "HUR sources": the agency itself
+        return " ".join([*kept, head])
+
+    def _coordinated(self, phrase: str) -> str | None:
+        """"Ukraine, along with the United States and South Korea" -> "Ukraine, US and South Korea"."""
+        parts = re.split(r",\s*(?:along with|together with|as well as)\s+|\s+(?:along with|together with|as well as)\s+"
+                         r"|,\s*|\s+and\s+", phrase)
+        parts = [_strip_article(p.strip(" ,")) for p in parts if p.strip(" ,")]
+        if len(parts) < 2:
+            return None
+        names: list[str] = []
+        for part in parts:
+            party = self.party(part)
+            known = self.known_source(part)
+            if party and fold(part) in (fold(party.name), *(fold(o) for o in party.other)):
+                short = self.nationality_short.get(party.name, party.name)
+                names.append(short)
+            elif known:
+                names.append(known)
+            else:
+                return None
+        return ", ".join(names[:-1]) + " and " + names[-1]
+
+    def person_name(self, phrase: str) -> str | None:
+        """The trailing run of capitalised words that are not titles or parties: a person's name."""
+        words = _strip_article(phrase).split()
+        name: list[str] = []
+        for w in reversed(words):
+            bare = w.strip(",")
+            low = bare.lower()
+            if not bare[:1].isupper() or low in self.titles or self.party(bare) or fold(bare) in self.sources:
+                break
+            if low.endswith("'s") or low.endswith("’s"):
+                break
+            name.insert(0, bare)
+        if len(name) >= 2 and len(name) <= 4:
+            return " ".join(name)
+        if len(name) == 1 and len(words) > 1 and words[-2].lower() in self.titles and fold(name[0]) in self.sources:
+            return self.sources[fold(name[0])]
+        return None
+
+    # ---- subjects ------------------------------------------------------------------------
+    def subject_for(self, party: Party, noun: str | None) -> str:
+        """Whose people are counted: military -> "<Adj> forces"; civilians -> "civilians"; else the plural."""
+        n = (noun or "").lower()
+        if n in self.civilian_nouns:
+            return "civilians"
+        return party.forces
+
+
+_TRAILING_PLACE = re.compile(r"\s+(?:in|from)\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s*$")
+
+
+def _clean_phrase(text: str) -> str:
+    phrase = _SPACES.sub(" ", text.replace("\n", " ")).strip(" ,.;:“”\"'")
+    return phrase
+
+
+def _strip_article(text: str) -> str:
+    for article in ("the ", "The ", "a ", "A ", "an ", "An "):
+        if text.startswith(article):
+            return text[len(article):]
+    return text
+
+
+@lru_cache(maxsize=1)
+def default_resolver() -> Resolver:
+    return Resolver.load()
+
+
+_DEFINED_ALIAS = re.compile(
+    r"((?:[A-Z][\w'’.-]*|of|for|the|and|on|in|de|du)(?:\s+(?:[A-Z][\w'’.-]*|of|for|the|and|on|in|de|du))*)\s+\(([A-Z][A-Za-z.&-]{1,9})\)"
+)
+
+
+@dataclass(slots=True)
+class DocumentAliases:
+    """Aliases a text defines for itself: "the Institute for the Study of War (ISW)"."""
+
+    short_to_long: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, text: str) -> DocumentAliases:
+        out = cls()
+        for m in _DEFINED_ALIAS.finditer(text):
+            long_name = m.group(1).strip()
+            # Trim leading lowercase glue words.
+            words = long_name.split()
+            while words and not words[0][:1].isupper():
+                words.pop(0)
+            if len(words) >= 2:
+                out.short_to_long[m.group(2)] = " ".join(words)
+        return out
+
+    def expand(self, phrase: str) -> str:
+        key = phrase.strip()
+        return self.short_to_long.get(key, phrase)

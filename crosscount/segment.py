@@ -1,0 +1,168 @@
+"""Paragraphs, sentences and clauses with exact character offsets into the original text.
+
+A fast rule-based splitter: news text is regular enough, and offsets must stay exact because
+claims point into the raw document (gold offsets index the file as it is).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Abbreviations after which a period does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    """jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr gen lt col maj capt sgt adm gov sen rep st
+    no vs etc approx est inc corp co ltd dept univ u.s u.k u.n e.g i.e a.m p.m fig al""".split()
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_CLAUSE_BREAK = re.compile(
+    r";\s+|\s+[–—]\s+|,\s+(?:and|but|while|whereas|with)\s+|\s+(?:while|whereas)\s+|,\s+(?=(?:another|the second|the other)\b)"
+)
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int  # index of its paragraph
+    index: int  # index in the document
+    is_heading: bool = False
+    clauses: list[tuple[int, int]] = field(default_factory=list)  # absolute offsets
+
+    def clause_of(self, offset: int) -> tuple[int, int]:
+        for start, end in self.clauses:
+            if start <= offset < end:
+                return (start, end)
+        return (self.start, self.end)
+
+
+@dataclass(slots=True)
+class Paragraph:
+    start: int
+    end: int
+    index: int
+    is_heading: bool
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Blank lines always break; a single newline breaks after end punctuation or a short title line."""
+    spans: list[tuple[int, int]] = []
+    for block in _iter_blocks(text):
+        b_start, b_end = block
+        lines = []
+        pos = b_start
+        for line in text[b_start:b_end].split("\n"):
+            lines.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        cur_start: int | None = None
+        cur_end = b_start
+        for i, (l_start, l_end) in enumerate(lines):
+            stripped = text[l_start:l_end].strip()
+            if not stripped:
+                continue
+            if cur_start is None:
+                cur_start = l_start
+            cur_end = l_end
+            next_line = text[lines[i + 1][0]:lines[i + 1][1]].strip() if i + 1 < len(lines) else ""
+            ends_sentence = bool(re.search(r"[.!?:\"”’)]\s*$", stripped))
+            title_like = len(stripped.split()) <= 12 and not stripped.endswith(",")
+            next_starts_new = bool(next_line[:1].isupper() or next_line[:1] in "“\"")
+            wrapped = not ends_sentence and not (title_like and next_starts_new and _looks_like_title(stripped))
+            if not next_line or not wrapped:
+                spans.append((cur_start, cur_end))
+                cur_start = None
+        if cur_start is not None:
+            spans.append((cur_start, cur_end))
+    return spans
+
+
+def _looks_like_title(line: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line)]
+    if not words:
+        return True
+    capitalised = sum(1 for w in words if w[0].isupper() or w.lower() in _SMALL_WORDS)
+    return capitalised / len(words) >= 0.7 or len(words) <= 4
+
+
+_SMALL_WORDS = frozenset("a an the of for to in on at by and or but with from as is are was were".split())
+
+
+def _iter_blocks(text: str) -> list[tuple[int, int]]:
+    blocks = []
+    pos = 0
+    for m in _BLANK_LINE.finditer(text):
+        blocks.append((pos, m.start()))
+        pos = m.end()
+    blocks.append((pos, len(text)))
+    return [(s, e) for s, e in blocks if text[s:e].strip()]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    cur = start
+    chunk = text[start:end]
+    for m in _SENTENCE_END.finditer(chunk):
+        stop = start + m.end()
+        before = chunk[: m.start() + 1]
+        word = _WORD_BEFORE.search(before)
+        token = (word.group(1) if word else "").lower().rstrip(".")
+        if m.group(0).startswith(".") and (
+            token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
+        ):
+            # "Jan. 13", "U.S. officials": the next word decides; a lowercase or digit start continues.
+            rest = text[stop:end].lstrip()
+            if not rest[:1].isupper() or token in ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+                                                    "oct", "nov", "dec", "gen", "lt", "col", "dr", "mr", "mrs", "ms", "st"):
+                continue
+        rest = text[stop:end].lstrip()
+        if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" or rest[:1].isdigit()):
+            continue
+        s, e = _trim(text, cur, stop)
+        if e > s:
+            spans.append((s, e))
+        cur = stop
+    s, e = _trim(text, cur, end)
+    if e > s:
+        spans.append((s, e))
+    return spans
+
+
+def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    cur = start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        if m.start() > cur:
+            spans.append((cur, m.start()))
+        cur = m.start()  # the connective starts the next clause
+        # skip the punctuation itself
+        while cur < end and text[cur] in ";,–— ":
+            cur += 1
+    if cur < end:
+        spans.append((cur, end))
+    return spans or [(start, end)]
+
+
+def split(text: str) -> tuple[list[Paragraph], list[Sentence]]:
+    """Paragraphs and sentences of a document, with heading paragraphs marked."""
+    paragraphs: list[Paragraph] = []
+    sentences: list[Sentence] = []
+    for p_index, (p_start, p_end) in enumerate(_paragraph_spans(text)):
+        p_text = text[p_start:p_end].strip()
+        heading = not re.search(r"[.!?\"”’]\s*$", p_text) and len(p_text.split()) <= 25
+        paragraphs.append(Paragraph(p_start, p_end, p_index, heading))
+        for s_start, s_end in _sentence_spans(text, p_start, p_end):
+            sentence = Sentence(s_start, s_end, text[s_start:s_end], p_index, len(sentences), heading)
+            sentence.clauses = _clause_spans(text, s_start, s_end)
+            sentences.append(sentence)
+    return paragraphs, sentences
