@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv dev system-deps lint clean
+.PHONY: demo test venv dev system-deps lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ test: dev system-deps lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+bench: dev
+	$(BIN)/python -m pip install -q -r requirements/bench.txt
+	$(BIN)/python bench/extract_speed.py

@@ -27,6 +27,7 @@ class Frame:
     anchor: int  # where the frame's verb/cue stands: figures after it (pre) or before it (post) are governed
     via_text: str | None = None  # an intermediary ("the BBC" in "X told the BBC that")
     passive: bool = False
+    after_comma: bool = False  # ", X said": may govern a figure before it
     rule: str = ""
 
 
@@ -192,10 +193,8 @@ def find_frames(text: str, offset: int, lex: Lexicon) -> list[Frame]:
         post = bool(k > 0 and toks[k - 1].text in (",", "”", '"') or (np and np[0] > 0 and toks[np[0] - 1].text in (",", "”", '"')))
         if np:
             src, s, e = span_text(*np)
-            kind = "post" if post else ("told" if via else "pre")
-            if src.lower() in lex.pronouns or src.lower() in ("it", "he", "she", "they"):
-                kind = "post" if post else "pre"
-            frames.append(Frame(kind, src, s, e, toks[i].start, via_text=via, rule=f"{kind}_verb"))
+            kind = "told" if via else "verb"
+            frames.append(Frame(kind, src, s, e, toks[i].start, via_text=via, after_comma=post, rule=f"{kind}_verb"))
         elif post or (k > 0 and toks[k - 1].text in (",", "”", '"')):
             # ", said the senior official in Washington."
             np2 = np_after(toks, j, lex)

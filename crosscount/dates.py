@@ -43,9 +43,12 @@ class RefDate:
             raise ValueError("a reference day needs a month")
         if self.month is not None and not 1 <= self.month <= 12:
             raise ValueError(f"bad month {self.month}")
-        if self.day is not None and self.month is not None:
-            if not 1 <= self.day <= calendar.monthrange(self.year, self.month)[1]:
-                raise ValueError(f"bad day {self.year}-{self.month}-{self.day}")
+        if (
+            self.day is not None
+            and self.month is not None
+            and not 1 <= self.day <= calendar.monthrange(self.year, self.month)[1]
+        ):
+            raise ValueError(f"bad day {self.year}-{self.month}-{self.day}")
 
     @property
     def precision(self) -> int:
@@ -84,8 +87,26 @@ def _phrase(w: str) -> str:
 
 
 def _alt(words: Iterable[str]) -> str:
-    """A regex alternation of phrases, longest first, any whitespace between words."""
-    return "|".join(_phrase(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+    """A regex alternation of phrases, factored as a trie (fast to scan), longer phrases
+    preferred, any whitespace between words."""
+    trie: dict[str, Any] = {}
+    for w in set(words):
+        node = trie
+        for ch in " ".join(w.split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        kids = sorted((ch, sub) for ch, sub in node.items() if ch)
+        if not kids:
+            return ""
+        parts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(sub) for ch, sub in kids]
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        if "" in node:
+            body = "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
 
 
 def _variants(w: str) -> set[str]:
@@ -107,10 +128,6 @@ def _ralt(words: Iterable[str]) -> str:
 
 def _norm(s: str) -> str:
     return " ".join(s.lower().split())
-
-
-def _rev(s: str | None) -> str | None:
-    return None if s is None else s[::-1]
 
 
 _REJECT = object()  # a handler's answer when the match is not a date after all
@@ -179,7 +196,9 @@ class _Lexicon:
         adverbs: list[str] = data["relative_adverbs"]["words"]
 
         month_names = list(data["months"]) + list(data["month_abbreviations"])
-        month_alt = _alt(v for w in month_names for v in (w, w.upper()))
+        # abbreviations carry their own full stop ("Jan."), full names never do ("in June.")
+        abbr_dots = [a + "." for a in data["month_abbreviations"]]
+        month_alt = _alt(v for w in month_names + abbr_dots for v in (w, w.upper()))
         wd_alt = _alt(v for w in data["weekdays"] for v in (w, w.upper()))
         year = r"(?P<year>(?:19|20)\d{2})(?![\d\-‐–/]|,\d|s\b)"
         day = r"(?P<day>\d{1,2})(?i:st|nd|rd|th)?(?![\d:])(?!,\d)"
@@ -204,7 +223,7 @@ class _Lexicon:
             _Rule(
                 "iso_date",
                 re.compile(
-                    r"(?<![\d\-/])(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})"
+                    r"(?P<y>(?:19|20)\d{2})(?<![\-/]\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
                     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d\-/])"
                 ),
                 prefix(p_prep),
@@ -213,10 +232,16 @@ class _Lexicon:
             ),
             _Rule(
                 "full_date",
+                re.compile(rf"(?P<month>{month_alt})\s*{day}(?:(?:,\s*|\s+){year})?\b"),
+                prefix(p_prep, ("wd", _ralt(data["weekdays"]), r"(?:\s+eht)?\s+,?")),
+                _h_full_date,
+                None,
+            ),
+            _Rule(
+                "full_date",
                 re.compile(
-                    rf"\b(?P<month>{month_alt})\.?\s*{day}(?:(?:,\s*|\s+){year})?\b"
-                    rf"|(?<![\d,.])\b{day.replace('day>', 'day2>')}\s+(?:(?i:of)\s+)?"
-                    rf"(?P<month2>{month_alt})\b(?:\.?(?:,\s*|\s+){year.replace('year>', 'year2>')}\b)?"
+                    rf"{day.replace('day>', 'day2>')}\s+(?:(?i:of)\s+)?"
+                    rf"(?P<month2>{month_alt})(?!\w)(?:(?:,\s*|\s+){year.replace('year>', 'year2>')}\b)?"
                 ),
                 prefix(p_prep, ("wd", _ralt(data["weekdays"]), r"(?:\s+eht)?\s+,?")),
                 _h_full_date,
@@ -224,22 +249,24 @@ class _Lexicon:
             ),
             _Rule(
                 "month",
-                re.compile(rf"\b(?P<month>{month_alt})\.?(?:(?:,\s*|\s+)(?:(?i:of)\s+)?{year})?(?![\w\-‐])"),
+                re.compile(rf"(?P<month>{month_alt})(?:(?:,\s*|\s+)(?:(?i:of)\s+)?{year})?(?![\w\-‐])"),
                 prefix(p_prep, p_rel, p_mod),
                 _h_month,
                 None,
             ),
-            _Rule("year", re.compile(rf"\b{year}"), prefix(p_prep, p_mod, ("the_year", "raey eht", ws)), _h_year, None),
+            _Rule(
+                "year", re.compile(year), prefix(p_prep, p_mod, ("the_year", "raey eht", ws)), _h_year, None
+            ),
             _Rule(
                 "season",
-                re.compile(rf"\b(?P<season>{_calt(self.seasons)})\b(?:\s+(?:(?i:of)\s+)?{year})?"),
+                re.compile(rf"(?P<season>{_calt(self.seasons)})\b(?:\s+(?:(?i:of)\s+)?{year})?"),
                 prefix(p_prep, ("rel", _ralt([*self.relative, "the"]), ws), p_mod),
                 _h_season,
                 None,
             ),
             _Rule(
                 "relative_period",
-                re.compile(rf"\b(?P<unit>{_calt(['week', 'month', 'year'])})\b(?![-‐])"),
+                re.compile(rf"(?P<unit>{_calt(['week', 'month', 'year'])})\b(?![-‐])"),
                 prefix(
                     p_prep,
                     ("adv", _ralt(adverbs), r"(?:\s+ni)?\s+"),
@@ -251,17 +278,21 @@ class _Lexicon:
             ),
             _Rule(
                 "year_end",
-                re.compile(rf"\b(?:{_calt(['year'])})(?:'s|’s)?[\s\-‐](?:{_calt(['end'])})\b"),
+                re.compile(rf"(?:{_calt(['year'])})(?:'s|’s)?[\s\-‐](?:{_calt(['end'])})\b"),
                 prefix(p_prep, p_the, p_rel),
                 _h_year_end,
                 None,
             ),
-            _Rule("ago", re.compile(rf"\b(?:{_calt(['ago'])})\b"), prefix(
-                ("n", rf"\d+|{_ralt(self.numbers)}", ws), ("unit", _ralt(self.units), ws)
-            ), _h_ago, "at"),
+            _Rule(
+                "ago",
+                re.compile(rf"(?:{_calt(['ago'])})\b"),
+                prefix(("n", rf"\d+|{_ralt(self.numbers)}", ws), ("unit", _ralt(self.units), ws)),
+                _h_ago,
+                "at",
+            ),
             _Rule(
                 "recent_period",
-                re.compile(rf"\b(?P<pl>{_calt(['past', 'last', 'previous'])})\s+(?:{num}\s+)?{unit}"),
+                re.compile(rf"(?P<pl>{_calt(['past', 'last', 'previous'])})\s+(?:{num}\s+)?{unit}"),
                 prefix(("prep", _ralt(["over", "in", "during", "for", "within"]), ws), p_the),
                 _h_recent_period,
                 "now",
@@ -269,33 +300,39 @@ class _Lexicon:
             _Rule(
                 "within",
                 re.compile(
-                    rf"\b(?P<prep>{_calt(['within', 'in', 'over'])})\s+(?:(?i:the)\s+)?"
+                    rf"(?P<prep>{_calt(['within', 'in', 'over'])})\s+(?:(?i:the)\s+)?"
                     rf"(?P<next>{_calt(['next', 'coming', 'following'])})?\s*{hedge}(?:{num}\s+)?{unit}"
                 ),
                 None,
                 _h_within,
                 "by",
             ),
-            _Rule("day_word", re.compile(rf"\b(?P<dw>{_calt(self.day_words)})\b"), prefix(p_prep), _h_day_word, None),
+            _Rule(
+                "day_word",
+                re.compile(rf"(?P<dw>{_calt(self.day_words)})\b"),
+                prefix(p_prep),
+                _h_day_word,
+                None,
+            ),
             _Rule(
                 "weekday",
-                re.compile(rf"\b(?P<wd>{wd_alt})(?![\-‐])\b"),
+                re.compile(rf"(?P<wd>{wd_alt})(?![\-‐])\b"),
                 prefix(p_prep, ("adv", _ralt(["later on", "earlier on"]), ws), p_rel),
                 _h_weekday,
                 None,
             ),
             _Rule(
                 "weekend",
-                re.compile(rf"\b(?:{_calt(['weekend', 'week-end', 'week end'])})\b"),
+                re.compile(rf"(?:{_calt(['weekend', 'week-end', 'week end'])})\b"),
                 prefix(p_prep, ("rel", _ralt([*self.relative, "past", "the"]), ws)),
                 _h_weekend,
                 None,
             ),
-            _Rule("now_cue", re.compile(rf"\b(?:{_calt(now['phrases'])})\b(?![\-‐])"), None, _h_now, "now"),
+            _Rule("now_cue", re.compile(rf"(?:{_calt(now['phrases'])})\b(?![\-‐])"), None, _h_now, "now"),
             _Rule(
                 "since_event",
                 re.compile(
-                    rf"\b(?:{_calt(['since'])})\s+(?:(?:{_alt(since['bare'])})\b|(?:(?:{_alt(since['determiners'])})\s+)?"
+                    rf"(?:{_calt(['since'])})\s+(?:(?:{_alt(since['bare'])})\b|(?:(?:{_alt(since['determiners'])})\s+)?"
                     rf"(?:[\w\-]+\s+){{0,2}}?(?:{_alt(since['heads'])})\b"
                     rf"(?:\s+of\s+(?:(?:{_alt(since['determiners'])})\s+)?(?:[\w\-]+\s+){{0,2}}?"
                     rf"(?:{_alt(since['heads'])})\b)?(?:\s+(?:{_alt(since['verbs'])})\b)?)"
@@ -329,7 +366,7 @@ class _Lexicon:
         )
 
     def month_of(self, token: str) -> int:
-        t = token.lower()
+        t = token.lower().rstrip(".")
         return self.months.get(t) or self.abbrevs[t]
 
 
@@ -400,33 +437,24 @@ class _Ctx:
     role: str  # the role of the current match (from its preposition or its rule)
 
 
-def _g(m: re.Match[str], name: str) -> str | None:
-    try:
-        return m.group(name)
-    except IndexError:
-        return None
-
-
-def _mod_kind(lex: _Lexicon, m: re.Match[str]) -> str | None:
-    mod = _g(m, "mod")
+def _mod_kind(lex: _Lexicon, m: _M) -> str | None:
+    mod = m.group("mod")
     return lex.mod_kind.get(_norm(mod)) if mod else None
 
 
-def _h_iso(c: _Ctx, m: re.Match[str]) -> Any:
-    y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+def _h_iso(c: _Ctx, m: _M) -> Any:
+    y, mo, d = int(m.req("y")), int(m.req("m")), int(m.req("d"))
     if not 1 <= mo <= 12 or not _valid_day(y, mo, d):
         return _REJECT
     return _fmt(y, mo, d)
 
 
-def _h_full_date(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_full_date(c: _Ctx, m: _M) -> Any:
     if m.group("month"):
-        tok, day_s, year_s = m.group("month"), m.group("day1"), m.group("year")
+        tok, day_s, year_s = m.req("month"), m.req("day"), m.group("year")
     else:
-        tok, day_s, year_s = m.group("month2"), m.group("day2"), m.group("year2")
-    if not tok[0].isupper():
-        return _REJECT
-    wd = _g(m, "wd")
+        tok, day_s, year_s = m.req("month2"), m.req("day2"), m.group("year2")
+    wd = m.group("wd")
     if wd and not wd[0].isupper():
         return _REJECT
     month, day = c.lex.month_of(tok), int(day_s)
@@ -443,16 +471,10 @@ def _h_full_date(c: _Ctx, m: re.Match[str]) -> Any:
     return _fmt(y, month, day)
 
 
-def _h_month(c: _Ctx, m: re.Match[str]) -> Any:
-    tok = m.group("month")
-    if not tok[0].isupper():
-        return _REJECT
+def _h_month(c: _Ctx, m: _M) -> Any:
+    tok = m.req("month")
     month, year_s, rel = c.lex.month_of(tok), m.group("year"), m.group("rel")
-    if (
-        not year_s
-        and tok.lower() in c.lex.ambiguous
-        and not (m.group("prep") or m.group("mod") or rel)
-    ):
+    if not year_s and tok.lower() in c.lex.ambiguous and not (m.group("prep") or m.group("mod") or rel):
         return _REJECT
     if year_s:
         return _fmt(int(year_s), month)
@@ -471,10 +493,10 @@ def _h_month(c: _Ctx, m: re.Match[str]) -> Any:
     return _fmt(_year_for(month, None, ref, future=c.role == "by"), month)
 
 
-def _h_year(c: _Ctx, m: re.Match[str]) -> Any:
-    if not (m.group("prep") or m.group("mod") or "year" in m.group(0).lower()):
+def _h_year(c: _Ctx, m: _M) -> Any:
+    if not (m.group("prep") or m.group("mod") or m.group("the_year")):
         return _REJECT
-    year, kind = int(m.group("year")), _mod_kind(c.lex, m)
+    year, kind = int(m.req("year")), _mod_kind(c.lex, m)
     if kind == "end":
         return _fmt(year, 12)
     if kind == "start":
@@ -489,9 +511,11 @@ def _season_ordinal(year: int, month: int) -> int:
     return year * 4 + (0 if month <= 2 else (month - 3) // 3 + 1)
 
 
-def _h_season(c: _Ctx, m: re.Match[str]) -> Any:
-    word = m.group("season").lower()
+def _h_season(c: _Ctx, m: _M) -> Any:
+    word = m.req("season").lower()
     year_s, rel, prep = m.group("year"), m.group("rel"), m.group("prep")
+    if rel is not None and _norm(rel) == "the":
+        rel = None
     after = c.text[m.end() : m.end() + 4].lower()
     if not year_s and after.startswith((" of ", " of\n")):  # "the fall of Bakhmut"
         return _REJECT
@@ -524,8 +548,11 @@ def _h_season(c: _Ctx, m: re.Match[str]) -> Any:
     return _fmt(label)
 
 
-def _h_relative_period(c: _Ctx, m: re.Match[str]) -> Any:
-    rel_s, unit = _norm(m.group("rel")), m.group("unit").lower()
+def _h_relative_period(c: _Ctx, m: _M) -> Any:
+    rel = m.group("rel")
+    if rel is None:
+        return _REJECT
+    rel_s, unit = _norm(rel), m.req("unit").lower()
     kind = _mod_kind(c.lex, m)
     if rel_s == "the" and not (kind and unit != "week"):  # only "the end of the year/month"
         return _REJECT
@@ -544,7 +571,7 @@ def _h_relative_period(c: _Ctx, m: re.Match[str]) -> Any:
     return _shift(ref, 2, days=7 * r) if ref.day is not None else _shift(ref, 2)
 
 
-def _h_year_end(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_year_end(c: _Ctx, m: _M) -> Any:
     if c.ref is None:
         return None
     rel = m.group("rel")
@@ -570,45 +597,49 @@ def _offset(ref: RefDate, unit: str, n: int) -> str | None:
     return _shift(ref, 1, years=n)
 
 
-def _h_ago(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_ago(c: _Ctx, m: _M) -> Any:
+    unit = m.group("unit")
+    if unit is None:  # "ago" with no duration before it
+        return _REJECT
     if c.ref is None:
         return None
-    return _offset(c.ref, c.lex.units[m.group("unit").lower()], -_number(c.lex, m.group("n")))
+    return _offset(c.ref, c.lex.units[unit.lower()], -_number(c.lex, m.group("n")))
 
 
 def _now_value(ref: RefDate | None) -> str | None:
     return None if ref is None else _fmt(ref.year, ref.month)
 
 
-def _h_recent_period(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_recent_period(c: _Ctx, m: _M) -> Any:
+    # "(over) the past/last [N] days", or "over past N days"; a bare "last week" is a point
+    if not m.group("the") and not (m.group("prep") and m.group("n") and m.req("pl").lower() == "past"):
+        return _REJECT
     return _now_value(c.ref)
 
 
-def _h_within(c: _Ctx, m: re.Match[str]) -> Any:
-    prep, nxt, hedge, n_s = m.group("prep").lower(), m.group("next"), m.group("hedge"), m.group("n")
+def _h_within(c: _Ctx, m: _M) -> Any:
+    prep, nxt, hedge, n_s = m.req("prep").lower(), m.group("next"), m.group("hedge"), m.group("n")
     after = c.text[m.end() : m.end() + 12].lower()
     if after.startswith((" of ", " ago", " since", " after", " before", " earlier", " later")):
         return _REJECT
     before = c.text[max(0, m.start() - 12) : m.start()].lower()
-    if n_s is None and not nxt or "past" in before.split()[-1:]:
+    if (n_s is None and not nxt) or "past" in before.split()[-1:]:
         return _REJECT
     if not (prep == "within" or nxt or (hedge and prep == "in") or _future_before(c.lex, c.text, m.start())):
         return _REJECT
     if c.ref is None:
         return None
-    return _offset(c.ref, c.lex.units[m.group("unit").lower()], _number(c.lex, n_s))
+    return _offset(c.ref, c.lex.units[m.req("unit").lower()], _number(c.lex, n_s))
 
 
-def _h_day_word(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_day_word(c: _Ctx, m: _M) -> Any:
     if c.ref is None:
         return None
-    return _shift(c.ref, 3, days=c.lex.day_words[_norm(m.group("dw"))])
+    return _shift(c.ref, 3, days=c.lex.day_words[_norm(m.req("dw"))])
 
 
-def _h_weekday(c: _Ctx, m: re.Match[str]) -> Any:
-    wd_s = m.group("wd")
-    if not wd_s[0].isupper():
-        return _REJECT
+def _h_weekday(c: _Ctx, m: _M) -> Any:
+    wd_s = m.req("wd")
     ref = c.ref
     if ref is None or ref.month is None:
         return None
@@ -629,14 +660,16 @@ def _h_weekday(c: _Ctx, m: re.Match[str]) -> Any:
     return _fmt_date(d, 3)
 
 
-def _h_weekend(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_weekend(c: _Ctx, m: _M) -> Any:
     ref = c.ref
+    rel = _norm(m.group("rel") or "")
+    if not rel:
+        return _REJECT
     if ref is None or ref.month is None:
         return None
     if ref.day is None:
         return _fmt(ref.year, ref.month)
     today = dt.date(ref.year, ref.month, ref.day)
-    rel = (m.group("rel") or "").lower()
     if rel in ("next", "coming", "this coming") or (rel == "this" and today.weekday() < 5):
         d = today + dt.timedelta(days=(5 - today.weekday()) % 7)
     elif rel == "this":  # on the weekend itself: its Saturday
@@ -647,13 +680,13 @@ def _h_weekend(c: _Ctx, m: re.Match[str]) -> Any:
     return _fmt_date(d, 3)
 
 
-def _h_now(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_now(c: _Ctx, m: _M) -> Any:
     if c.lex.not_now_before.search(c.text, max(0, m.start() - 12), m.start()):
         return _REJECT
     return _now_value(c.ref)
 
 
-def _h_since_event(c: _Ctx, m: re.Match[str]) -> Any:
+def _h_since_event(c: _Ctx, m: _M) -> Any:
     return None
 
 
@@ -674,23 +707,33 @@ def find_time_mentions(text: str, ref: RefDate | None) -> list[TimeMention]:
     lex = _lexicon()
     found: list[tuple[int, int, int, str, str, str | None]] = []
     for prio, rule in enumerate(lex.rules):
-        pos = 0
-        while True:
-            m = rule.regex.search(text, pos)
-            if m is None:
-                break
-            pos = m.end() if m.end() > m.start() else m.start() + 1
-            prep = _g(m, "prep")
+        for cm in rule.core.finditer(text):
+            start, end = cm.start(), cm.end()
+            if start > 0 and (text[start - 1].isalnum() or (text[start - 1] in "_,." and cm[0][0].isdigit())):
+                continue  # inside a word or number ("Remarch", "A2024", "3,800 May")
+            groups = cm.groupdict()
+            if rule.prefix is not None:
+                lo = max(0, start - _PREFIX_WINDOW)
+                pm = rule.prefix.match(text[lo:start][::-1])
+                if pm is not None and pm.end():
+                    for k, v in pm.groupdict().items():
+                        if v is not None:
+                            groups[k] = v[::-1]
+                    start -= pm.end()
+            m = _M(groups, start, end)
+            prep = groups.get("prep")
             role = rule.role or (lex.prep_role.get(_norm(prep), "at") if prep else "at")
-            if role == "at" and prep and _norm(prep) in ("in", "on") and lex.since_clause.search(
-                text, max(0, m.start() - 120), m.start()
+            if (
+                role == "at"
+                and prep
+                and _norm(prep) in ("in", "on")
+                and lex.since_clause.search(text, max(0, start - 120), start)
             ):
                 role = "since"  # "since the war began in February 2022"
             value = rule.handler(_Ctx(lex, text, ref, role), m)
             if value is _REJECT:
-                pos = m.start() + 1
                 continue
-            found.append((m.start(), m.end(), prio, rule.name, role, value))
+            found.append((start, end, prio, rule.name, role, value))
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0], f[2]))
     taken: list[tuple[int, int]] = []
     out: list[TimeMention] = []

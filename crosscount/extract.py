@@ -24,7 +24,10 @@ EXTRACTOR_VERSION = "crosscount.rules.v1"
 
 _FUNCTION_AFTER_NUMBER = frozenset(
     """had have has were are was been be being more other of in on at to from with and or by since during per a an the
-    who that which had already reportedly allegedly still also more than so far now since killed wounded injured dead""".split()
+    who that which had already reportedly allegedly still also more than so far now since killed wounded injured dead
+    among across near into over under within for after before while as because including out among amongst than
+    between against along around behind beyond inside outside through throughout toward towards upon via without
+    is will would could may might can should must did do does got get remain remained remains were""".split()
 )
 _BASE_REFERENCE = re.compile(r"(?:\bamong|\bof|\bout\s+of|\bfrom)\s+(?:the|its|their|a|an)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _LOCATIVE = frozenset("in into to near inside across at around within throughout".split())
@@ -49,7 +52,9 @@ class DocState:
     subjects: Counter[str] = field(default_factory=Counter)
     last_place: str | None = None
     force_size: dict[str, float] = field(default_factory=dict)  # subject -> last deployed/strength figure
-    pending: list[tuple[str, str | None, str, int]] = field(default_factory=list)  # (source, via, family, sentence)
+    pending: list[tuple[str, str | None, str, int, str | None]] = field(default_factory=list)
+    # (source, via, family, sentence index, place named there)
+    pending_place: str | None = None
 
 
 @dataclass(slots=True)
@@ -90,7 +95,9 @@ class Extractor:
         doc_id = doc or "text"
         ref = dates_mod.parse_published(published) if published else None
         if ref is None:
-            ref = dates_mod.infer_reference(text)
+            ref = _corroborated_reference(text)
+        header = _DATE_LINE.match(text)
+        header_end = header.end() if header else 0
         aliases = DocumentAliases.scan(text)
         paragraphs, sentences = split(text)
         quotes = quote_spans(text)
@@ -103,14 +110,17 @@ class Extractor:
             times = [
                 dates_mod.TimeMention(t.start + sent.start, t.end + sent.start, t.text, t.role, t.value, t.rule)
                 for t in dates_mod.find_time_mentions(sent.text, ref)
+                if t.start + sent.start >= header_end
             ]
+            times = [_since_scoped(sent, t) for t in times]
             frames = find_frames(sent.text, sent.start, self.lex)
             self._record_mentions(sent, frames, aliases, state, times)
             candidates = self._candidates(sent, state)
             sentence_claims: list[Claim] = []
             for cand in candidates:
                 claim = self._claim_for(cand, sent, text, frames, times, quotes, aliases, state, sentence_claims,
-                                        prev_sentence_time.get(sent.paragraph), doc_id, published, ref)
+                                        prev_sentence_time.get(sent.paragraph), doc_id, published, ref,
+                                        [c.start for c in candidates])
                 if claim is None:
                     continue
                 sentence_claims.append(claim)
@@ -247,7 +257,10 @@ class Extractor:
             return self.lex.measure_cues[noun], "head_noun"
         c_start, c_end = sent.clause_of(cand.start)
         # The share's "of the deployed force" names its base, not what is counted.
-        skip_until = noun_end if cand.is_share else cand.end
+        skip_until = cand.end
+        if cand.is_share:
+            base = _SHARE_BASE.match(text, cand.end)
+            skip_until = base.end() if base else max(noun_end, cand.end)
         best: tuple[float, str, str] | None = None
         weak: tuple[float, str, str] | None = None
         for m in self.lex.measure_pattern.finditer(text, c_start, c_end):
@@ -373,9 +386,15 @@ class Extractor:
         best: tuple[int, str] | None = None
         for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province|of))*", clause):
             phrase = m.group(0)
-            prev_words = clause[:m.start()].split()[-3:]
-            locative = any(w.lower() in _LOCATIVE for w in prev_words) or re.search(r"\bregion of\s*$", clause[:m.start()])
+            prev_words = [w.lower() for w in clause[:m.start()].split()[-3:]]
+            while prev_words and prev_words[-1] in ("the", "southern", "northern", "eastern", "western", "southwestern",
+                                                    "southeastern", "northeastern", "northwestern", "central", "occupied",
+                                                    "border", "frontline", "russian", "ukrainian"):
+                prev_words.pop()
+            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(r"\bregion of\s*$", clause[:m.start()])
             if not locative:
+                continue
+            if self.resolver.known_source(phrase) or self.resolver.outlet(phrase):
                 continue
             words = phrase.split()
             for i in range(len(words)):
@@ -387,14 +406,11 @@ class Extractor:
                     tail = clause[m.start() + len(" ".join(words[:j])):].lstrip()
                     is_country = self.resolver.party(place) is not None
                     if is_country and re.match(r"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:region|oblast|province|border))", tail):
-                        continue  # "in Russia's war": a possessor, not a place
+                        break  # "in Russia's war": a possessor, not a place
                     rank = 1 if is_country else 2
                     if best is None or rank > best[0]:
                         best = (rank, place)
                     break
-                else:
-                    continue
-                break
         if best:
             state.last_place = best[1]
             return best[1], "locative"
@@ -420,10 +436,15 @@ class Extractor:
                 continue
             name, kind = self._name(fr.source_text, aliases, sent)
             if name and not name.startswith("unnamed "):
-                recent = bool(re.search(r"\b(?:new|latest|most recent|recent)\b", sent.text[max(0, fr.source_start - sent.start - 20):fr.source_end - sent.start], re.IGNORECASE))
+                window = sent.text[max(0, fr.anchor - sent.start - 5):fr.source_end - sent.start]
+                recent = bool(re.search(r"\b(?:new|latest|most recent|recent)\b", window, re.IGNORECASE))
                 state.mentions.append(Mention(name, kind, fr.source_start, recent))
+                if "report" in fr.rule:
+                    state.mentions.append(Mention(name, "report", fr.source_start, recent))
         # Known sources named anywhere (not only as speakers) can be referred back to.
         for short, long_name in aliases.short_to_long.items():
+            if self.resolver.party(long_name) is not None:
+                continue
             if short in sent.text or long_name in sent.text:
                 canon = self.resolver.canonical_source(long_name)
                 if not any(m.canonical == canon and m.position >= sent.start for m in state.mentions):
@@ -440,6 +461,8 @@ class Extractor:
         head = words[-1]
         if words[0] in ("it", "he", "she", "they", "which", "who") and len(words) == 1:
             return None, "pronoun"
+        if words[0] in ("our", "my", "we", "i", "you", "your", "this", "that", "these", "those", "there"):
+            return None, "not_a_source"
         known = r.known_source(expanded)
         if re.match(r"(?i)the\s", phrase) and head in self.lex.descriptions and not known and not re.search(r"\b[A-Z]", phrase[4:]):
             return None, "description"
@@ -469,29 +492,35 @@ class Extractor:
         """A pronoun or definite description -> the entity it refers back to."""
         words = fold(fr.source_text).split()
         head = words[-1] if words else ""
-        kind = self.lex.pronouns.get(head) if len(words) == 1 else self.lex.descriptions.get(head)
+        kind = self.lex.pronouns.get(head) if len(words) == 1 and head in self.lex.pronouns else \
+            self.lex.descriptions.get(head)
         wanted = {"org": ("org", "outlet", "group"), "person": ("person",), "group": ("group", "org"),
-                  "report": ("org", "group"), "outlet": ("outlet",)}.get(kind or "", ("org",))
-        for m in reversed(state.mentions):
-            if m.position >= fr.source_start:
-                continue
-            if m.kind in wanted:
-                return m.canonical, m.recent, "reference"
+                  "report": ("report", "org", "group"), "outlet": ("outlet",)}.get(kind or "", ("org",))
+        earlier = [m for m in state.mentions if m.position < fr.source_start]
+        for wanted_kind in wanted:
+            for m in reversed(earlier):
+                if m.kind == wanted_kind:
+                    recent = m.recent or bool(re.search(r"\b(?:new|latest|recent)\b", fr.source_text, re.IGNORECASE))
+                    return m.canonical, recent, "reference"
+            if kind != "report":
+                break
         if kind in ("report", "outlet", "person", "org") and len(words) > 0:
             noun = "publication" if kind == "outlet" else head
             return f"unnamed {noun}", False, "unresolved_description"
         return None, False, ""
 
     def _attribute(self, text: str, cand: Candidate, sent: Sentence, frames: list[Frame], quotes: list[tuple[int, int]],
-                   aliases: DocumentAliases, state: DocState, measure: str, prior: list[Claim]
+                   aliases: DocumentAliases, state: DocState, measure: str, prior: list[Claim], projection: bool
                    ) -> tuple[str | None, str | None, str | None, bool, str]:
         """(source, source_text, via, recent, rule) for one figure."""
         # Frames that govern the figure: "according to" anywhere; a verb before it; a post verb after it.
         chosen: Frame | None = None
         citing = [f for f in frames if f.kind == "citing"]
         according = [f for f in frames if f.kind == "according"]
-        pre = [f for f in frames if f.kind in ("pre", "told", "noun") and f.anchor < cand.start and f.source_end <= cand.start]
-        post = [f for f in frames if f.kind == "post" and f.anchor > cand.end]
+        pre = [f for f in frames if f.kind in ("pre", "verb", "told", "noun") and f.anchor < cand.start
+               and f.source_end <= cand.start]
+        post = [f for f in frames if (f.kind == "post" or f.kind in ("verb", "told") and f.after_comma)
+                and f.anchor > cand.end]
         if according:
             chosen = min(according, key=lambda f: abs(f.anchor - cand.start))
         elif pre:
@@ -506,10 +535,10 @@ class Extractor:
             if speaker:
                 return speaker[0], speaker[1], None, False, "quote_speaker"
         if chosen is None:
-            return self._carry(text, cand, sent, state, measure)
+            return self._carry(text, cand, sent, state, measure, projection)
         via: str | None = None
         src_frame = chosen
-        if chosen.kind in ("pre", "post", "according") and citing:
+        if chosen.kind in ("pre", "verb", "post", "according") and citing:
             # "X reported, citing Y": Y is the source, X passes it on
             cite = min(citing, key=lambda f: abs(f.anchor - chosen.anchor))
             via = self._via_name(chosen.source_text, aliases, sent)
@@ -519,11 +548,13 @@ class Extractor:
         name, kind = self._name(src_frame.source_text, aliases, sent)
         recent = False
         rule = src_frame.rule
+        if name is None and kind == "not_a_source":
+            return self._carry(text, cand, sent, state, measure, projection)
         if name is None:
             name, recent, how = self._resolve_reference(src_frame, state, sent)
             rule = f"{rule}+{how}"
         else:
-            name = self._specialise(name, text, state)
+            name = self._specialise(name, text, state, cand.start)
         if name and via and fold(name) == fold(via):
             via = None
         return name, src_frame.source_text, via, recent, rule
@@ -535,8 +566,26 @@ class Extractor:
         name, _ = self._name(phrase, aliases, sent)
         return name
 
-    def _specialise(self, name: str, text: str, state: DocState) -> str:
-        """A bare "officials" becomes the qualified group the text names elsewhere ("Western officials")."""
+    def _specialise(self, name: str, text: str, state: DocState, position: int) -> str:
+        """A generic asserter becomes the specific one the text names nearby.
+
+        A bare "officials" becomes the qualified group named elsewhere ("Western officials"); a country
+        speaking ("South Korea reported") becomes the agency of that country the text cites nearby
+        ("Seoul's intelligence agency" -> South Korea NIS).
+        """
+        party = self.resolver.party(name)
+        if party is not None and fold(name) in (fold(party.name), *(fold(o) for o in party.other)):
+            keys = {fold(party.name), fold(party.adj), *(fold(o) for o in party.other)}
+            best: tuple[int, str] | None = None
+            for start, _end, canonical, written in self.resolver.source_mentions(text):
+                words = fold(written)
+                if not any(k in words for k in keys) or fold(canonical) == fold(name):
+                    continue
+                distance = abs(start - position)
+                if distance <= 800 and (best is None or distance < best[0]):
+                    best = (distance, canonical)
+            if best:
+                return best[1]
         if name.lower() in ("officials", "sources", "official"):
             groups = [m.canonical for m in state.mentions if m.kind == "group" and m.canonical.lower() != name.lower()]
             if groups:
@@ -576,7 +625,7 @@ class Extractor:
                 return name, phrase
         return None
 
-    def _carry(self, text: str, cand: Candidate, sent: Sentence, state: DocState, measure: str
+    def _carry(self, text: str, cand: Candidate, sent: Sentence, state: DocState, measure: str, projection: bool
                ) -> tuple[str | None, str | None, str | None, bool, str]:
         """No frame in the sentence: an evidential marker or a pending source may carry one over."""
         family = _FAMILY.get(measure, "other")
@@ -588,8 +637,9 @@ class Extractor:
                 if claim.source and _FAMILY.get(claim.measure) in (family, "force" if family == "losses" else family):
                     if _FAMILY.get(claim.measure) == family or claim.measure in ("deployed",):
                         return claim.source, claim.source_text, claim.via, False, "evidential_carry"
-        for source, via, pfamily, index in reversed(state.pending):
-            if sent.index - index <= 2 and pfamily == family:
+        for source, via, pfamily, index, place in reversed(state.pending):
+            if projection and sent.index - index <= 2 and pfamily == family:
+                state.pending_place = place
                 return source, None, via, False, "pending_source"
         return None, None, None, False, "own_voice"
 
@@ -604,17 +654,23 @@ class Extractor:
         families.discard("other")
         if not families:
             return
+        place = None
+        for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province))*", text):
+            found = self.resolver.place(m.group(0)) or next(
+                (self.resolver.place(w) for w in m.group(0).split() if self.resolver.place(w)), None)
+            if found and self.resolver.party(found) is None:
+                place = found
         for fr in frames:
             name, _ = self._name(fr.source_text, aliases, sent)
             if name:
                 for family in families:
-                    state.pending.append((name, None, family, sent.index))
+                    state.pending.append((name, None, family, sent.index, place))
 
     # ------------------------------------------------------------------ claim
     def _claim_for(self, cand: Candidate, sent: Sentence, text: str, frames: list[Frame],
                    times: list[dates_mod.TimeMention], quotes: list[tuple[int, int]], aliases: DocumentAliases,
                    state: DocState, prior: list[Claim], para_time: dates_mod.TimeMention | None, doc_id: str,
-                   published: str | None, ref: dates_mod.RefDate | None) -> Claim | None:
+                   published: str | None, ref: dates_mod.RefDate | None, figure_starts: list[int]) -> Claim | None:
         rules: list[str] = [f"figure:{cand.rule}"]
         noun, noun_end, party_word = self._head_noun(text, cand)
         if noun and noun.startswith("?"):
@@ -641,7 +697,8 @@ class Extractor:
         subject, subj_rule = self._subject(text, sent, cand, noun, party_word, prior, state)
         rules.append(f"subject:{subj_rule}")
         if cand.whole_force:
-            size = state.force_size.get(subject or "")
+            sizes = [c.low for c in prior if c.measure in ("deployed", "strength") and c.unit == "persons" and c.low]
+            size = sizes[-1] if sizes else state.force_size.get(subject or "")
             if size is None:
                 return None
             low = high = size
@@ -652,15 +709,24 @@ class Extractor:
         if self.lex.modal_pattern.search(clause) and measure in ("killed", "wounded", "casualties", "captured", "missing"):
             kind = "projection"
         source, source_text, via, recent, src_rule = self._attribute(text, cand, sent, frames, quotes, aliases, state,
-                                                                    measure, prior)
-        rules.append(f"source:{src_rule}")
+                                                                    measure, prior, kind == "projection")
         before = text[max(c_start, cand.start - 40):cand.start]
-        if cand.is_share and source is None and self.lex.derived_pattern.search(before):
-            kind = "derived"
+        if cand.is_share and self.lex.derived_pattern.search(before) and (
+            source is None or src_rule in ("source:evidential_carry", "evidential_carry", "pending_source", "own_voice")
+        ):
+            kind, source, source_text, via = "derived", None, None, None
+            src_rule = "derived_own_arithmetic"
+        rules.append(f"source:{src_rule}")
         location, loc_rule = self._location(text, sent, cand, state)
+        if location is None and src_rule.endswith("pending_source") and state.pending_place:
+            location, loc_rule = state.pending_place, "pending_source"
+        if location is None and source is not None:
+            same = [c for c in reversed(prior + state.claims[-6:]) if c.source == source]
+            if same and same[0].location:
+                location, loc_rule = same[0].location, "same_source"
         if loc_rule:
             rules.append(f"location:{loc_rule}")
-        as_of, time_rule = self._as_of(text, cand, sent, times, kind, para_time, recent, ref, prior)
+        as_of, time_rule = self._as_of(text, cand, sent, times, kind, para_time, recent, ref, prior, figure_starts)
         if time_rule:
             rules.append(f"as_of:{time_rule}")
         confidence = 0.9 if src_rule and "carry" not in src_rule and "pending" not in src_rule else 0.7
@@ -677,7 +743,7 @@ class Extractor:
     # ------------------------------------------------------------------ as-of
     def _as_of(self, text: str, cand: Candidate, sent: Sentence, times: list[dates_mod.TimeMention], kind: str,
                para_time: dates_mod.TimeMention | None, recent: bool, ref: dates_mod.RefDate | None,
-               prior: list[Claim]) -> tuple[str | None, str]:
+               prior: list[Claim], figure_starts: list[int]) -> tuple[str | None, str]:
         if _BASE_REFERENCE.search(text[max(sent.start, cand.start - 30):cand.start]) and not cand.is_share:
             return None, ""  # "among the 11,000-strong contingent": a base, not a new count
         usable = [t for t in times if t.role != "since"]
@@ -692,12 +758,13 @@ class Extractor:
         if same:
             best = min(same, key=lambda t: abs(t.start - cand.start))
             return best.value, f"clause_{best.role}"
-        first_figure_clause_start = min((c[0] for c in sent.clauses if c[0] <= cand.start), default=sent.start)
-        scene = [t for t in usable if t.start < cand.start and t.start <= first_figure_clause_start + 0]
-        scene = [t for t in usable if t.start < cand.start and not _clause_has_figure(sent, t.start, prior)]
+        first_figure = min([c.start for c in prior] + [cand.start])
+        scene = [t for t in usable if t.start < cand.start
+                 and (t.start < first_figure or not _clause_has_figure(sent, t.start, prior))]
         if scene:
             return scene[-1].value, f"sentence_{scene[-1].role}"
-        later = [t for t in usable if t.start > cand.end and not _clause_has_figure(sent, t.start, prior, cand)]
+        later = [t for t in usable if t.start > cand.end
+                 and not any(sent.clause_of(t.start) == sent.clause_of(f) for f in figure_starts)]
         if later:
             return later[0].value, f"sentence_{later[0].role}"
         if recent and ref is not None:
@@ -705,6 +772,39 @@ class Extractor:
         if para_time is not None and para_time.value:
             return para_time.value, "paragraph_frame"
         return None, ""
+
+
+_SHARE_BASE = re.compile(
+    r"\s+(?:of|among)\s+(?:the\s+|its\s+|their\s+|his\s+|this\s+)?(?:[\w'’()-]+\s+){0,3}?"
+    r"(?:force|forces|contingent|contingency|military|army|troops|personnel|soldiers|them|those|deployment|units)\b",
+    re.IGNORECASE,
+)
+_DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
+_SINCE_BEFORE = re.compile(r"\bsince\b[^,.;]{0,40}$", re.IGNORECASE)
+
+
+def _since_scoped(sent: Sentence, t: dates_mod.TimeMention) -> dates_mod.TimeMention:
+    """"since the first clash in early December": a period start, not an as-of date."""
+    before = sent.text[max(0, t.start - sent.start - 45):t.start - sent.start]
+    if t.role == "at" and _SINCE_BEFORE.search(before):
+        return dates_mod.TimeMention(t.start, t.end, t.text, "since", t.value, t.rule + "+since")
+    return t
+
+
+def _corroborated_reference(text: str) -> dates_mod.RefDate | None:
+    """An undated text's "now", from its explicit dates, when at least two agree within half a year."""
+    ref = dates_mod.infer_reference(text)
+    if ref is None:
+        return None
+    months = []
+    for t in dates_mod.find_time_mentions(text, None):
+        if t.value and len(t.value) >= 7 and t.role != "by":
+            y, m = int(t.value[:4]), int(t.value[5:7])
+            months.append(y * 12 + m)
+    anchor = ref.year * 12 + (ref.month or 12)
+    if sum(1 for m in months if 0 <= anchor - m <= 6) >= 2:
+        return ref
+    return None
 
 
 def _clause_has_figure(sent: Sentence, offset: int, prior: list[Claim], current: Candidate | None = None) -> bool:

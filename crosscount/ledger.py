@@ -648,10 +648,23 @@ class Ledger:
                         agg[1] = effective if agg[1] is None else max(agg[1], effective)
                     agg[2] += 1
         if claim_rows:
-            conn.execute(insert(claims_t), claim_rows)
+            self._bulk_insert(conn, claims_t, claim_rows)
         if per_source:
             self._upsert_sources(conn, per_source)
         return len(stored)
+
+    def _bulk_insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """executemany; COPY on PostgreSQL, about five times faster than pipelined INSERTs there."""
+        if self.backend != "postgresql":
+            conn.execute(insert(table), rows)
+            return
+        names = list(rows[0])
+        quote = self.engine.dialect.identifier_preparer.quote
+        sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        driver: Any = conn.connection.dbapi_connection  # a psycopg connection, in our transaction
+        with driver.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
 
     def _dialect_insert(self, table: Table) -> Any:
         """INSERT with ON CONFLICT support (the same SQL on both backends)."""
@@ -811,9 +824,9 @@ class Ledger:
     ) -> list[Claim]:
         """Claims in the order they were stored; since/until compare as-of, else the published date."""
         conds = _claim_filters(subject, measure, source, since, until, doc)
-        query = _page(select(claims_t).where(*conds).order_by(claims_t.c.id), limit, offset)
+        query = _page(select(*_CLAIM_COLUMNS).where(*conds).order_by(claims_t.c.id), limit, offset)
         with self._read() as conn:
-            return [_claim(r) for r in conn.execute(query).mappings()]
+            return [_claim(r) for r in conn.execute(query)]
 
     def count_claims(
         self,
@@ -834,16 +847,16 @@ class Ledger:
             raise LedgerError(f"batch_size must be at least 1, got {batch_size}")
         last: int | None = None
         while True:
-            query = select(claims_t).order_by(claims_t.c.id).limit(batch_size)
+            query = select(*_CLAIM_COLUMNS).order_by(claims_t.c.id).limit(batch_size)
             if last is not None:
                 query = query.where(claims_t.c.id > last)
             with self._read() as conn:
-                rows = conn.execute(query).mappings().all()
+                rows = conn.execute(query).all()
             if not rows:
                 return
             for row in rows:
                 yield _claim(row)
-            last = int(rows[-1]["id"])
+            last = int(rows[-1][-1])
             if len(rows) < batch_size:
                 return
 
@@ -1237,29 +1250,15 @@ def _document(row: RowMapping) -> Document:
     )
 
 
-def _claim(row: RowMapping) -> Claim:
-    return Claim(
-        doc=row["doc"],
-        start=row["start"],
-        end=row["end"],
-        figure=row["figure"],
-        low=row["low"],
-        high=row["high"],
-        qualifier=row["qualifier"],
-        unit=row["unit"],
-        measure=row["measure"],
-        subject=row["subject"],
-        location=row["location"],
-        source=row["source"],
-        as_of=row["as_of"],
-        kind=row["kind"],
-        sentence=row["sentence"],
-        source_text=row["source_text"],
-        via=row["via"],
-        published=row["published"],
-        confidence=row["confidence"],
-        rules=tuple(json.loads(row["rules"])),
-    )
+# The claims columns that rebuild a Claim, in Claim's field order, with "rules" last and the row id after.
+_CLAIM_FIELDS = [f.name for f in fields(Claim)]
+assert _CLAIM_FIELDS[-1] == "rules"
+_CLAIM_COLUMNS = [claims_t.c[name] for name in _CLAIM_FIELDS] + [claims_t.c.id]
+
+
+def _claim(row: Sequence[Any]) -> Claim:
+    """A Claim from a row of ``_CLAIM_COLUMNS`` (positional: this is the hot path of iter_claims)."""
+    return Claim(*row[:-2], rules=tuple(json.loads(row[-2])))  # type: ignore[misc]
 
 
 def _from_json(cls: type[_T], data: dict[str, Any]) -> _T:

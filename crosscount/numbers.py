@@ -68,11 +68,16 @@ class _Lexicon:
     vague_needs_people: frozenset[str]
     vague_needs_of: frozenset[str]
     fraction: re.Pattern[str]
-    fraction_multiplier: re.Pattern[str]
+    numerator_before: re.Pattern[str]
+    multiplier_after_fraction: re.Pattern[str]
     one_in: re.Pattern[str]
+    one_in_before: re.Pattern[str]
     ordinal: re.Pattern[str]
-    blocked: re.Pattern[str]
+    blocked_urls: re.Pattern[str]
+    blocked_handles: re.Pattern[str]
+    blocked_numbers: re.Pattern[str]
     multiplier_after: re.Pattern[str]
+    abbreviation_dash: re.Pattern[str]
     percent_after: re.Pattern[str]
     unit_after: re.Pattern[str]
     currency_before: re.Pattern[str]
@@ -125,13 +130,23 @@ def _alt(phrases: Iterable[str]) -> str:
     return "|".join(_phrase(p) for p in unique)
 
 
-def _boundary_alt(phrases: Iterable[str]) -> str:
-    """Alternation where word-like phrases must start on a word boundary."""
+def _suffix_alt(phrases: Iterable[str]) -> str:
+    """Alternation to match phrases *reversed*, at the start of a reversed window of text.
+
+    Reading the text before a figure backwards makes "is this figure preceded by one of these
+    phrases?" a single anchored match instead of a search over every position of the window.
+    """
     parts = []
     for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
-        body = _phrase(phrase)
-        parts.append(rf"(?<![\w.]){body}" if phrase[:1].isalnum() else body)
+        body = r"\s+".join(re.escape(word[::-1]) for word in reversed(phrase.split()))
+        parts.append(rf"{body}(?![\w.])" if phrase[:1].isalnum() else body)
     return "|".join(parts)
+
+
+def _suffix(pattern: re.Pattern[str], text: str, lo: int, end: int) -> int | None:
+    """Where a phrase matched by a `_suffix_alt` pattern starts, if it ends (spaces aside) at `end`."""
+    m = pattern.match(text[max(0, lo) : end][::-1])
+    return end - m.end() if m else None
 
 
 def _norm(text: str) -> str:
@@ -160,11 +175,14 @@ def _lexicon() -> _Lexicon:
         for phrase in _words(quals_before, kind) + _words(quals_after, kind):
             qualifier_kind[_norm(phrase)] = kind
     after_parts = []
-    for phrase in sorted({p for k in ("approx", "at_least", "at_most") for p in _words(quals_after, k)},
-                         key=lambda p: -len(p)):
+    for phrase in sorted(
+        {p for k in ("approx", "at_least", "at_most") for p in _words(quals_after, k)}, key=lambda p: -len(p)
+    ):
         body = _phrase(phrase)
         after_parts.append(body if phrase[:1] in "-+" else rf"\s+{body}")
-    hyphen_after = [p[1:] for k in ("approx", "at_least") for p in _words(quals_after, k) if p.startswith("-")]
+    hyphen_after = [
+        p[1:] for k in ("approx", "at_least") for p in _words(quals_after, k) if p.startswith("-")
+    ]
 
     unit_alt = _alt(units)
     tens_alt = _alt(tens)
@@ -181,7 +199,7 @@ def _lexicon() -> _Lexicon:
 
     abbr_alt = _alt(abbreviations)
     digits = re.compile(
-        r"(?<![\w.,:/\\#@%&+=^])(?<![A-Za-z]-)"
+        r"(?<![\w.,:/\\#@%&+=^])"
         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)|\d{1,3}(?:[\u00a0\u2009\u202f]\d{3})+(?!\d)|\d+(?:\.\d+)?)"
         rf"(?!,\d)(?!\.\d)(?:(?P<abbr>{abbr_alt})(?!\w))?(?!\w)"
     )
@@ -197,16 +215,15 @@ def _lexicon() -> _Lexicon:
     small_numbers.update({a: 1 for a in articles})
     frac_alt = _alt(fractions)
     numer_alt = _alt(list(small_numbers))
-    fraction_core = rf"(?:(?P<numer>{numer_alt})(?:\s+|-))?(?P<den>{frac_alt})"
-    fraction = re.compile(rf"(?<![\w-]){fraction_core}(?!\w|-\w)", re.IGNORECASE)
-    fraction_multiplier = re.compile(
-        rf"(?<![\w-]){fraction_core}\s+(?:of\s+)?(?:(?:{art_alt})\s+)?(?P<mag>{mag_alt})(?![\w-])",
-        re.IGNORECASE,
+    # Found from the fraction word; the numerator is read backwards from there ("two-thirds").
+    fraction = re.compile(rf"(?P<den>{frac_alt})(?!\w|-\w)", re.IGNORECASE)
+    numerator_before = re.compile(rf"(?:\s+|-)(?P<n>{_suffix_alt(small_numbers)})", re.IGNORECASE)
+    multiplier_after_fraction = re.compile(
+        rf"\s+(?:of\s+)?(?:(?:{art_alt})\s+)?(?P<mag>{mag_alt})(?![\w-])", re.IGNORECASE
     )
-    one_in = re.compile(
-        rf"(?<![\w-])(?P<a>{unit_alt}|\d{{1,2}})\s+in\s+(?:every\s+)?(?P<b>{unit_alt}|{tens_alt}|\d{{1,3}})(?![\w-])",
-        re.IGNORECASE,
-    )
+    # "one in five": found from "in", the numerator read backwards.
+    one_in = re.compile(rf"in\s+(?:every\s+)?(?P<b>{unit_alt}|{tens_alt}|\d{{1,3}})(?![\w-])", re.IGNORECASE)
+    one_in_before = re.compile(rf"\s+(?P<a>{_suffix_alt(units)}|\d{{1,2}}(?![\w.,-]))", re.IGNORECASE)
     percent_after = re.compile(rf"\s?(?:{_alt(_words(shares, 'percent_words'))})(?!\w)", re.IGNORECASE)
 
     ordinal_table = data["ordinal_one"]
@@ -220,29 +237,27 @@ def _lexicon() -> _Lexicon:
     unit_after = re.compile(
         rf"[\s-]*(?:(?:{skip})\s+)?(?:{_alt(_words(excl, 'units_after'))})(?![\w])", re.IGNORECASE
     )
-    currency_before = re.compile(rf"(?:{_boundary_alt(_words(excl, 'currency_before'))})\s*$", re.IGNORECASE)
-    label_before = re.compile(rf"(?:{_boundary_alt(_words(excl, 'label_before'))})\s*$", re.IGNORECASE)
+    currency_before = re.compile(rf"\s*(?:{_suffix_alt(_words(excl, 'currency_before'))})", re.IGNORECASE)
+    label_before = re.compile(rf"\s*(?:{_suffix_alt(_words(excl, 'label_before'))})", re.IGNORECASE)
     months = _alt(_words(excl, "months"))
-    month_before = re.compile(rf"(?<![\w])(?:{months})\.?,?\s*$")
+    month_before = re.compile(rf"\s*,?\.?(?:{_suffix_alt(_words(excl, 'months'))})")
     month_after = re.compile(rf"\s*(?:of\s+)?(?:{months})\b")
-    year_before = re.compile(rf"(?:{_boundary_alt(_words(excl, 'year_before'))})\s*$", re.IGNORECASE)
+    year_before = re.compile(rf"\s*(?:{_suffix_alt(_words(excl, 'year_before'))})", re.IGNORECASE)
     period_words = _alt(_words(shares, "period_words") + _words(excl, "months"))
     period_after_of = re.compile(
         rf"\s+of\s+(?:(?:the|this|that|last|next|a|an)\s+)?(?:\d{{4}}\b|(?:{period_words})\b)", re.IGNORECASE
     )
 
-    qualifier_before = re.compile(
-        rf"(?P<q>{_boundary_alt(_words(quals_before, 'approx') + _words(quals_before, 'at_least') + _words(quals_before, 'at_most'))})\s*$",
-        re.IGNORECASE,
-    )
+    before_words = [w for k in ("approx", "at_least", "at_most") for w in _words(quals_before, k)]
+    qualifier_before = re.compile(rf"\s*(?P<q>{_suffix_alt(before_words)})", re.IGNORECASE)
     qualifier_after = re.compile(rf"(?P<q>{'|'.join(after_parts)})(?![\w])", re.IGNORECASE)
 
-    blocked = re.compile(
-        "|".join(
+    blocked_urls = re.compile(r"(?:https?://|www\.)\S+")
+    blocked_handles = re.compile(r"[\w.+-]*@[\w-]+(?:\.[\w-]+)*|#\w+")
+    blocked_numbers = re.compile(
+        "(?=[\\d+(])(?:"
+        + "|".join(
             [
-                r"(?:https?://|www\.)\S+",
-                r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-                r"[@#]\w+",
                 r"\+\d[\d ().-]{6,}\d",
                 r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b",
                 r"\b\d{4}-\d{1,2}-\d{1,2}\b",
@@ -254,6 +269,7 @@ def _lexicon() -> _Lexicon:
                 r"\b\d+(?:\.\d+){2,}\b",
             ]
         )
+        + ")"
     )
 
     people = data["people"]
@@ -276,10 +292,15 @@ def _lexicon() -> _Lexicon:
         vague_needs_people=frozenset(_norm(w) for w in _words(vctx, "needs_people_noun")),
         vague_needs_of=frozenset(_norm(w) for w in _words(vctx, "needs_of")),
         fraction=fraction,
-        fraction_multiplier=fraction_multiplier,
+        numerator_before=numerator_before,
+        multiplier_after_fraction=multiplier_after_fraction,
         one_in=one_in,
+        one_in_before=one_in_before,
         ordinal=ordinal,
-        blocked=blocked,
+        blocked_urls=blocked_urls,
+        blocked_handles=blocked_handles,
+        blocked_numbers=blocked_numbers,
+        abbreviation_dash=re.compile(rf"\d(?:{abbr_alt})-$"),
         multiplier_after=re.compile(rf"\s+(?P<mag>{mag_alt})(?![\w-])", re.IGNORECASE),
         percent_after=percent_after,
         unit_after=unit_after,
@@ -292,8 +313,8 @@ def _lexicon() -> _Lexicon:
         qualifier_before=qualifier_before,
         qualifier_after=qualifier_after,
         next_word=re.compile(r"\s*(?P<w>[A-Za-z][\w'’-]*)"),
-        between_before=re.compile(r"(?<![\w])between\s+$", re.IGNORECASE),
-        from_before=re.compile(r"(?<![\w])from\s+$", re.IGNORECASE),
+        between_before=re.compile(r"\s+neewteb(?![\w])", re.IGNORECASE),
+        from_before=re.compile(r"\s+morf(?![\w])", re.IGNORECASE),
         change_before=change_before,
         qualifier_kind=qualifier_kind,
         magnitudes=magnitudes,
@@ -410,7 +431,7 @@ def _people_follow(lex: _Lexicon, text: str, pos: int, nouns: frozenset[str] | N
         m2 = lex.next_word.match(text, m.end())
         if m2 and f"{low} {m2.group('w').lower()}" in nouns:
             return True
-        if not (word[0].isupper() or low in lex.people_modifiers):
+        if not (word[0].isupper() or low in lex.people_modifiers or low.endswith("ly")):
             return False
         pos = m.end()
     return False
@@ -428,6 +449,15 @@ def _is_year_like(atom: _Atom, lex: _Lexicon) -> bool:
 def _digit_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
     for m in lex.digits.finditer(text):
         raw = m.group("num")
+        # "F-16", "Su-34" are names; "40k-50k" is a range.
+        start = m.start()
+        if (
+            start >= 2
+            and text[start - 1] == "-"
+            and text[start - 2].isalpha()
+            and not lex.abbreviation_dash.search(text, max(0, start - 8), start)
+        ):
+            continue
         if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
             continue
         try:
@@ -532,37 +562,50 @@ def _fraction_value(lex: _Lexicon, numer: str | None, den: str) -> float | None:
 
 
 def _fraction_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
-    for m in lex.fraction_multiplier.finditer(text):
-        share = _fraction_value(lex, m.group("numer"), m.group("den"))
-        if share is None:
-            continue
-        value = round(share / 100 * lex.magnitudes[m.group("mag").lower()], 6)
-        yield _Atom(m.start(), m.end(), value, value, "exact", False, "fraction_multiplier", m.start(), mult=1)
     for m in lex.fraction.finditer(text):
-        value = _fraction_value(lex, m.group("numer"), m.group("den"))
-        if value is None:
+        start, end = m.start(), m.end()
+        prev = text[start - 1] if start else " "
+        if prev.isalnum() or prev == "_":
+            continue  # "behalf"
+        numer: str | None = None
+        nm = lex.numerator_before.match(text[max(0, start - 12) : start][::-1])
+        if nm:
+            numer = nm.group("n")[::-1]
+            start -= nm.end()
+        elif prev == "-":
             continue
-        if m.group("numer") is None and _prev_word(text, m.start()) in lex.share_not_after:
+        fraction = _fraction_value(lex, numer, m.group("den"))
+        if fraction is None:
             continue
-        if m.group("numer") and m.group("numer").lower() in ("a", "an"):
-            if _prev_word(text, m.start()) in lex.share_not_after:
-                continue
-        follower = _next_word(lex, text, m.end())
-        rest = text[m.end() : m.end() + 2].lstrip()
+        mm = lex.multiplier_after_fraction.match(text, end)
+        if mm:  # "half a million", "a quarter of a million", "half a dozen"
+            value = round(fraction / 100 * lex.magnitudes[mm.group("mag").lower()], 6)
+            yield _Atom(start, mm.end(), value, value, "exact", False, "fraction_multiplier", start)
+            continue
+        if (numer or "a").lower() in ("a", "an") and _prev_word(text, start) in lex.share_not_after:
+            continue  # "the first half", "the other half", "one and a half"
+        follower = _next_word(lex, text, end)
+        rest = text[end : end + 2].lstrip()
         if rest and rest[0].isalnum():
             if follower not in lex.share_followers:
-                continue
-            if follower == "of" and lex.period_after_of.match(text, m.end()):
-                continue
-        share = round(value, 1)
-        yield _Atom(m.start(), m.end(), share, share, "exact", True, "fraction", m.start())
+                continue  # "a third party", "half empty"
+            if follower == "of" and lex.period_after_of.match(text, end):
+                continue  # "half of 2024"
+        share = round(fraction, 1)
+        yield _Atom(start, end, share, share, "exact", True, "fraction", start)
     for m in lex.one_in.finditer(text):
-        a = _small_value(lex, m.group("a"))
+        if m.start() == 0 or not text[m.start() - 1].isspace():
+            continue
+        am = lex.one_in_before.match(text[max(0, m.start() - 12) : m.start()][::-1])
+        if not am:
+            continue
+        a = _small_value(lex, am.group("a")[::-1])
         b = _small_value(lex, m.group("b"))
         if a is None or b is None or not 0 < a < b or a > lex.one_in_max_numerator or b > 100:
             continue
+        start = m.start() - am.end()
         share = round(a / b * 100, 1)
-        yield _Atom(m.start(), m.end(), share, share, "exact", True, "one_in", m.start())
+        yield _Atom(start, m.end(), share, share, "exact", True, "one_in", start)
 
 
 def _small_value(lex: _Lexicon, word: str) -> float | None:
@@ -576,7 +619,7 @@ def _ordinal_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
         follower = _next_word(lex, text, m.end())
         rest = text[m.end() :].lstrip()[:1]
         standalone = m.group("art").lower() == "the" and (
-            not rest or rest in ".,;:!?)—–\"”" or follower in lex.ordinal_standalone
+            not rest or rest in '.,;:!?)—–"”' or follower in lex.ordinal_standalone
         )
         if standalone or _people_follow(lex, text, m.end(), lex.people_singular):
             yield _Atom(m.start(), m.end(), 1.0, 1.0, "exact", False, "ordinal_one", m.start())
@@ -592,22 +635,27 @@ def _rejected(atom: _Atom, lex: _Lexicon, text: str, blocked: list[tuple[int, in
             return True
     if atom.rule == "ordinal_one":
         return False
-    before = text[max(0, atom.start - 24) : atom.start]
+    s = atom.start
     if not atom.is_share:
-        if lex.currency_before.search(before):
+        if _suffix(lex.currency_before, text, s - 8, s) is not None:
             return True
         if lex.unit_after.match(text, atom.end):
             return True
     if atom.rule == "fraction":
         return False
-    if lex.label_before.search(before):
+    if _suffix(lex.label_before, text, s - 16, s) is not None:
         return True
-    if atom.plain and atom.low is not None and atom.low <= 31 and (
-        lex.month_before.search(before) or lex.month_after.match(text, atom.end)
+    if (
+        atom.plain
+        and atom.low is not None
+        and atom.low <= 31
+        and (_suffix(lex.month_before, text, s - 14, s) is not None or lex.month_after.match(text, atom.end))
     ):
         return True
     if _is_year_like(atom, lex):
-        if lex.month_before.search(before) or lex.year_before.search(before):
+        if _suffix(lex.month_before, text, s - 14, s) is not None:
+            return True
+        if _suffix(lex.year_before, text, s - 12, s) is not None:
             return True
         if not _people_follow(lex, text, atom.end):
             return True
@@ -630,11 +678,12 @@ def _select(atoms: list[_Atom]) -> list[_Atom]:
         if atom.start >= last_end:
             chosen.append(atom)
             last_end = atom.end
-        elif chosen and atom.end - atom.start > chosen[-1].end - chosen[-1].start and atom.start < chosen[-1].end:
-            # A longer candidate that starts inside the previous one wins ("1" vs "one in five").
-            if len(chosen) < 2 or chosen[-2].end <= atom.start:
-                chosen[-1] = atom
-                last_end = atom.end
+        elif atom.end - atom.start > chosen[-1].end - chosen[-1].start and (
+            len(chosen) < 2 or chosen[-2].end <= atom.start
+        ):
+            # A longer candidate that starts inside the previous one wins.
+            chosen[-1] = atom
+            last_end = atom.end
     return chosen
 
 
@@ -684,20 +733,19 @@ def _range(lex: _Lexicon, text: str, a: _Atom, b: _Atom) -> _Atom | str | None:
     if len(gap) > 12 or a.low is None or b.low is None or b.high is None:
         return None
     start = a.start
-    before = text[max(0, a.start - 60) : a.start]
     if _DASH.fullmatch(gap) or gap == "-":
         pass
     elif _TO.fullmatch(gap):
-        fm = lex.from_before.search(before)
-        if fm:
-            if lex.change_before.search(before):
+        from_start = _suffix(lex.from_before, text, a.start - 12, a.start)
+        if from_start is not None:
+            if lex.change_before.search(text, max(0, a.start - 60), a.start):
                 return None
-            start = a.start - (len(before) - fm.start())
+            start = from_start
     elif _AND.fullmatch(gap):
-        bm = lex.between_before.search(before)
-        if not bm:
+        between_start = _suffix(lex.between_before, text, a.start - 12, a.start)
+        if between_start is None:
             return None
-        start = a.start - (len(before) - bm.start())
+        start = between_start
     elif _OR.fullmatch(gap):
         if not (a.low.is_integer() and b.low.is_integer()) or b.low > 10 * a.low:
             return None
@@ -737,10 +785,10 @@ def _finish(lex: _Lexicon, text: str, atom: _Atom, floor: int) -> Figure:
     start, end = atom.start, atom.end
     low, high, qualifier = atom.low, atom.high, atom.qualifier
     kind: str | None = None
-    qb = lex.qualifier_before.search(text, max(floor, start - 40), start)
+    qb = lex.qualifier_before.match(text[max(floor, start - 40) : start][::-1])
     if qb:
-        kind = lex.qualifier_kind[_norm(qb.group("q"))]
-        start = qb.start()
+        kind = lex.qualifier_kind[_norm(qb.group("q")[::-1])]
+        start -= qb.end()
     if atom.rule != "ordinal_one":
         qa = lex.qualifier_after.match(text, end)
         if qa:
@@ -775,7 +823,11 @@ def _finish(lex: _Lexicon, text: str, atom: _Atom, floor: int) -> Figure:
 def find_figures(text: str) -> list[Figure]:
     """Every candidate figure in `text`, sorted by start and non-overlapping."""
     lex = _lexicon()
-    blocked = [m.span() for m in lex.blocked.finditer(text)] if any(ch.isdigit() for ch in text) else []
+    blocked = [m.span() for m in lex.blocked_numbers.finditer(text)]
+    if "://" in text or "www." in text:
+        blocked.extend(m.span() for m in lex.blocked_urls.finditer(text))
+    if "@" in text or "#" in text:
+        blocked.extend(m.span() for m in lex.blocked_handles.finditer(text))
     candidates: list[_Atom] = []
     for finder in (_vague_atoms, _fraction_atoms, _digit_atoms, _word_atoms, _ordinal_atoms):
         candidates.extend(a for a in finder(lex, text) if not _rejected(a, lex, text, blocked))
@@ -789,4 +841,3 @@ def find_figures(text: str) -> list[Figure]:
         figures.append(figure)
         floor = figure.end
     return figures
-

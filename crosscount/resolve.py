@@ -65,6 +65,8 @@ class Resolver:
     nationality_short: dict[str, str] = field(default_factory=dict)
     military_nouns: frozenset[str] = frozenset()
     civilian_nouns: frozenset[str] = frozenset()
+    raw_source_aliases: list[str] = field(default_factory=list)
+    _mention_pattern: re.Pattern[str] | None = None
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
@@ -89,6 +91,8 @@ class Resolver:
         for canonical, aliases in data.get("sources", {}).items():
             for alias in [canonical, *aliases]:
                 self.sources[fold(alias)] = canonical
+                self.raw_source_aliases.append(alias)
+            self._mention_pattern = None
         for canonical, aliases in data.get("outlets", {}).items():
             for alias in [canonical, *aliases]:
                 self.outlets[fold(alias)] = canonical
@@ -148,6 +152,22 @@ class Resolver:
                     best = (j - i, self.sources[part])
                     break
         return best[1] if best else None
+
+    def source_mentions(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Known sources named anywhere in a text: (start, end, canonical, as written)."""
+        if self._mention_pattern is None:
+            forms = set()
+            for alias in self.raw_source_aliases:
+                forms.add(alias)
+                forms.add(alias.replace("'", "’"))
+            body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in sorted(forms, key=len, reverse=True) if len(a) >= 3)
+            self._mention_pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])")
+        out = []
+        for m in self._mention_pattern.finditer(text):
+            canonical = self.known_source(m.group(0))
+            if canonical:
+                out.append((m.start(), m.end(), canonical, m.group(0)))
+        return out
 
     def short_nationality(self, word: str) -> str:
         return self.nationality_short.get(word, self.nationality_short.get(word.rstrip("'s"), word))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -77,6 +78,19 @@ def test_day_month_order_without_year() -> None:
 
 def test_impossible_day_is_not_a_date() -> None:
     assert values("It happened on February 30, 2024.") == [("on February", "at", "2024-02")]
+
+
+def test_abbreviation_keeps_its_full_stop_and_a_full_name_does_not() -> None:
+    assert one("It fell on 13 Jan. 2025 at dawn.").text == "on 13 Jan. 2025"
+    assert one("The pact was signed in June. Then it was ratified.").text == "in June"
+
+
+def test_upper_case_dateline() -> None:
+    assert one("MOSCOW, JANUARY 22, 2025 -", None).value == "2025-01-22"
+
+
+def test_number_pieces_before_a_month_are_not_days() -> None:
+    assert values("The 3,800 May figure and a 2.5 March rise.") == []
 
 
 def test_iso_datetime_is_a_day() -> None:
@@ -229,6 +243,8 @@ def test_ago_expressions() -> None:
     assert one("Three days ago the strike hit.").value == "2025-01-19"
     assert one("Two months ago the strike hit.").value == "2024-11"
     assert one("Two years ago the strike hit.").value == "2023"
+    assert one("Two years ago the strike hit.", None).value is None
+    assert values("Long ago, the town was quiet.") == []
 
 
 # --------------------------------------------------------------------------- weekdays
@@ -317,7 +333,9 @@ def test_in_a_duration_of_past_fighting_is_not_a_target() -> None:
 
 
 def test_since_dates_are_period_starts() -> None:
-    assert values("Losses grew since early December 2024.") == [("since early December 2024", "since", "2024-12")]
+    assert values("Losses grew since early December 2024.") == [
+        ("since early December 2024", "since", "2024-12")
+    ]
     assert one("Losses grew since early December.").value == "2024-12"
     assert one("Losses grew from mid-October.").role == "since"
 
@@ -335,8 +353,17 @@ def test_date_of_an_event_introduced_by_since_is_a_start() -> None:
 
 @pytest.mark.parametrize(
     "cue",
-    ["to date", "so far", "the latest", "most recent", "currently", "as of now", "at present", "now",
-     "new report"],
+    [
+        "to date",
+        "so far",
+        "the latest",
+        "most recent",
+        "currently",
+        "as of now",
+        "at present",
+        "now",
+        "new report",
+    ],
 )
 def test_now_cues_resolve_to_the_reference_month(cue: str) -> None:
     t = one(f"The figure, {cue}, is 40.")
@@ -361,7 +388,7 @@ def test_mentions_come_in_text_order_and_do_not_overlap() -> None:
     text = "On Monday, officials said that since early December 2024 to date 40 died."
     found = find_time_mentions(text, WED_22_JAN_2025)
     assert [t.text for t in found] == ["On Monday", "since early December 2024", "to date"]
-    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
 
 
 # --------------------------------------------------------------------------- pick_as_of
@@ -406,7 +433,9 @@ def test_parse_published_accepts_common_forms(raw: str, expected: RefDate) -> No
     assert parse_published(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "yesterday", "2025-13-01", "2025-02-30", "January 22", "soon, 2025 maybe"])
+@pytest.mark.parametrize(
+    "raw", ["", "yesterday", "2025-13-01", "2025-02-30", "January 22", "soon, 2025 maybe"]
+)
 def test_parse_published_rejects_what_it_cannot_date(raw: str) -> None:
     assert parse_published(raw) is None
 
@@ -497,8 +526,10 @@ def test_seed_gold_as_of_is_found_in_the_claims_sentence(shared_dir: Path) -> No
         if any(t.value == claim["as_of"] for t in found):
             hits += 1
         else:
-            misses.append(f"{claim['doc'][:3]} {claim['figure']!r} gold {claim['as_of']} ref {ref.iso()}: "
-                          f"{[(t.text, t.role, t.value) for t in found]}")
+            misses.append(
+                f"{claim['doc'][:3]} {claim['figure']!r} gold {claim['as_of']} ref {ref.iso()}: "
+                f"{[(t.text, t.role, t.value) for t in found]}"
+            )
         chosen = pick_as_of(found, projection=claim["kind"] == "projection", near=claim["start"] - lo)
         picked += chosen is not None and chosen.value == claim["as_of"]
     print(f"\nseed as_of: {hits}/{total} found in the sentence, {picked}/{total} picked by pick_as_of")
