@@ -23,8 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crosscount.models import Claim  # noqa: E402
-from crosscount.reconcile import DocInfo, reconcile  # noqa: E402
+import itertools
+
+from crosscount.models import Claim
+from crosscount.reconcile import DocInfo, reconcile
 
 MEASURES = ("deployed", "killed", "wounded", "casualties", "captured", "missing", "displaced", "arrested")
 PLACES = ("North", "South", "East", "West", "Capital", "Coast")
@@ -44,8 +46,9 @@ def synthetic(n: int, seed: int = 7) -> tuple[list[Claim], dict[str, DocInfo]]:
     docs: dict[str, DocInfo] = {}
     for i in range(n_docs):
         published = (day0 + timedelta(days=doc_day[i])).isoformat() if rng.random() < 0.8 else None
-        docs[f"doc{i}"] = DocInfo(id=f"doc{i}", outlet=rng.choice(outlets) if rng.random() < 0.9 else None,
-                                  published=published)
+        docs[f"doc{i}"] = DocInfo(
+            id=f"doc{i}", outlet=rng.choice(outlets) if rng.random() < 0.9 else None, published=published
+        )
     doc_ids = list(docs)
     base = {(s, m): rng.choice((50, 300, 2000, 10000)) for s in subjects for m in MEASURES}
     claims: list[Claim] = []
@@ -146,7 +149,7 @@ def main(argv: list[str]) -> int:
             f"{row['variables']:,} variables, {row['findings']:,} findings",
             flush=True,
         )
-    for a, b in zip(rows, rows[1:], strict=False):
+    for a, b in itertools.pairwise(rows):
         ratio = b["reconcile_s"] / max(a["reconcile_s"], 1e-9)
         size = b["claims"] / a["claims"]
         print(f"x{size:g} claims -> x{ratio:.1f} time (n log n would be x{size * 1.0:.0f}-{size * 1.3:.0f})")

@@ -63,6 +63,12 @@ _STOP_CAPS = frozenset(
 def np_before(toks: list[Token], end_index: int, lex: Lexicon) -> tuple[int, int] | None:
     """The noun phrase ending just before toks[end_index]: indices [i, end_index)."""
     i = end_index
+    # "A Ukrainian official, who spoke on condition of anonymity, said": skip the relative clause.
+    if i >= 2 and toks[i - 1].text == ",":
+        for w in range(i - 2, max(0, i - 16), -1):
+            if toks[w].low in ("who", "which") and w >= 1 and toks[w - 1].text == ",":
+                i = end_index = w - 1
+                break
     while i > 0:
         tok = toks[i - 1]
         if tok.text == ",":

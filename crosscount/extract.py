@@ -272,13 +272,15 @@ class Extractor:
             if measure is None:
                 continue
             if m.start() >= cand.end:
-                gap = len(text[skip_until:m.start()].split())
-                score = gap * 1.0
+                between = text[skip_until:m.start()]
+                gap = len(between.split())
+                score = gap * 1.0 + 6 * between.count(",")
                 if gap > 16:
                     continue
             else:
-                gap = len(text[m.end():cand.start].split())
-                score = gap * 1.3 + 0.5
+                between = text[m.end():cand.start]
+                gap = len(between.split())
+                score = gap * 1.3 + 0.5 + 6 * between.count(",")
                 if gap > 12:
                     continue
             entry = (score, measure, "cue:" + cue)
@@ -310,6 +312,8 @@ class Extractor:
                  prior: list[Claim], state: DocState) -> tuple[str | None, str]:
         r = self.resolver
         noun_word = (noun or "").lstrip("?")
+        if not party_word and noun_word and r.party(noun_word):
+            party_word = noun_word  # "300 North Koreans"
         if party_word:
             party = r.party(party_word)
             if party:
@@ -346,14 +350,28 @@ class Extractor:
                                 r"(?:suffered|sustained|lost|losing|sent|send|sending|deployed|deploying|transferred|"
                                 r"dispatched|incurred|preparing to send|been sending)", following):
                         return self._subject_of(party, noun_word, state), "agent"
+        if noun_word in self.resolver.civilian_nouns:
+            return "civilians", "noun"
+        military = noun_word in self.resolver.military_nouns or noun_word.split()[-1:] and \
+            noun_word.split()[-1] in self.resolver.military_nouns
+        if noun_word and not military and noun_word in self.lex.people_nouns:
+            return noun_word, "noun_as_written"  # "700,000 people", "120 protesters": the subject the text uses
+        if military:
+            forces = [s for s, _ in state.subjects.most_common() if s.endswith(" forces")]
+            if prior and prior[-1].subject and prior[-1].subject.endswith(" forces"):
+                return prior[-1].subject, "ellipsis"
+            if forces:
+                return forces[0], "document"
         if prior and prior[-1].subject:
             return prior[-1].subject, "ellipsis"
-        if state.subjects:
+        if state.subjects and not military:
             return state.subjects.most_common(1)[0][0], "document"
         # The first party named in the sentence as a last resort.
         party = self._last_party(text[sent.start:sent.end])
         if party:
             return self._subject_of(party, noun_word, state), "sentence"
+        if noun_word:
+            return noun_word, "noun_as_written"
         return None, ""
 
     def _subject_of(self, party: object, noun: str, state: DocState) -> str:

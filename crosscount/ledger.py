@@ -661,10 +661,21 @@ class Ledger:
         names = list(rows[0])
         quote = self.engine.dialect.identifier_preparer.quote
         sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        import psycopg
+
         driver: Any = conn.connection.dbapi_connection  # a psycopg connection, in our transaction
-        with driver.cursor() as cur, cur.copy(sql) as copy:
-            for row in rows:
-                copy.write_row([row[n] for n in names])
+        try:
+            with driver.cursor() as cur, cur.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row([row[n] for n in names])
+        except psycopg.errors.IntegrityError as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise LedgerError(
+                f"cannot store {table.name}: a record breaks a ledger constraint ({reason}); "
+                "nothing was written"
+            ) from exc
+        except psycopg.Error as exc:
+            raise LedgerError(f"cannot store {table.name} in the ledger at {self.url}: {exc}") from exc
 
     def _dialect_insert(self, table: Table) -> Any:
         """INSERT with ON CONFLICT support (the same SQL on both backends)."""

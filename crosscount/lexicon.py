@@ -70,7 +70,7 @@ def lexicon() -> Lexicon:
         for cue in entry["cues"]:
             cues.setdefault(cue.lower(), measure)
             cue_phrases.append(cue)
-    weak = frozenset(c.lower() for c in ["contingent", "contingency", "expeditionary force", "deployment", "troops in"])
+    weak = frozenset(c.lower() for c in measures.get("weak_cues", {}).get("cues", []))
     strong: dict[str, str] = {}
     for measure, nouns in measures["strong_suffix"].items():
         for noun in nouns:

@@ -33,8 +33,6 @@ __all__ = ["Figure", "find_figures", "parse_number_words"]
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "numbers.toml"
 
-QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
-
 
 @dataclass(frozen=True, slots=True)
 class Figure:
@@ -192,7 +190,7 @@ def _lexicon() -> _Lexicon:
     hyphen_tail = _alt(hyphen_ok + hyphen_after)
     word_end = rf"(?!\w|-(?!(?:{hyphen_tail})\b)\w)"
     number_words = re.compile(
-        rf"(?<![\w-])(?:(?:{art_alt})\s+(?=(?:{mag_alt})\b)|(?=(?:{unit_alt}|{tens_alt})\b))"
+        rf"\b(?<!-)(?:(?:{art_alt})\s+(?=(?:{mag_alt})\b)|(?=(?:{unit_alt}|{tens_alt})\b))"
         rf"{word}(?:(?:\s+and\s+|\s+|-){word})*{word_end}",
         re.IGNORECASE,
     )
@@ -206,7 +204,7 @@ def _lexicon() -> _Lexicon:
 
     vague_table = data["vague"]
     vague_ranges = {_norm(k): (float(v[0]), float(v[1])) for k, v in vague_table.items()}
-    vague = re.compile(rf"(?<![\w-])(?:{_alt(vague_table)})(?![\w-])", re.IGNORECASE)
+    vague = re.compile(rf"\b(?<!-)(?:{_alt(vague_table)})(?![\w-])", re.IGNORECASE)
     vctx = data["vague_context"]
 
     shares = data["shares"]
@@ -214,21 +212,22 @@ def _lexicon() -> _Lexicon:
     small_numbers = {w: i + 1 for i, w in enumerate(units)}
     small_numbers.update({a: 1 for a in articles})
     frac_alt = _alt(fractions)
-    numer_alt = _alt(list(small_numbers))
     # Found from the fraction word; the numerator is read backwards from there ("two-thirds").
-    fraction = re.compile(rf"(?P<den>{frac_alt})(?!\w|-\w)", re.IGNORECASE)
+    fraction = re.compile(rf"\b(?P<den>{frac_alt})(?!\w|-\w)", re.IGNORECASE)
     numerator_before = re.compile(rf"(?:\s+|-)(?P<n>{_suffix_alt(small_numbers)})", re.IGNORECASE)
     multiplier_after_fraction = re.compile(
         rf"\s+(?:of\s+)?(?:(?:{art_alt})\s+)?(?P<mag>{mag_alt})(?![\w-])", re.IGNORECASE
     )
     # "one in five": found from "in", the numerator read backwards.
-    one_in = re.compile(rf"in\s+(?:every\s+)?(?P<b>{unit_alt}|{tens_alt}|\d{{1,3}})(?![\w-])", re.IGNORECASE)
+    one_in = re.compile(
+        rf"\bin\s+(?:every\s+)?(?P<b>{unit_alt}|{tens_alt}|\d{{1,3}})(?![\w-])", re.IGNORECASE
+    )
     one_in_before = re.compile(rf"\s+(?P<a>{_suffix_alt(units)}|\d{{1,2}}(?![\w.,-]))", re.IGNORECASE)
     percent_after = re.compile(rf"\s?(?:{_alt(_words(shares, 'percent_words'))})(?!\w)", re.IGNORECASE)
 
     ordinal_table = data["ordinal_one"]
     ordinal = re.compile(
-        rf"(?<![\w-])(?P<art>the|a)\s+(?P<ord>{_alt(_words(ordinal_table, 'ordinals'))})(?![\w-])",
+        rf"\b(?<!-)(?P<art>the|a)\s+(?P<ord>{_alt(_words(ordinal_table, 'ordinals'))})(?![\w-])",
         re.IGNORECASE,
     )
 

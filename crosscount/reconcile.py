@@ -29,6 +29,7 @@ Everything runs on sorted groups and dicts: no pairwise loop over a whole variab
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import hashlib
 import itertools
@@ -437,6 +438,17 @@ def _same_period(a: _Node, b: _Node, cfg: ReconcileConfig) -> bool:
     return abs(a.mid - b.mid) <= cfg.window_days or _month_key(a.mid) == _month_key(b.mid)
 
 
+class _TimeIndex:
+    """Dated nodes sorted by date, for bounded look-ups of the statements near a date."""
+
+    __slots__ = ("mids", "nodes", "undated")
+
+    def __init__(self, nodes: Sequence[_Node]) -> None:
+        self.nodes = sorted((n for n in nodes if n.mid is not None), key=lambda n: n.mid or 0)
+        self.mids = [n.mid or 0 for n in self.nodes]
+        self.undated = [n for n in nodes if n.mid is None]
+
+
 # --------------------------------------------------------------------------------------------
 # Step 1: statements
 
@@ -619,6 +631,7 @@ class _Reconciler:
         # (subject, measure, unit) -> nodes, over all locations
         self.family: dict[tuple[str | None, str, str], list[_Node]] = defaultdict(list)
         self.sentences: dict[str, list[str]] = {}
+        self.earliest: dict[tuple[str | None, str], _Node | None] = {}
         self.loc_fold: dict[tuple[str | None, str, str], tuple[dict[str, str], str | None]] = {}
 
     # -- nodes -------------------------------------------------------------------------------
@@ -1119,6 +1132,15 @@ class _Reconciler:
         cands.sort(key=lambda n: (abs((n.mid or 0) - (anchor.mid or 0)), -n.rel, n.st.id))
         return cands[:k]
 
+    def _window(self, index: _TimeIndex, anchor: _Node) -> list[_Node]:
+        """The nodes of a time-sorted pool that can share the anchor's period (bounded by bisection)."""
+        if anchor.mid is None or anchor.prec == "year":
+            return index.undated if anchor.mid is None else index.nodes
+        reach = self.cfg.window_days + 31
+        lo = bisect.bisect_left(index.mids, anchor.mid - reach)
+        hi = bisect.bisect_right(index.mids, anchor.mid + reach)
+        return index.nodes[lo:hi]
+
     def check_shares(self) -> None:
         cfg = self.cfg
         by_subject, by_source = self.force_index()
@@ -1205,6 +1227,7 @@ class _Reconciler:
                 ]
                 if not totals:
                     continue
+                total_index = _TimeIndex(totals)
                 by_src: list[dict[str, list[_Node]]] = []
                 for pn in part_nodes:
                     d: dict[str, list[_Node]] = defaultdict(list)
@@ -1222,9 +1245,10 @@ class _Reconciler:
                         if len(combo) != len(parts):
                             continue
                         s = sum(n.point for n in combo)
-                        own = self._nearest(a, [t for t in totals if t.src == src], 1)
+                        near_totals = self._window(total_index, a)
+                        own = self._nearest(a, [t for t in near_totals if t.src == src], 1)
                         against = own or self._nearest(
-                            a, [t for t in totals if t.src != src], cfg.max_comparisons
+                            a, [t for t in near_totals if t.src != src], cfg.max_comparisons
                         )
                         for t in against:
                             tol = cfg.sum_relative * max(s, t.point)
@@ -1275,15 +1299,17 @@ class _Reconciler:
                         continue
                     if start <= limit:
                         return start, f"the sentence's '{m.group(0).strip()}' ({_iso(start)})"
-        counts = [
-            n
-            for n in self.family.get((rate.st.subject, rate.st.measure, "persons"), [])
-            if n.d0 is not None and n.prec != "year" and n.st.kind != "projection"
-        ]
-        if not counts:
+        key = (rate.st.subject, rate.st.measure)
+        if key not in self.earliest:
+            counts = [
+                n
+                for n in self.family.get((rate.st.subject, rate.st.measure, "persons"), [])
+                if n.d0 is not None and n.prec != "year" and n.st.kind != "projection"
+            ]
+            self.earliest[key] = min(counts, key=lambda n: n.d0 or 0) if counts else None
+        first = self.earliest[key]
+        if first is None or first.d0 is None:
             return None
-        first = min(counts, key=lambda n: n.d0 or 0)
-        assert first.d0 is not None
         return first.d0, (
             f"{_iso(first.d0)}, the start of the earliest dated {rate.st.measure} figure ({first.label}), "
             "since the sentence gives no start"
@@ -1299,6 +1325,7 @@ class _Reconciler:
                 for n in self.family.get((subject, measure, "persons"), [])
                 if n.numeric and n.independent and not n.st.computed and n.mid is not None
             ]
+            count_index = _TimeIndex(counts)
             for rate in rates:
                 if not rate.bounded or rate.mid is None or rate.st.kind == "projection":
                     continue
@@ -1306,7 +1333,7 @@ class _Reconciler:
                 if start is None:
                     continue
                 s0, why = start
-                pool = [n for n in counts if n.mid is not None and n.mid - s0 >= 7]
+                pool = [n for n in self._window(count_index, rate) if n.mid is not None and n.mid - s0 >= 7]
                 for c in self._nearest(rate, pool, cfg.max_comparisons):
                     assert c.mid is not None
                     days = c.mid - s0

@@ -464,7 +464,7 @@ low and high = the lowest and highest reported bounds. Reported spreads understa
 <th>rule</th>
 <th>why</th>
 </tr>
-{% for e in v.estimates %}<tr><td>{{ e.period }}</td><td class="num">{{ num(e.low) }}</td>
+{% for e in v.estimates %}<tr id="{{ e.id }}"><td>{{ e.period }}</td><td class="num">{{ num(e.low) }}</td>
 <td class="num"><b>{{ num(e.best) }}</b></td><td class="num">{{ num(e.high) }}</td>
 <td class="num">{{ num(e.median) }}</td><td><code>{{ e.rule }}</code></td><td>{{ e.text }}</td></tr>
 {% endfor %}</table>

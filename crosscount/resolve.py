@@ -66,6 +66,7 @@ class Resolver:
     military_nouns: frozenset[str] = frozenset()
     civilian_nouns: frozenset[str] = frozenset()
     raw_source_aliases: list[str] = field(default_factory=list)
+    organisation_heads: frozenset[str] = frozenset()
     _mention_pattern: re.Pattern[str] | None = None
 
     # ---- loading -------------------------------------------------------------------------
@@ -108,6 +109,9 @@ class Resolver:
             self.places.setdefault(fold(party.name), party.name)
         if "titles" in data:
             self.titles = self.titles | frozenset(w.lower() for w in data["titles"].get("words", []))
+        if "organisations" in data:
+            self.organisation_heads = self.organisation_heads | frozenset(
+                w.lower() for w in data["organisations"].get("heads", []))
         if "anonymous" in data:
             self.anonymous.update(data["anonymous"])
         if "nationality_short" in data:
@@ -148,7 +152,10 @@ class Resolver:
                 if j - i <= (best[0] if best else 0):
                     break
                 part = " ".join(words[i:j])
-                if part in self.sources and (j - i > 1 or len(part) >= 3):
+                if part in self.sources and (j - i > 1 or len(part) >= 3) and (
+                    j - i > 1 or len(part) > 5 or re.search(rf"\b{re.escape(part.upper())}\b", name)
+                    or part.capitalize() in name
+                ):
                     best = (j - i, self.sources[part])
                     break
         return best[1] if best else None
@@ -191,6 +198,13 @@ class Resolver:
             return coordinated
         if known:
             return known
+        party = self.party(phrase)
+        if party is not None and fold(phrase) in (fold(party.name), *(fold(o) for o in party.other)):
+            # "Moscow says", "Kyiv said": the state speaking
+            return self.nationality_short.get(party.name, party.name) if fold(phrase) != fold(party.name) else party.name
+        last = fold(phrase).split()[-1:] or [""]
+        if last[0] in self.organisation_heads:
+            return self._shorten_nationalities(_strip_article(phrase))
         person = self.person_name(phrase)
         if person:
             return self.sources.get(fold(person), person)

@@ -205,7 +205,7 @@ def test_ledger_rejects_claims_given_with_another_document(ledger: Ledger) -> No
 
 
 def test_ledger_kill_9_in_the_middle_of_a_document_leaves_nothing(ledger_url: str) -> None:
-    # The child stores the document row, then is killed with SIGKILL as it inserts the claims.
+    # The child writes the document and claim rows, then is killed with SIGKILL before it commits.
     script = textwrap.dedent(
         """
         import os, signal, sys
@@ -216,12 +216,12 @@ def test_ledger_kill_9_in_the_middle_of_a_document_leaves_nothing(ledger_url: st
         body = "Killed mid-write: 500 wounded."
         doc = Document(id=text_hash(body), text=body, outlet="Wire", published="2025-01-01")
         claim = Claim(doc=doc.id, start=18, end=21, figure="500", low=500, high=500, qualifier="exact",
-                      unit="persons", measure="wounded", subject=None, location=None, source=None,
+                      unit="persons", measure="wounded", subject=None, location=None, source="NIS",
                       as_of=None, kind="report")
         ledger = Ledger(sys.argv[1])
 
         def die(conn, cursor, statement, params, context, executemany):
-            if statement.lstrip().upper().startswith("INSERT INTO CLAIMS"):
+            if statement.lstrip().upper().startswith("INSERT INTO SOURCES"):  # after documents, claims
                 os.kill(os.getpid(), signal.SIGKILL)
 
         event.listen(ledger.engine, "before_cursor_execute", die)
