@@ -13,6 +13,7 @@ measures grow over time with noise, so there are agreements, conflicts and evolu
 from __future__ import annotations
 
 import json
+import math
 import random
 import resource
 import subprocess
@@ -152,7 +153,8 @@ def main(argv: list[str]) -> int:
     for a, b in itertools.pairwise(rows):
         ratio = b["reconcile_s"] / max(a["reconcile_s"], 1e-9)
         size = b["claims"] / a["claims"]
-        print(f"x{size:g} claims -> x{ratio:.1f} time (n log n would be x{size * 1.0:.0f}-{size * 1.3:.0f})")
+        nlogn = size * math.log(b["claims"]) / math.log(a["claims"])
+        print(f"x{size:g} claims -> x{ratio:.1f} time (n log n predicts x{nlogn:.1f})")
     return 0
 
 

@@ -122,7 +122,7 @@ def np_after(toks: list[Token], start_index: int, lex: Lexicon) -> tuple[int, in
     return (start_index, j)
 
 
-def find_frames(text: str, offset: int, lex: Lexicon) -> list[Frame]:
+def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = False) -> list[Frame]:
     """Attribution frames in one sentence (text = the sentence, offset = its start in the document)."""
     toks = tokens(text, offset)
     frames: list[Frame] = []
@@ -155,7 +155,7 @@ def find_frames(text: str, offset: int, lex: Lexicon) -> list[Frame]:
     i = 0
     while i < n:
         m = lex.report_verb_pattern.match(text, toks[i].start - offset)
-        if not m or not toks[i].text[:1].islower() and i > 0:
+        if not m or not toks[i].text[:1].islower() and i > 0 and not title_case:
             i += 1
             continue
         verb_end_abs = m.end() + offset

@@ -17,7 +17,7 @@ from crosscount import numbers as numbers_mod
 from crosscount.attribution import Frame, Token, find_frames, quote_spans, tokens
 from crosscount.lexicon import Lexicon, lexicon
 from crosscount.models import Claim, Document
-from crosscount.resolve import DocumentAliases, Resolver, default_resolver, fold
+from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
 from crosscount.segment import Sentence, split
 
 EXTRACTOR_VERSION = "crosscount.rules.v1"
@@ -86,6 +86,7 @@ class Extractor:
         self.use_model = use_model
         self.sentences_seen = 0
         self.sentences_to_model = 0
+        self._previous: tuple[int, Claim] | None = None  # the last claim and its sentence index
 
     # ------------------------------------------------------------------ public
     def extract_document(self, doc: Document) -> list[Claim]:
@@ -102,9 +103,11 @@ class Extractor:
         paragraphs, sentences = split(text)
         quotes = quote_spans(text)
         state = DocState()
+        self._previous = None
         claims: list[Claim] = []
         subtitle_paragraph = self._subtitle_paragraph(paragraphs)
         prev_sentence_time: dict[int, dates_mod.TimeMention] = {}
+        claim_paragraphs: list[tuple[Claim, int]] = []
         for sent in sentences:
             self.sentences_seen += 1
             times = [
@@ -113,7 +116,7 @@ class Extractor:
                 if t.start + sent.start >= header_end
             ]
             times = [_since_scoped(sent, t) for t in times]
-            frames = find_frames(sent.text, sent.start, self.lex)
+            frames = find_frames(sent.text, sent.start, self.lex, title_case=sent.is_heading)
             self._record_mentions(sent, frames, aliases, state, times)
             candidates = self._candidates(sent, state)
             sentence_claims: list[Claim] = []
@@ -126,7 +129,7 @@ class Extractor:
                 sentence_claims.append(claim)
             for claim in sentence_claims:
                 claim.rules = (*claim.rules, "heading" if sent.is_heading else "body")
-                if sent.is_heading or sent.paragraph == subtitle_paragraph:
+                if sent.paragraph == subtitle_paragraph:
                     claim.rules = (*claim.rules, "lead_repeat_candidate")
                 state.claims.append(claim)
                 if claim.subject:
@@ -134,6 +137,9 @@ class Extractor:
                 if claim.measure in ("deployed", "strength") and claim.unit == "persons" and claim.low and claim.subject:
                     state.force_size[claim.subject] = claim.low
             claims.extend(sentence_claims)
+            if sentence_claims:
+                self._previous = (sent.index, sentence_claims[-1])
+            claim_paragraphs.extend((c, sent.paragraph) for c in sentence_claims)
             # A sentence-initial date ("In early October, ...") frames the rest of its paragraph.
             first_at = next((t for t in times if t.role == "at" and t.start - sent.start <= 3), None)
             if first_at is not None:
@@ -141,7 +147,8 @@ class Extractor:
             elif any(t.role == "at" for t in times):
                 prev_sentence_time.pop(sent.paragraph, None)
             self._update_pending(sent, frames, candidates, state, aliases)
-        return self._drop_headline_repeats(claims)
+        paragraph_of = {(c.start, c.end): p for c, p in claim_paragraphs}
+        return self._drop_headline_repeats(claims, subtitle_paragraph, paragraph_of)
 
     # ------------------------------------------------------------------ structure
     @staticmethod
@@ -152,13 +159,18 @@ class Extractor:
         return None
 
     @staticmethod
-    def _drop_headline_repeats(claims: list[Claim]) -> list[Claim]:
-        body = [c for c in claims if "lead_repeat_candidate" not in c.rules]
+    def _drop_headline_repeats(claims: list[Claim], subtitle_paragraph: int | None,
+                               paragraph_of: dict[tuple[int, int], int]) -> list[Claim]:
+        """A figure in the headline or subtitle that the body states again is annotated once, in the body."""
         kept: list[Claim] = []
         for c in claims:
-            if "lead_repeat_candidate" in c.rules and any(
-                b.unit == c.unit and b.low == c.low and b.high == c.high for b in body
-            ):
+            if "heading" in c.rules:
+                later = [b for b in claims if "heading" not in b.rules]
+            elif "lead_repeat_candidate" in c.rules and subtitle_paragraph is not None:
+                later = [b for b in claims if paragraph_of.get((b.start, b.end), -1) > subtitle_paragraph]
+            else:
+                later = []
+            if any(b.unit == c.unit and b.low == c.low and b.high == c.high for b in later):
                 continue
             kept.append(c)
         return kept
@@ -224,7 +236,8 @@ class Extractor:
                         return (two.lower(), toks[i - 1].end, two)
                     continue
                 party_word = tok.text
-                if fold(tok.text) == fold(party.plural):
+                nxt = text[tok.end:tok.end + 30].lstrip()
+                if fold(tok.text) == fold(party.plural) and not self.lex.noun_pattern.match(nxt):
                     return (tok.text.lower(), tok.end, tok.text)
                 i += 1
                 steps += 1
@@ -305,6 +318,9 @@ class Extractor:
                 found = self.lex.measure_cues.get(re.sub(r"\s+", " ", m.group(0).lower()))
             if found:
                 return found, "earlier_clause"
+        # "That toll represents 20% of the force": a share about the previous sentence's figure.
+        if cand.is_share and self._previous is not None and self._previous[0] == sent.index - 1:
+            return self._previous[1].measure, "previous_sentence"
         return None, ""
 
     # ------------------------------------------------------------------ subject
@@ -328,6 +344,8 @@ class Extractor:
                     return self._subject_of(party, noun_word, state), "of_phrase"
         c_start, _ = sent.clause_of(cand.start)
         before = text[sent.start:cand.start]
+        if noun is None and prior and prior[-1].subject and not cand.is_share:
+            return prior[-1].subject, "ellipsis"  # "37 civilians were killed and 150 wounded"
         if noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end:cand.end + 30]):
             party = self._last_party(before)
             if party:
@@ -357,6 +375,9 @@ class Extractor:
         if noun_word and not military and noun_word in self.lex.people_nouns:
             return noun_word, "noun_as_written"  # "700,000 people", "120 protesters": the subject the text uses
         if military:
+            demonym = re.search(r"([A-Z][a-z]+(?:an|ian|ese|ish|i|ic))\s+(?:[\w-]+\s+)?$", text[cand.end:noun_end_of(text, cand.end)])
+            if demonym and not self.resolver.party(demonym.group(1)):
+                return f"{demonym.group(1)} forces", "demonym"
             forces = [s for s, _ in state.subjects.most_common() if s.endswith(" forces")]
             if prior and prior[-1].subject and prior[-1].subject.endswith(" forces"):
                 return prior[-1].subject, "ellipsis"
@@ -459,6 +480,16 @@ class Extractor:
                 state.mentions.append(Mention(name, kind, fr.source_start, recent))
                 if "report" in fr.rule:
                     state.mentions.append(Mention(name, "report", fr.source_start, recent))
+        # Organisations named anywhere (not only as speakers) can be referred back to ("... It said").
+        for m in _ORG_PHRASE.finditer(sent.text):
+            phrase = m.group(0)
+            last = fold(phrase).split()[-1:] or [""]
+            if last[0] in self.resolver.organisation_heads or self.resolver.known_source(phrase):
+                name = self.resolver.canonical_source(phrase)
+                if self.resolver.outlet(phrase) and not self.resolver.known_source(phrase):
+                    continue
+                state.mentions.append(Mention(name, "org", sent.start + m.start()))
+        state.mentions.sort(key=lambda mention: mention.position)
         # Known sources named anywhere (not only as speakers) can be referred back to.
         for short, long_name in aliases.short_to_long.items():
             if self.resolver.party(long_name) is not None:
@@ -471,8 +502,10 @@ class Extractor:
     def _name(self, source_text: str, aliases: DocumentAliases, sent: Sentence) -> tuple[str | None, str]:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
-        phrase = source_text.strip()
-        expanded = aliases.expand(phrase)
+        phrase = _REPORT_OF.sub("", source_text.strip())
+        expanded = aliases.expand(re.sub(r"^(?:the|The)\s+", "", phrase))
+        if expanded == re.sub(r"^(?:the|The)\s+", "", phrase):
+            expanded = phrase
         words = fold(expanded).split()
         if not words:
             return None, ""
@@ -506,7 +539,8 @@ class Extractor:
                 return r.canonical_source(ent[0]), "person" if ent[1] == "PERSON" else "org"
         return name, "org"
 
-    def _resolve_reference(self, fr: Frame, state: DocState, sent: Sentence) -> tuple[str | None, bool, str]:
+    def _resolve_reference(self, fr: Frame, state: DocState, sent: Sentence, subject_party: Party | None = None
+                           ) -> tuple[str | None, bool, str]:
         """A pronoun or definite description -> the entity it refers back to."""
         words = fold(fr.source_text).split()
         head = words[-1] if words else ""
@@ -522,14 +556,19 @@ class Extractor:
                     return m.canonical, recent, "reference"
             if kind != "report":
                 break
+        if len(words) == 1 and head in self.lex.pronouns:
+            return None, False, "unresolved_pronoun"
+        if kind in ("org", "person") and subject_party is not None:
+            # "the army said" in a story about Somali forces -> "Somali army"
+            return f"{subject_party.adj} {' '.join(words)}", False, "description_of_party"
         if kind in ("report", "outlet", "person", "org") and len(words) > 0:
-            noun = "publication" if kind == "outlet" else head
+            noun = " ".join(words)
             return f"unnamed {noun}", False, "unresolved_description"
         return None, False, ""
 
     def _attribute(self, text: str, cand: Candidate, sent: Sentence, frames: list[Frame], quotes: list[tuple[int, int]],
-                   aliases: DocumentAliases, state: DocState, measure: str, prior: list[Claim], projection: bool
-                   ) -> tuple[str | None, str | None, str | None, bool, str]:
+                   aliases: DocumentAliases, state: DocState, measure: str, prior: list[Claim], projection: bool,
+                   subject_party: Party | None = None) -> tuple[str | None, str | None, str | None, bool, str]:
         """(source, source_text, via, recent, rule) for one figure."""
         # Frames that govern the figure: "according to" anywhere; a verb before it; a post verb after it.
         chosen: Frame | None = None
@@ -569,7 +608,7 @@ class Extractor:
         if name is None and kind == "not_a_source":
             return self._carry(text, cand, sent, state, measure, projection)
         if name is None:
-            name, recent, how = self._resolve_reference(src_frame, state, sent)
+            name, recent, how = self._resolve_reference(src_frame, state, sent, subject_party)
             rule = f"{rule}+{how}"
         else:
             name = self._specialise(name, text, state, cand.start)
@@ -726,8 +765,10 @@ class Extractor:
         kind = "report"
         if self.lex.modal_pattern.search(clause) and measure in ("killed", "wounded", "casualties", "captured", "missing"):
             kind = "projection"
+        subject_party = self.resolver.subject_party(subject)
         source, source_text, via, recent, src_rule = self._attribute(text, cand, sent, frames, quotes, aliases, state,
-                                                                    measure, prior, kind == "projection")
+                                                                    measure, prior, kind == "projection",
+                                                                    subject_party)
         before = text[max(c_start, cand.start - 40):cand.start]
         if cand.is_share and self.lex.derived_pattern.search(before) and (
             source is None or src_rule in ("source:evidential_carry", "evidential_carry", "pending_source", "own_voice")
@@ -792,6 +833,8 @@ class Extractor:
         return None, ""
 
 
+_REPORT_OF = re.compile(r"^(?:the\s+|an?\s+)?(?:latest\s+|new\s+|previous\s+)?(?:estimates?|figures?|data|report|assessment|count|tally)\s+(?:of|from|by)\s+", re.IGNORECASE)
+_ORG_PHRASE = re.compile(r"(?:[A-Z][\w'’.&-]*\s+)*(?:(?:of|for|and|on)\s+(?:the\s+)?)?(?:[A-Z][\w'’.&-]*\s+)*[A-Z][\w'’.&-]*")
 _SHARE_BASE = re.compile(
     r"\s+(?:of|among)\s+(?:the\s+|its\s+|their\s+|his\s+|this\s+)?(?:[\w'’()-]+\s+){0,3}?"
     r"(?:force|forces|contingent|contingency|military|army|troops|personnel|soldiers|them|those|deployment|units)\b",
@@ -823,6 +866,12 @@ def _corroborated_reference(text: str) -> dates_mod.RefDate | None:
     if sum(1 for m in months if 0 <= anchor - m <= 6) >= 2:
         return ref
     return None
+
+
+def noun_end_of(text: str, start: int) -> int:
+    """End of the short noun phrase after a figure (up to the first people noun or 5 words)."""
+    m = re.match(r"(?:\s+[\w'’-]+){1,5}", text[start:start + 80])
+    return start + (m.end() if m else 0)
 
 
 def _clause_has_figure(sent: Sentence, offset: int, prior: list[Claim], current: Candidate | None = None) -> bool:

@@ -186,11 +186,14 @@ class Resolver:
         coordinated parties ("Ukraine, along with the United States and South Korea");
         a person's name with titles stripped; else the phrase tidied.
         """
-        phrase = _TRAILING_PLACE.sub("", _clean_phrase(text))
+        full = _clean_phrase(text)
+        phrase = _TRAILING_PLACE.sub("", full)
+        if fold(phrase) in {h.lower() for h in self.anonymous.get("heads", [])}:
+            return fold(phrase)  # a bare "Officials": the generic noun
         known = self.known_source(phrase)
         if known and not self._is_anonymous(phrase):
             return known
-        anonymous = self.anonymous_name(phrase)
+        anonymous = self.anonymous_name(full)
         if anonymous:
             return anonymous
         coordinated = self._coordinated(phrase)
@@ -203,7 +206,7 @@ class Resolver:
             # "Moscow says", "Kyiv said": the state speaking
             return self.nationality_short.get(party.name, party.name) if fold(phrase) != fold(party.name) else party.name
         last = fold(phrase).split()[-1:] or [""]
-        if last[0] in self.organisation_heads:
+        if last[0] in self.organisation_heads or re.search(r"\b[A-Z][\w'’-]+\s+(?:for|of|on|and|&)\s+(?:the\s+)?[A-Z]", phrase):
             return self._shorten_nationalities(_strip_article(phrase))
         person = self.person_name(phrase)
         if person:
@@ -235,7 +238,8 @@ class Resolver:
         heads = [h.lower() for h in self.anonymous.get("heads", [])]
         plural_heads = {h.lower() for h in self.anonymous.get("plural_heads", [])}
         drop = {d.lower() for d in self.anonymous.get("drop", [])}
-        words = re.sub(r"\s+in\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s*$", "", phrase).split()
+        place_match = re.search(r"\s+in\s+([A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)\s*$", phrase)
+        words = (phrase[: place_match.start()] if place_match else phrase).split()
         if not words:
             return None
         lowered = [w.lower().strip(",.") for w in words]
@@ -257,7 +261,13 @@ class Resolver:
             if not w[:1].isupper():
                 return None  # "officials familiar with the plans": not an anonymous-official phrase we can name
             kept.append(self.short_nationality(w.rstrip(",")))
-        head = self.anonymous.get("canonical_plural" if plural else "canonical_singular", "official")
+        written = lowered[head_index]
+        head = self.anonymous.get("canonical_plural" if plural else "canonical_singular", "official") \
+            if written in ("source", "sources", "official", "officials") else written
+        if not kept and place_match:
+            party = self.party(place_match.group(1))
+            if party is not None:
+                kept = [self.short_nationality(party.adj)]
         if not kept:
             return None
         named = " ".join(kept)
@@ -304,6 +314,14 @@ class Resolver:
         return None
 
     # ---- subjects ------------------------------------------------------------------------
+    def subject_party(self, subject: str | None) -> Party | None:
+        """The party a subject belongs to ("Somali forces" -> Somalia)."""
+        if not subject:
+            return None
+        if subject.endswith(" forces"):
+            return self.party(subject[: -len(" forces")])
+        return self.party(subject)
+
     def subject_for(self, party: Party, noun: str | None) -> str:
         """Whose people are counted: military -> "<Adj> forces"; civilians -> "civilians"; else the plural."""
         n = (noun or "").lower()

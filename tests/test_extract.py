@@ -1,0 +1,204 @@
+"""The extractor on sentences written for these tests: each mechanism, each attribution pattern."""
+
+from __future__ import annotations
+
+import pytest
+
+from crosscount import extract
+from crosscount.models import Claim
+from crosscount.resolve import fold
+
+
+def only(text: str, published: str | None = "2025-03-12", **expected: object) -> Claim:
+    claims = extract(text, published=published, doc="t")
+    assert len(claims) == 1, [c.figure for c in claims]
+    claim = claims[0]
+    for name, value in expected.items():
+        assert getattr(claim, name) == value, (name, getattr(claim, name), claim.rules)
+    return claim
+
+
+def by_figure(text: str, published: str | None = "2025-03-12") -> dict[str, Claim]:
+    return {c.figure: c for c in extract(text, published=published, doc="t")}
+
+
+# ---- figures and what they count ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "measure", "low", "high"),
+    [
+        ("Rebels killed 14 villagers in the raid, the governor said.", "14", "killed", 14, 14),
+        ("About 250 Ethiopian soldiers were wounded, the ministry said.", "About 250", "wounded", 250, 250),
+        ("The army said 40 Rwandan fighters had been captured.", "40", "captured", 40, 40),
+        ("Some 3,000 Syrian troops have deserted, the monitor said.", "Some 3,000", "deserted", 3000, 3000),
+        ("The UN says 1.2 million Sudanese civilians have been displaced.", "1.2 million", "displaced", 1_200_000, 1_200_000),
+        ("Police arrested dozens of protesters on Friday, officials said.", "dozens", "arrested", 24, 99),
+        ("Poland has deployed 2,000 soldiers to the border, the minister said.", "2,000", "deployed", 2000, 2000),
+        ("At least 12 Ukrainian soldiers were killed or wounded, the general staff said.", "At least 12", "casualties", 12, None),
+        ("Between 900 and 1,100 Iraqi troops are missing, the ministry said.", "Between 900 and 1,100", "missing", 900, 1100),
+    ],
+)
+def test_extract_measure_from_cue_words(sentence: str, figure: str, measure: str, low: float, high: float | None) -> None:
+    only(sentence, figure=figure, measure=measure, low=low, high=high)
+
+
+def test_extract_rate_per_day_and_per_month_converted() -> None:
+    only("The monitor said Russian forces lose about 1,100 soldiers a day.", unit="persons_per_day", low=1100)
+    only("The ministry said the army loses 1,200 Russian soldiers each month.", unit="persons_per_day", low=40, high=40)
+
+
+def test_extract_share_of_a_force_is_a_percent() -> None:
+    c = only("The officials said a quarter of the Chadian contingent had been killed or wounded.")
+    assert (c.unit, c.low, c.measure, c.subject) == ("percent", 25, "casualties", "Chadian forces")
+
+
+def test_extract_projection_with_target_date() -> None:
+    c = only("The analysts said the whole force of 5,000 Malian troops could be killed or wounded by mid-June 2025.")
+    assert (c.kind, c.as_of, c.measure) == ("projection", "2025-06", "casualties")
+
+
+def test_extract_derived_share_in_the_outlets_voice() -> None:
+    claims = by_figure("Officials said 2,000 Syrian soldiers were killed. That toll represents 20% of the deployed force.")
+    share = claims["20%"]
+    assert (share.kind, share.source, share.measure) == ("derived", None, "killed")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The war began in 2022 and the truce lasted 12 weeks.",
+        "The strikes cost $5 million and damaged 30 km of road.",
+        "Russian forces seized 300 square kilometres and 40 tanks.",
+        "The 84th Brigade moved north on March 3.",
+        "Follow us on Telegram for 24/7 updates.",
+    ],
+)
+def test_extract_ignores_things_that_are_not_people(sentence: str) -> None:
+    assert extract(sentence, published="2025-03-12") == []
+
+
+def test_extract_headline_repeat_is_not_a_second_claim() -> None:
+    text = (
+        "300 Somali Soldiers Killed In Ambush, Army Says\n\n"
+        "About 300 Somali soldiers were killed in an ambush near the border, the army said on Monday.\n"
+    )
+    claims = extract(text, published="2025-03-12", doc="t")
+    assert [c.figure for c in claims] == ["About 300"]
+
+
+# ---- who says it -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        ("According to the Syrian Observatory for Human Rights, 45 Syrian soldiers were killed.",
+         "Syrian Observatory for Human Rights"),
+        ("Defence Minister Ivan Petrov said 120 Georgian soldiers were wounded.", "Ivan Petrov"),
+        ("Sixty Malian soldiers were killed in the attack, the Malian army said.", "Malian army"),
+        ("Eighteen Colombian soldiers were captured, said a senior military official in Bogota.", "Colombian official"),
+        ("At least 70 Haitian civilians were killed, according to unnamed Western diplomats.", "Western diplomats"),
+        ("Unnamed American officials told Reuters that 200 Iranian fighters were killed.", "US officials"),
+    ],
+)
+def test_extract_attribution_patterns(sentence: str, source: str) -> None:
+    claims = extract(sentence, published="2025-03-12")
+    assert claims and claims[0].source == source, [(c.figure, c.source, c.rules) for c in claims]
+
+
+def test_extract_citing_makes_the_outlet_an_intermediary() -> None:
+    c = only("The BBC reported on Tuesday, citing unnamed Western officials, that 500 Belarusian soldiers were killed.")
+    assert (c.source, c.via) == ("Western officials", "BBC")
+
+
+def test_extract_told_makes_the_listener_an_intermediary() -> None:
+    c = only("Anonymous Western sources told the BBC that 500 Belarusian soldiers were killed.")
+    assert (c.source, c.via) == ("Western officials", "BBC")
+
+
+def test_extract_pronoun_refers_back_to_the_agency() -> None:
+    text = ("The Lebanese Health Ministry issued new figures on Sunday. It said 37 Lebanese civilians had been "
+            "killed and 150 wounded.")
+    claims = by_figure(text)
+    assert claims["37"].source == "Lebanese Health Ministry"
+    assert claims["150"].source == "Lebanese Health Ministry"
+    assert claims["150"].measure == "wounded"
+
+
+def test_extract_relative_pronoun_refers_to_its_antecedent() -> None:
+    c = only("That is far above the estimate of Poland's defence ministry, which claimed 90 Belarusian soldiers died.")
+    assert c.source is not None and fold(c.source) == "poland defence ministry"
+
+
+def test_extract_passive_hedge_has_no_source_but_agent_does() -> None:
+    only("Iran is said to have sent 3,000 Iranian fighters to Syria.", source=None)
+    only("The toll is estimated by the Red Crescent at 80 Yemeni civilians killed.", source="Red Crescent")
+
+
+def test_extract_quote_speaker_carries_into_the_quote() -> None:
+    c = only("“We have lost 46 Georgian soldiers this week,” the defence minister said.")
+    assert c.source == "Georgian defence minister"
+
+
+def test_extract_alias_defined_in_the_text() -> None:
+    text = ("The Armed Forces Monitoring Group (AFMG) published a report on Monday. "
+            "According to the AFMG, 310 Ethiopian soldiers were killed in February.")
+    claims = extract(text, published="2025-03-12")
+    assert claims[0].source == "Armed Forces Monitoring Group"
+
+
+def test_extract_unresolved_description_is_unnamed() -> None:
+    only("As the newspaper reports, 800 Yemeni fighters were sent to the front.", source="unnamed newspaper")
+
+
+def test_extract_headline_officials_say() -> None:
+    text = "40 Chadian Soldiers Killed In Raid, Officials Say\n\nThe raid happened at dawn.\n"
+    claims = extract(text, published="2025-03-12")
+    assert claims and claims[0].source == "officials"
+
+
+# ---- when it holds -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("sentence", "as_of"),
+    [
+        ("As of March 3, 90 Nigerian soldiers had been killed, the army said.", "2025-03-03"),
+        ("In early February, the army said 90 Nigerian soldiers had been killed.", "2025-02"),
+        ("The army said on Monday that 90 Nigerian soldiers had been killed.", "2025-03-10"),
+        ("The army said last fall that 90 Nigerian soldiers had been killed.", "2024"),
+        ("The army said this week that 90 Nigerian soldiers had been killed to date.", "2025-03"),
+        ("Since early January, 90 Nigerian soldiers have been killed, the army said.", None),
+        ("The army said 90 Nigerian soldiers had been killed.", None),
+    ],
+)
+def test_extract_as_of_from_the_text(sentence: str, as_of: str | None) -> None:
+    only(sentence, published="2025-03-12", as_of=as_of)
+
+
+def test_extract_paragraph_opening_date_frames_the_next_sentence() -> None:
+    text = ("In late January, the Kenyan army announced a new offensive. In addition, officials said 25 "
+            "Somali fighters were killed.")
+    claims = extract(text, published="2025-03-12")
+    assert claims[0].as_of == "2025-01"
+
+
+def test_extract_without_published_date_uses_corroborated_dates_in_text() -> None:
+    text = ("In early January 2025, officials said 50 Nigerian soldiers had been killed since December 2024. "
+            "As of Jan. 20, 70 Nigerian soldiers had been killed, the army said.")
+    claims = by_figure(text, published=None)
+    assert claims["70"].as_of == "2025-01-20"
+
+
+# ---- whose people ------------------------------------------------------------------------
+
+def test_extract_subject_from_pronoun_and_agent() -> None:
+    claims = by_figure("Ethiopian casualties keep rising, with nearly half of them killed, the general said. "
+                       "Eritrea has lost 4,000 soldiers, he added.")
+    assert claims["nearly half"].subject == "Ethiopian forces"
+    assert claims["4,000"].subject == "Eritrean forces"
+
+
+def test_extract_civilians_and_people_as_written() -> None:
+    claims = by_figure("The agency said 12 civilians and 30 people were killed in Gaza.")
+    assert claims["12"].subject == "civilians"
+    assert claims["30"].subject == "people"
+    assert claims["30"].location == "Gaza"
