@@ -37,8 +37,12 @@ def time_each(func: object, articles: list[tuple[str, str]]) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--quantulum-articles", type=int, default=200,
-                        help="quantulum3 is slow; its median is taken over this many articles")
+    parser.add_argument(
+        "--quantulum-articles",
+        type=int,
+        default=200,
+        help="quantulum3 is slow; its median is taken over this many articles",
+    )
     parser.add_argument("--no-quantulum", action="store_true")
     args = parser.parse_args()
     articles = load_articles(args.articles)
@@ -53,11 +57,15 @@ def main() -> None:
     cc_times = time_each(lambda name, text: extractor.extract(text, published=published, doc=name), articles)
     cc_wall = time.perf_counter() - t0
     cc_median = statistics.median(cc_times)
-    print(f"crosscount  : {len(articles)} articles, median {cc_median:.2f} ms/article, "
-          f"{len(articles) / cc_wall:.1f} articles/s")
+    print(
+        f"crosscount  : {len(articles)} articles, median {cc_median:.2f} ms/article, "
+        f"{len(articles) / cc_wall:.1f} articles/s"
+    )
     share = extractor.sentences_to_model / max(1, extractor.sentences_seen)
-    print(f"model share : {extractor.sentences_to_model} of {extractor.sentences_seen} sentences reached the NLP model "
-          f"({share:.1%})")
+    print(
+        f"model share : {extractor.sentences_to_model} of {extractor.sentences_seen} sentences reached the NLP model "
+        f"({share:.1%})"
+    )
     if args.no_quantulum:
         return
     try:
@@ -71,8 +79,10 @@ def main() -> None:
     q_times = time_each(lambda name, text: qparser.parse(text), q_articles)
     q_wall = time.perf_counter() - t0
     q_median = statistics.median(q_times)
-    print(f"quantulum3  : {len(q_articles)} articles, median {q_median:.2f} ms/article, "
-          f"{len(q_articles) / q_wall:.1f} articles/s")
+    print(
+        f"quantulum3  : {len(q_articles)} articles, median {q_median:.2f} ms/article, "
+        f"{len(q_articles) / q_wall:.1f} articles/s"
+    )
     print(f"ratio       : crosscount is {q_median / cc_median:.1f}x faster than quantulum3 (median ms/article)")
 
 

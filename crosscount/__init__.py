@@ -4,10 +4,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from crosscount.models import Claim, Document, Finding, Statement, Variable  # noqa: E402
-
 # The function shadows its module's name on the package on purpose: `crosscount.extract(text)`.
-from crosscount.extract import extract  # noqa: E402
-from crosscount.ledger import Ledger  # noqa: E402
+from crosscount.extract import extract
+from crosscount.ledger import Ledger
+from crosscount.models import Claim, Document, Finding, Statement, Variable
 
-__all__ = sorted(["Claim", "Document", "Finding", "Ledger", "Statement", "Variable", "__version__", "extract"])
+__all__ = ["Claim", "Document", "Finding", "Ledger", "Statement", "Variable", "__version__", "extract"]

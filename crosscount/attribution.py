@@ -51,12 +51,42 @@ def _is_np_token(tok: Token, lex: Lexicon) -> bool:
     if t[:1].isupper() or t[:1].isdigit():
         return True
     low = tok.low
-    return low in lex.np_words or low.endswith("'s") and low[:-2] in lex.np_words
+    return low in lex.np_words or (low.endswith("'s") and low[:-2] in lex.np_words)
 
 
 _STOP_CAPS = frozenset(
-    "In On At By For From But And As If When While After Before Since Also Meanwhile However Last This That These Those "
-    "Earlier Later Then Now Yesterday Today According".split()
+    [
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "From",
+        "But",
+        "And",
+        "As",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "Since",
+        "Also",
+        "Meanwhile",
+        "However",
+        "Last",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Earlier",
+        "Later",
+        "Then",
+        "Now",
+        "Yesterday",
+        "Today",
+        "According",
+    ]
 )
 
 
@@ -75,7 +105,7 @@ def np_before(toks: list[Token], end_index: int, lex: Lexicon) -> tuple[int, int
             # "Ukraine, along with the United States and South Korea, has accused"
             j = i - 1
             k = j
-            while k > 0 and toks[k - 1].text != "," and _is_np_token(toks[k - 1], lex) or (
+            while (k > 0 and toks[k - 1].text != "," and _is_np_token(toks[k - 1], lex)) or (
                 k > 0 and toks[k - 1].low in ("along", "with", "together", "as", "well")
             ):
                 k -= 1
@@ -83,13 +113,16 @@ def np_before(toks: list[Token], end_index: int, lex: Lexicon) -> tuple[int, int
                 i = k - 1
                 continue
             break
-        if _is_np_token(tok, lex) or tok.text in ("(", ")") or tok.low in ("along", "with") and i < end_index:
+        if _is_np_token(tok, lex) or tok.text in ("(", ")") or (tok.low in ("along", "with") and i < end_index):
             i -= 1
             continue
         break
     # Trim leading glue words and sentence-initial framing words.
-    while i < end_index and (toks[i].low in ("of", "for", "and", "the", "with", "along") and i == 0
-                             or toks[i].text in _STOP_CAPS or toks[i].text in (")", ",")):
+    while i < end_index and (
+        (toks[i].low in ("of", "for", "and", "with", "along") and i == 0)
+        or toks[i].text in _STOP_CAPS
+        or toks[i].text in (")", ",")
+    ):
         i += 1
     while i < end_index and toks[i].low in ("of", "for", "and", "with", "along"):
         i += 1
@@ -131,7 +164,7 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
 
     def span_text(a: int, b: int) -> tuple[str, int, int]:
         s, e = toks[a].start, toks[b - 1].end
-        return text[s - offset:e - offset], s, e
+        return text[s - offset : e - offset], s, e
 
     # according to X / citing X
     for i, low in enumerate(lows):
@@ -139,10 +172,14 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
             np = np_after(toks, i + 2, lex)
             if np:
                 src, s, e = span_text(*np)
-                inner = re.search(r"\b(?:report|data|estimates?|figures|assessment|study|analysis)\s+(?:from|by|of)\s+(.+)$", src)
+                inner = re.search(
+                    r"\b(?:report|data|estimates?|figures|assessment|study|analysis)\s+(?:from|by|of)\s+(.+)$", src
+                )
                 if inner:
                     s2 = s + inner.start(1)
-                    frames.append(Frame("according", inner.group(1), s2, e, toks[i].start, rule="according_to_report_from"))
+                    frames.append(
+                        Frame("according", inner.group(1), s2, e, toks[i].start, rule="according_to_report_from")
+                    )
                 else:
                     frames.append(Frame("according", src, s, e, toks[i].start, rule="according_to"))
         elif low == "citing":
@@ -155,7 +192,7 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
     i = 0
     while i < n:
         m = lex.report_verb_pattern.match(text, toks[i].start - offset)
-        if not m or not toks[i].text[:1].islower() and i > 0 and not title_case:
+        if not m or (not toks[i].text[:1].islower() and i > 0 and not title_case):
             i += 1
             continue
         verb_end_abs = m.end() + offset
@@ -196,7 +233,10 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
             vnp = np_after(toks, j, lex)
             if vnp:
                 via = span_text(*vnp)[0]
-        post = bool(k > 0 and toks[k - 1].text in (",", "”", '"') or (np and np[0] > 0 and toks[np[0] - 1].text in (",", "”", '"')))
+        post = bool(
+            (k > 0 and toks[k - 1].text in (",", "”", '"'))
+            or (np and np[0] > 0 and toks[np[0] - 1].text in (",", "”", '"'))
+        )
         if np:
             src, s, e = span_text(*np)
             kind = "told" if via else "verb"
@@ -210,10 +250,13 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
         i = j
 
     # X's data / estimates / report ; a report from X
-    for m in re.finditer(r"\b(?:a|the)\s+(?:new\s+|latest\s+|recent\s+)?(?:report|assessment|study|analysis|estimate)\s+(?:from|by)\s+", text):
-        k = next((idx for idx, t in enumerate(toks) if t.start >= m.end() + offset), None)
-        if k is not None:
-            np = np_after(toks, k, lex)
+    for m in re.finditer(
+        r"\b(?:a|the)\s+(?:new\s+|latest\s+|recent\s+)?(?:report|assessment|study|analysis|estimate)\s+(?:from|by)\s+",
+        text,
+    ):
+        first = next((idx for idx, t in enumerate(toks) if t.start >= m.end() + offset), None)
+        if first is not None:
+            np = np_after(toks, first, lex)
             if np:
                 src, s, e = span_text(*np)
                 frames.append(Frame("noun", src, s, e, m.start() + offset, rule="report_from"))

@@ -19,7 +19,15 @@ from crosscount.models import Claim
 from crosscount.resolve import Resolver, default_resolver, fold
 
 SCORED_FIELDS: tuple[str, ...] = (
-    "value", "qualifier", "unit", "measure", "subject", "location", "source", "as_of", "kind",
+    "value",
+    "qualifier",
+    "unit",
+    "measure",
+    "subject",
+    "location",
+    "source",
+    "as_of",
+    "kind",
 )
 STRICT_FIELDS: tuple[str, ...] = ("value", "measure", "subject", "source")
 
@@ -110,8 +118,16 @@ class Report:
             "missed": [_brief(c) for c in self.missed],
             "spurious": [_brief(c) for c in self.spurious],
             "mismatches": [
-                {"doc": g.doc, "figure": g.figure, "field": name, "gold": _field_value(g, name), "predicted": _field_value(p, name)}
-                for g, p in self.pairs for name in SCORED_FIELDS if not field_equal(name, g, p, default_resolver())
+                {
+                    "doc": g.doc,
+                    "figure": g.figure,
+                    "field": name,
+                    "gold": _field_value(g, name),
+                    "predicted": _field_value(p, name),
+                }
+                for g, p in self.pairs
+                for name in SCORED_FIELDS
+                if not field_equal(name, g, p, default_resolver())
             ],
         }
 
@@ -123,8 +139,14 @@ def _field_value(claim: Claim, name: str) -> Any:
 
 
 def _brief(claim: Claim) -> dict[str, Any]:
-    return {"doc": claim.doc, "start": claim.start, "end": claim.end, "figure": claim.figure,
-            "measure": claim.measure, "source": claim.source}
+    return {
+        "doc": claim.doc,
+        "start": claim.start,
+        "end": claim.end,
+        "figure": claim.figure,
+        "measure": claim.measure,
+        "source": claim.source,
+    }
 
 
 def score(gold: Iterable[Claim], predicted: Iterable[Claim], resolver: Resolver | None = None) -> Report:
@@ -157,7 +179,11 @@ def score(gold: Iterable[Claim], predicted: Iterable[Claim], resolver: Resolver 
             correct[name] += int(good)
         strict += int(all(ok[name] for name in STRICT_FIELDS))
     return Report(
-        gold=len(gold_list), predicted=len(pred_list), matched=len(pairs), field_correct=correct, strict=strict,
+        gold=len(gold_list),
+        predicted=len(pred_list),
+        matched=len(pairs),
+        field_correct=correct,
+        strict=strict,
         missed=[g for i, g in enumerate(gold_list) if i not in used_g],
         spurious=[p for i, p in enumerate(pred_list) if i not in used_p],
         pairs=pairs,
@@ -186,6 +212,8 @@ def format_report(report: Report) -> str:
     wrong = [(g, p, n) for g, p in report.pairs for n in SCORED_FIELDS if not field_equal(n, g, p, default_resolver())]
     if wrong:
         lines.append(f"field mismatches ({len(wrong)}):")
-        lines += [f"  {g.doc[:3]} {g.figure!r:<22} {n:<9} gold={_field_value(g, n)!r} got={_field_value(p, n)!r}"
-                  for g, p, n in wrong]
+        lines += [
+            f"  {g.doc[:3]} {g.figure!r:<22} {n:<9} gold={_field_value(g, n)!r} got={_field_value(p, n)!r}"
+            for g, p, n in wrong
+        ]
     return "\n".join(lines)

@@ -23,15 +23,113 @@ from crosscount.segment import Sentence, split
 EXTRACTOR_VERSION = "crosscount.rules.v1"
 
 _FUNCTION_AFTER_NUMBER = frozenset(
-    """had have has were are was been be being more other of in on at to from with and or by since during per a an the
-    who that which had already reportedly allegedly still also more than so far now since killed wounded injured dead
-    among across near into over under within for after before while as because including out among amongst than
-    between against along around behind beyond inside outside through throughout toward towards upon via without
-    is will would could may might can should must did do does got get remain remained remains were""".split()
+    [
+        "had",
+        "have",
+        "has",
+        "were",
+        "are",
+        "was",
+        "been",
+        "be",
+        "being",
+        "more",
+        "other",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "with",
+        "and",
+        "or",
+        "by",
+        "since",
+        "during",
+        "per",
+        "a",
+        "an",
+        "the",
+        "who",
+        "that",
+        "which",
+        "had",
+        "already",
+        "reportedly",
+        "allegedly",
+        "still",
+        "also",
+        "more",
+        "than",
+        "so",
+        "far",
+        "now",
+        "since",
+        "killed",
+        "wounded",
+        "injured",
+        "dead",
+        "among",
+        "across",
+        "near",
+        "into",
+        "over",
+        "under",
+        "within",
+        "for",
+        "after",
+        "before",
+        "while",
+        "as",
+        "because",
+        "including",
+        "out",
+        "among",
+        "amongst",
+        "than",
+        "between",
+        "against",
+        "along",
+        "around",
+        "behind",
+        "beyond",
+        "inside",
+        "outside",
+        "through",
+        "throughout",
+        "toward",
+        "towards",
+        "upon",
+        "via",
+        "without",
+        "is",
+        "will",
+        "would",
+        "could",
+        "may",
+        "might",
+        "can",
+        "should",
+        "must",
+        "did",
+        "do",
+        "does",
+        "got",
+        "get",
+        "remain",
+        "remained",
+        "remains",
+        "were",
+    ]
 )
-_BASE_REFERENCE = re.compile(r"(?:\bamong|\bof|\bout\s+of|\bfrom)\s+(?:the|its|their|a|an)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
-_LOCATIVE = frozenset("in into to near inside across at around within throughout".split())
-_THERE = re.compile(r"\bthere\b(?!\s+(?:is|are|was|were|have|has|had|will|would|remain|may|might|could|appear|seem))", re.IGNORECASE)
+_BASE_REFERENCE = re.compile(
+    r"(?:\bamong|\bof|\bout\s+of|\bfrom)\s+(?:the|its|their|a|an)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE
+)
+_LOCATIVE = frozenset(["in", "into", "to", "near", "inside", "across", "at", "around", "within", "throughout"])
+_THERE = re.compile(
+    r"\bthere\b(?!\s+(?:is|are|was|were|have|has|had|will|would|remain|may|might|could|appear|seem))", re.IGNORECASE
+)
 _PRONOUN_OBJECT = re.compile(r"^\s*(?:more\s+)?of\s+(?:them|their|those|these)\b", re.IGNORECASE)
 
 
@@ -71,9 +169,17 @@ class Candidate:
 
 
 _FAMILY = {
-    "killed": "losses", "wounded": "losses", "casualties": "losses", "missing": "losses",
-    "captured": "captured", "deserted": "deserted", "deployed": "force", "strength": "force",
-    "displaced": "displaced", "arrested": "arrested", "other": "other",
+    "killed": "losses",
+    "wounded": "losses",
+    "casualties": "losses",
+    "missing": "losses",
+    "captured": "captured",
+    "deserted": "deserted",
+    "deployed": "force",
+    "strength": "force",
+    "displaced": "displaced",
+    "arrested": "arrested",
+    "other": "other",
 }
 
 
@@ -121,9 +227,22 @@ class Extractor:
             candidates = self._candidates(sent, state)
             sentence_claims: list[Claim] = []
             for cand in candidates:
-                claim = self._claim_for(cand, sent, text, frames, times, quotes, aliases, state, sentence_claims,
-                                        prev_sentence_time.get(sent.paragraph), doc_id, published, ref,
-                                        [c.start for c in candidates])
+                claim = self._claim_for(
+                    cand,
+                    sent,
+                    text,
+                    frames,
+                    times,
+                    quotes,
+                    aliases,
+                    state,
+                    sentence_claims,
+                    prev_sentence_time.get(sent.paragraph),
+                    doc_id,
+                    published,
+                    ref,
+                    [c.start for c in candidates],
+                )
                 if claim is None:
                     continue
                 sentence_claims.append(claim)
@@ -134,7 +253,12 @@ class Extractor:
                 state.claims.append(claim)
                 if claim.subject:
                     state.subjects[claim.subject] += 1
-                if claim.measure in ("deployed", "strength") and claim.unit == "persons" and claim.low and claim.subject:
+                if (
+                    claim.measure in ("deployed", "strength")
+                    and claim.unit == "persons"
+                    and claim.low
+                    and claim.subject
+                ):
                     state.force_size[claim.subject] = claim.low
             claims.extend(sentence_claims)
             if sentence_claims:
@@ -159,8 +283,9 @@ class Extractor:
         return None
 
     @staticmethod
-    def _drop_headline_repeats(claims: list[Claim], subtitle_paragraph: int | None,
-                               paragraph_of: dict[tuple[int, int], int]) -> list[Claim]:
+    def _drop_headline_repeats(
+        claims: list[Claim], subtitle_paragraph: int | None, paragraph_of: dict[tuple[int, int], int]
+    ) -> list[Claim]:
         """A figure in the headline or subtitle that the body states again is annotated once, in the body."""
         kept: list[Claim] = []
         for c in claims:
@@ -179,14 +304,17 @@ class Extractor:
     def _candidates(self, sent: Sentence, state: DocState) -> list[Candidate]:
         out: list[Candidate] = []
         for f in numbers_mod.find_figures(sent.text):
-            out.append(Candidate(f.start + sent.start, f.end + sent.start, f.figure, f.low, f.high, f.qualifier,
-                                 f.is_share, f.rule))
+            out.append(
+                Candidate(
+                    f.start + sent.start, f.end + sent.start, f.figure, f.low, f.high, f.qualifier, f.is_share, f.rule
+                )
+            )
         for m in self.lex.whole_force_pattern.finditer(sent.text):
             s, e = m.start() + sent.start, m.end() + sent.start
             if any(c.start < e and s < c.end for c in out):
                 continue
             # "the entire contingent of 12,000": the number is the claim, not the phrase
-            tail = sent.text[m.end():m.end() + 40]
+            tail = sent.text[m.end() : m.end() + 40]
             if re.match(r"\s+of\s+[\d~]", tail):
                 continue
             out.append(Candidate(s, e, m.group(0), None, None, "approx", False, "whole_force", whole_force=True))
@@ -194,11 +322,11 @@ class Extractor:
         return out
 
     def _after_words(self, text: str, end: int, limit: int = 80) -> str:
-        return text[end:end + limit]
+        return text[end : end + limit]
 
     def _head_noun(self, text: str, cand: Candidate) -> tuple[str | None, int, str | None]:
         """What the figure counts: (noun, end offset of its phrase, party adjective/plural inside it)."""
-        after = text[cand.end:cand.end + 90]
+        after = text[cand.end : cand.end + 90]
         m_strong = re.match(r"-strong\s+(?:[\w'’-]+\s+){0,2}?([\w-]+)", after)
         if m_strong:
             return ("-strong " + m_strong.group(1).lower(), cand.end + m_strong.end(), None)
@@ -222,7 +350,7 @@ class Extractor:
                 continue
             if tok.text in (",", ";", ":", "—", "–", "“", "”", '"'):
                 break
-            rest = text[tok.start:tok.start + 40]
+            rest = text[tok.start : tok.start + 40]
             nm = self.lex.noun_pattern.match(rest)
             if nm:
                 return (nm.group(0).lower(), tok.start + nm.end(), party_word)
@@ -236,7 +364,7 @@ class Extractor:
                         return (two.lower(), toks[i - 1].end, two)
                     continue
                 party_word = tok.text
-                nxt = text[tok.end:tok.end + 30].lstrip()
+                nxt = text[tok.end : tok.end + 30].lstrip()
                 if fold(tok.text) == fold(party.plural) and not self.lex.noun_pattern.match(nxt):
                     return (tok.text.lower(), tok.end, tok.text)
                 i += 1
@@ -246,8 +374,26 @@ class Extractor:
                 i += 1
                 steps += 1
                 continue
-            if tok.low in ("military", "armed", "fellow", "more", "north", "south", "other", "additional", "new",
-                           "regular", "elite", "foreign", "enemy", "allied", "its", "own", "korean", "russian"):
+            if tok.low in (
+                "military",
+                "armed",
+                "fellow",
+                "more",
+                "north",
+                "south",
+                "other",
+                "additional",
+                "new",
+                "regular",
+                "elite",
+                "foreign",
+                "enemy",
+                "allied",
+                "its",
+                "own",
+                "korean",
+                "russian",
+            ):
                 i += 1
                 steps += 1
                 continue
@@ -258,8 +404,9 @@ class Extractor:
         return (None, cand.end, party_word)
 
     # ------------------------------------------------------------------ measure
-    def _measure(self, text: str, sent: Sentence, cand: Candidate, noun: str | None, noun_end: int,
-                 prior: list[Claim]) -> tuple[str | None, str]:
+    def _measure(
+        self, text: str, sent: Sentence, cand: Candidate, noun: str | None, noun_end: int, prior: list[Claim]
+    ) -> tuple[str | None, str]:
         if noun and noun.startswith("-strong "):
             n = noun.split(" ", 1)[1]
             for key, measure in self.lex.strong_suffix.items():
@@ -281,17 +428,18 @@ class Extractor:
                 continue
             cue = m.group(0).lower()
             cue = re.sub(r"\s+", " ", cue)
-            measure = self.lex.measure_cues.get(cue)
-            if measure is None:
+            cue_measure = self.lex.measure_cues.get(cue)
+            if cue_measure is None:
                 continue
+            measure = cue_measure
             if m.start() >= cand.end:
-                between = text[skip_until:m.start()]
+                between = text[skip_until : m.start()]
                 gap = len(between.split())
                 score = gap * 1.0 + 6 * between.count(",")
                 if gap > 16:
                     continue
             else:
-                between = text[m.end():cand.start]
+                between = text[m.end() : cand.start]
                 gap = len(between.split())
                 score = gap * 1.3 + 0.5 + 6 * between.count(",")
                 if gap > 12:
@@ -324,8 +472,16 @@ class Extractor:
         return None, ""
 
     # ------------------------------------------------------------------ subject
-    def _subject(self, text: str, sent: Sentence, cand: Candidate, noun: str | None, party_word: str | None,
-                 prior: list[Claim], state: DocState) -> tuple[str | None, str]:
+    def _subject(
+        self,
+        text: str,
+        sent: Sentence,
+        cand: Candidate,
+        noun: str | None,
+        party_word: str | None,
+        prior: list[Claim],
+        state: DocState,
+    ) -> tuple[str | None, str]:
         r = self.resolver
         noun_word = (noun or "").lstrip("?")
         if not party_word and noun_word and r.party(noun_word):
@@ -335,7 +491,7 @@ class Extractor:
             if party:
                 return self._subject_of(party, noun_word, state), "noun_phrase"
         # "among the North Korean troops" / "of the North Korean military" after the figure
-        after = text[cand.end:min(sent.end, cand.end + 80)]
+        after = text[cand.end : min(sent.end, cand.end + 80)]
         m = re.match(r"[^.;]*?\b(?:among|of)\s+(?:the\s+)?((?:[A-Z][\w'’-]*\s+){1,3})", after)
         if m:
             for word in _party_phrases(m.group(1)):
@@ -343,39 +499,51 @@ class Extractor:
                 if party:
                     return self._subject_of(party, noun_word, state), "of_phrase"
         c_start, _ = sent.clause_of(cand.start)
-        before = text[sent.start:cand.start]
+        before = text[sent.start : cand.start]
         if noun is None and prior and prior[-1].subject and not cand.is_share:
             return prior[-1].subject, "ellipsis"  # "37 civilians were killed and 150 wounded"
-        if noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end:cand.end + 30]):
+        if noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end : cand.end + 30]):
             party = self._last_party(before)
             if party:
                 return self._subject_of(party, noun_word, state), "pronoun"
         # The sufferer or sender before the figure: "North Korea has suffered", "Pyongyang was preparing to send".
-        clause_before = text[c_start:cand.start]
+        clause_before = text[c_start : cand.start]
         for pm in reversed(list(re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", clause_before))):
             word = pm.group(0)
-            preceding = clause_before[:pm.start()].split()[-1:] or [""]
-            if preceding[0].lower() in _LOCATIVE or preceding[0].lower() in ("support", "alongside", "against", "help", "aid"):
+            preceding = clause_before[: pm.start()].split()[-1:] or [""]
+            if preceding[0].lower() in _LOCATIVE or preceding[0].lower() in (
+                "support",
+                "alongside",
+                "against",
+                "help",
+                "aid",
+            ):
                 continue
             for phrase in _party_phrases(word):
                 party = r.party(phrase)
                 if party:
-                    following = clause_before[pm.end():].lstrip()
+                    following = clause_before[pm.end() :].lstrip()
                     fm = self.lex.noun_pattern.match(following)
                     if following.startswith(("'s", "’s")) or fm or re.match(r"(?:casualty|death|loss)", following):
                         return self._subject_of(party, noun_word, state), "possessor"
-                    if re.match(r"(?:\w+\s+){0,4}?(?:has|have|had|is|are|was|were|of)?\s*"
-                                r"(?:suffered|sustained|lost|losing|sent|send|sending|deployed|deploying|transferred|"
-                                r"dispatched|incurred|preparing to send|been sending)", following):
+                    if re.match(
+                        r"(?:\w+\s+){0,4}?(?:has|have|had|is|are|was|were|of)?\s*"
+                        r"(?:suffered|sustained|lost|losing|sent|send|sending|deployed|deploying|transferred|"
+                        r"dispatched|incurred|preparing to send|been sending)",
+                        following,
+                    ):
                         return self._subject_of(party, noun_word, state), "agent"
         if noun_word in self.resolver.civilian_nouns:
             return "civilians", "noun"
-        military = noun_word in self.resolver.military_nouns or noun_word.split()[-1:] and \
-            noun_word.split()[-1] in self.resolver.military_nouns
+        military = noun_word in self.resolver.military_nouns or (
+            noun_word.split()[-1:] and noun_word.split()[-1] in self.resolver.military_nouns
+        )
         if noun_word and not military and noun_word in self.lex.people_nouns:
             return noun_word, "noun_as_written"  # "700,000 people", "120 protesters": the subject the text uses
         if military:
-            demonym = re.search(r"([A-Z][a-z]+(?:an|ian|ese|ish|i|ic))\s+(?:[\w-]+\s+)?$", text[cand.end:noun_end_of(text, cand.end)])
+            demonym = re.search(
+                r"([A-Z][a-z]+(?:an|ian|ese|ish|i|ic))\s+(?:[\w-]+\s+)?$", text[cand.end : noun_end_of(text, cand.end)]
+            )
             if demonym and not self.resolver.party(demonym.group(1)):
                 return f"{demonym.group(1)} forces", "demonym"
             forces = [s for s, _ in state.subjects.most_common() if s.endswith(" forces")]
@@ -388,28 +556,27 @@ class Extractor:
         if state.subjects and not military:
             return state.subjects.most_common(1)[0][0], "document"
         # The first party named in the sentence as a last resort.
-        party = self._last_party(text[sent.start:sent.end])
+        party = self._last_party(text[sent.start : sent.end])
         if party:
             return self._subject_of(party, noun_word, state), "sentence"
         if noun_word:
             return noun_word, "noun_as_written"
         return None, ""
 
-    def _subject_of(self, party: object, noun: str, state: DocState) -> str:
-        from crosscount.resolve import Party
-
-        assert isinstance(party, Party)
+    def _subject_of(self, party: Party, noun: str, state: DocState) -> str:
         if noun in self.resolver.civilian_nouns:
             return "civilians"
-        if fold(noun) == fold(party.plural) and state.subjects.get(party.forces, 0) == 0 and not any(
-            s.endswith(" forces") for s in state.subjects
+        if (
+            fold(noun) == fold(party.plural)
+            and state.subjects.get(party.forces, 0) == 0
+            and not any(s.endswith(" forces") for s in state.subjects)
         ):
             # "32 Palestinians were killed": the subject the text uses
             return party.plural if noun else party.forces
         return party.forces
 
-    def _last_party(self, text: str) -> object | None:
-        found = None
+    def _last_party(self, text: str) -> Party | None:
+        found: Party | None = None
         for pm in re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", text):
             for phrase in _party_phrases(pm.group(0)):
                 party = self.resolver.party(phrase)
@@ -425,12 +592,28 @@ class Extractor:
         best: tuple[int, str] | None = None
         for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province|of))*", clause):
             phrase = m.group(0)
-            prev_words = [w.lower() for w in clause[:m.start()].split()[-3:]]
-            while prev_words and prev_words[-1] in ("the", "southern", "northern", "eastern", "western", "southwestern",
-                                                    "southeastern", "northeastern", "northwestern", "central", "occupied",
-                                                    "border", "frontline", "russian", "ukrainian"):
+            prev_words = [w.lower() for w in clause[: m.start()].split()[-3:]]
+            while prev_words and prev_words[-1] in (
+                "the",
+                "southern",
+                "northern",
+                "eastern",
+                "western",
+                "southwestern",
+                "southeastern",
+                "northeastern",
+                "northwestern",
+                "central",
+                "occupied",
+                "border",
+                "frontline",
+                "russian",
+                "ukrainian",
+            ):
                 prev_words.pop()
-            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(r"\bregion of\s*$", clause[:m.start()])
+            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(
+                r"\bregion of\s*$", clause[: m.start()]
+            )
             if not locative:
                 continue
             if self.resolver.known_source(phrase) or self.resolver.outlet(phrase):
@@ -442,9 +625,11 @@ class Extractor:
                     place = self.resolver.place(part)
                     if not place:
                         continue
-                    tail = clause[m.start() + len(" ".join(words[:j])):].lstrip()
+                    tail = clause[m.start() + len(" ".join(words[:j])) :].lstrip()
                     is_country = self.resolver.party(place) is not None
-                    if is_country and re.match(r"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:region|oblast|province|border))", tail):
+                    if is_country and re.match(
+                        r"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:region|oblast|province|border))", tail
+                    ):
                         break  # "in Russia's war": a possessor, not a place
                     rank = 1 if is_country else 2
                     if best is None or rank > best[0]:
@@ -468,14 +653,20 @@ class Extractor:
                     break
 
     # ------------------------------------------------------------------ sources
-    def _record_mentions(self, sent: Sentence, frames: list[Frame], aliases: DocumentAliases, state: DocState,
-                         times: list[dates_mod.TimeMention]) -> None:
+    def _record_mentions(
+        self,
+        sent: Sentence,
+        frames: list[Frame],
+        aliases: DocumentAliases,
+        state: DocState,
+        times: list[dates_mod.TimeMention],
+    ) -> None:
         for fr in frames:
             if fr.source_text.lower() in self.lex.pronouns:
                 continue
             name, kind = self._name(fr.source_text, aliases, sent)
             if name and not name.startswith("unnamed "):
-                window = sent.text[max(0, fr.anchor - sent.start - 5):fr.source_end - sent.start]
+                window = sent.text[max(0, fr.anchor - sent.start - 5) : fr.source_end - sent.start]
                 recent = bool(re.search(r"\b(?:new|latest|most recent|recent)\b", window, re.IGNORECASE))
                 state.mentions.append(Mention(name, kind, fr.source_start, recent))
                 if "report" in fr.rule:
@@ -515,15 +706,25 @@ class Extractor:
         if words[0] in ("our", "my", "we", "i", "you", "your", "this", "that", "these", "those", "there"):
             return None, "not_a_source"
         known = r.known_source(expanded)
-        if re.match(r"(?i)the\s", phrase) and head in self.lex.descriptions and not known and not re.search(r"\b[A-Z]", phrase[4:]):
+        if (
+            re.match(r"(?i)the\s", phrase)
+            and head in self.lex.descriptions
+            and not known
+            and not re.search(r"\b[A-Z]", phrase[4:])
+        ):
             return None, "description"
         outlet = r.outlet(expanded)
         if outlet and not known:
             return outlet, "outlet"
         name = r.canonical_source(expanded)
         if name in (known,) and known:
-            kind = "person" if len(name.split()) in (2, 3) and r.person_name(name) == name and fold(name) not in (
-                "institute for the study of war",) else "org"
+            kind = (
+                "person"
+                if len(name.split()) in (2, 3)
+                and r.person_name(name) == name
+                and fold(name) not in ("institute for the study of war",)
+                else "org"
+            )
             return name, kind
         if r.anonymous_name(expanded):
             return name, "group"
@@ -539,15 +740,24 @@ class Extractor:
                 return r.canonical_source(ent[0]), "person" if ent[1] == "PERSON" else "org"
         return name, "org"
 
-    def _resolve_reference(self, fr: Frame, state: DocState, sent: Sentence, subject_party: Party | None = None
-                           ) -> tuple[str | None, bool, str]:
+    def _resolve_reference(
+        self, fr: Frame, state: DocState, sent: Sentence, subject_party: Party | None = None
+    ) -> tuple[str | None, bool, str]:
         """A pronoun or definite description -> the entity it refers back to."""
         words = fold(fr.source_text).split()
         head = words[-1] if words else ""
-        kind = self.lex.pronouns.get(head) if len(words) == 1 and head in self.lex.pronouns else \
-            self.lex.descriptions.get(head)
-        wanted = {"org": ("org", "outlet", "group"), "person": ("person",), "group": ("group", "org"),
-                  "report": ("report", "org", "group"), "outlet": ("outlet",)}.get(kind or "", ("org",))
+        kind = (
+            self.lex.pronouns.get(head)
+            if len(words) == 1 and head in self.lex.pronouns
+            else self.lex.descriptions.get(head)
+        )
+        wanted = {
+            "org": ("org", "outlet", "group"),
+            "person": ("person",),
+            "group": ("group", "org"),
+            "report": ("report", "org", "group"),
+            "outlet": ("outlet",),
+        }.get(kind or "", ("org",))
         earlier = [m for m in state.mentions if m.position < fr.source_start]
         for wanted_kind in wanted:
             for m in reversed(earlier):
@@ -566,18 +776,35 @@ class Extractor:
             return f"unnamed {noun}", False, "unresolved_description"
         return None, False, ""
 
-    def _attribute(self, text: str, cand: Candidate, sent: Sentence, frames: list[Frame], quotes: list[tuple[int, int]],
-                   aliases: DocumentAliases, state: DocState, measure: str, prior: list[Claim], projection: bool,
-                   subject_party: Party | None = None) -> tuple[str | None, str | None, str | None, bool, str]:
+    def _attribute(
+        self,
+        text: str,
+        cand: Candidate,
+        sent: Sentence,
+        frames: list[Frame],
+        quotes: list[tuple[int, int]],
+        aliases: DocumentAliases,
+        state: DocState,
+        measure: str,
+        prior: list[Claim],
+        projection: bool,
+        subject_party: Party | None = None,
+    ) -> tuple[str | None, str | None, str | None, bool, str]:
         """(source, source_text, via, recent, rule) for one figure."""
         # Frames that govern the figure: "according to" anywhere; a verb before it; a post verb after it.
         chosen: Frame | None = None
         citing = [f for f in frames if f.kind == "citing"]
         according = [f for f in frames if f.kind == "according"]
-        pre = [f for f in frames if f.kind in ("pre", "verb", "told", "noun") and f.anchor < cand.start
-               and f.source_end <= cand.start]
-        post = [f for f in frames if (f.kind == "post" or f.kind in ("verb", "told") and f.after_comma)
-                and f.anchor > cand.end]
+        pre = [
+            f
+            for f in frames
+            if f.kind in ("pre", "verb", "told", "noun") and f.anchor < cand.start and f.source_end <= cand.start
+        ]
+        post = [
+            f
+            for f in frames
+            if (f.kind == "post" or (f.kind in ("verb", "told") and f.after_comma)) and f.anchor > cand.end
+        ]
         if according:
             chosen = min(according, key=lambda f: abs(f.anchor - cand.start))
         elif pre:
@@ -654,11 +881,15 @@ class Extractor:
                     return named
         return name
 
-    def _quote_speaker(self, text: str, span: tuple[int, int], aliases: DocumentAliases, sent: Sentence,
-                       state: DocState) -> tuple[str, str] | None:
+    def _quote_speaker(
+        self, text: str, span: tuple[int, int], aliases: DocumentAliases, sent: Sentence, state: DocState
+    ) -> tuple[str, str] | None:
         start, end = span
-        after = text[end:end + 120]
-        m = re.match(r"\s*,?\s*((?:[A-Za-z][\w'’.-]*\s+){1,6}?)(said|says|added|told|stated|wrote|noted|concluded|warned)\b", after)
+        after = text[end : end + 120]
+        m = re.match(
+            r"\s*,?\s*((?:[A-Za-z][\w'’.-]*\s+){1,6}?)(said|says|added|told|stated|wrote|noted|concluded|warned)\b",
+            after,
+        )
         if m:
             phrase = m.group(1).strip()
             name, _ = self._name(phrase, aliases, sent)
@@ -673,7 +904,7 @@ class Extractor:
             name, _ = self._name(phrase, aliases, sent)
             if name:
                 return name, phrase
-        before = text[max(0, start - 150):start]
+        before = text[max(0, start - 150) : start]
         m = re.search(r"((?:[A-Za-z][\w'’.-]*\s+){1,6}?)(?:said|says|added|wrote|stated)\s*[:,]?\s*$", before)
         if m:
             phrase = m.group(1).strip()
@@ -682,8 +913,9 @@ class Extractor:
                 return name, phrase
         return None
 
-    def _carry(self, text: str, cand: Candidate, sent: Sentence, state: DocState, measure: str, projection: bool
-               ) -> tuple[str | None, str | None, str | None, bool, str]:
+    def _carry(
+        self, text: str, cand: Candidate, sent: Sentence, state: DocState, measure: str, projection: bool
+    ) -> tuple[str | None, str | None, str | None, bool, str]:
         """No frame in the sentence: an evidential marker or a pending source may carry one over."""
         family = _FAMILY.get(measure, "other")
         sentence_text = sent.text
@@ -691,30 +923,40 @@ class Extractor:
             return None, None, None, False, "impersonal"
         if self.lex.evidential_pattern.search(sentence_text):
             for claim in reversed(state.claims):
-                if claim.source and _FAMILY.get(claim.measure) in (family, "force" if family == "losses" else family):
-                    if _FAMILY.get(claim.measure) == family or claim.measure in ("deployed",):
-                        return claim.source, claim.source_text, claim.via, False, "evidential_carry"
+                # the last source that spoke of this kind of figure (or of the force it is a share of)
+                related = _FAMILY.get(claim.measure) == family or claim.measure == "deployed"
+                if claim.source and related:
+                    return claim.source, claim.source_text, claim.via, False, "evidential_carry"
         for source, via, pfamily, index, place in reversed(state.pending):
             if projection and sent.index - index <= 2 and pfamily == family:
                 state.pending_place = place
                 return source, None, via, False, "pending_source"
         return None, None, None, False, "own_voice"
 
-    def _update_pending(self, sent: Sentence, frames: list[Frame], candidates: list[Candidate], state: DocState,
-                        aliases: DocumentAliases) -> None:
+    def _update_pending(
+        self,
+        sent: Sentence,
+        frames: list[Frame],
+        candidates: list[Candidate],
+        state: DocState,
+        aliases: DocumentAliases,
+    ) -> None:
         """A source that spoke of losses without a figure may own the next sentence's figure."""
         if candidates or not frames:
             return
         text = sent.text
-        families = {_FAMILY.get(self.lex.measure_cues.get(re.sub(r"\s+", " ", m.group(0).lower()), "other"), "other")
-                    for m in self.lex.measure_pattern.finditer(text)}
+        families = {
+            _FAMILY.get(self.lex.measure_cues.get(re.sub(r"\s+", " ", m.group(0).lower()), "other"), "other")
+            for m in self.lex.measure_pattern.finditer(text)
+        }
         families.discard("other")
         if not families:
             return
         place = None
         for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province))*", text):
             found = self.resolver.place(m.group(0)) or next(
-                (self.resolver.place(w) for w in m.group(0).split() if self.resolver.place(w)), None)
+                (self.resolver.place(w) for w in m.group(0).split() if self.resolver.place(w)), None
+            )
             if found and self.resolver.party(found) is None:
                 place = found
         for fr in frames:
@@ -724,10 +966,23 @@ class Extractor:
                     state.pending.append((name, None, family, sent.index, place))
 
     # ------------------------------------------------------------------ claim
-    def _claim_for(self, cand: Candidate, sent: Sentence, text: str, frames: list[Frame],
-                   times: list[dates_mod.TimeMention], quotes: list[tuple[int, int]], aliases: DocumentAliases,
-                   state: DocState, prior: list[Claim], para_time: dates_mod.TimeMention | None, doc_id: str,
-                   published: str | None, ref: dates_mod.RefDate | None, figure_starts: list[int]) -> Claim | None:
+    def _claim_for(
+        self,
+        cand: Candidate,
+        sent: Sentence,
+        text: str,
+        frames: list[Frame],
+        times: list[dates_mod.TimeMention],
+        quotes: list[tuple[int, int]],
+        aliases: DocumentAliases,
+        state: DocState,
+        prior: list[Claim],
+        para_time: dates_mod.TimeMention | None,
+        doc_id: str,
+        published: str | None,
+        ref: dates_mod.RefDate | None,
+        figure_starts: list[int],
+    ) -> Claim | None:
         rules: list[str] = [f"figure:{cand.rule}"]
         noun, noun_end, party_word = self._head_noun(text, cand)
         if noun and noun.startswith("?"):
@@ -737,9 +992,22 @@ class Extractor:
         measure, how = self._measure(text, sent, cand, noun, noun_end, prior)
         if measure is None:
             return None
-        if cand.rule == "ordinal_one" and measure not in ("captured", "killed", "wounded", "missing", "deserted", "arrested"):
+        if cand.rule == "ordinal_one" and measure not in (
+            "captured",
+            "killed",
+            "wounded",
+            "missing",
+            "deserted",
+            "arrested",
+        ):
             return None
-        if noun is None and not cand.is_share and cand.rule not in ("ordinal_one",) and how in ("ellipsis",) and not prior:
+        if (
+            noun is None
+            and not cand.is_share
+            and cand.rule not in ("ordinal_one",)
+            and how in ("ellipsis",)
+            and not prior
+        ):
             return None
         rules.append(f"measure:{how}")
         low, high = cand.low, cand.high
@@ -763,15 +1031,26 @@ class Extractor:
         c_start, c_end = sent.clause_of(cand.start)
         clause = text[c_start:c_end]
         kind = "report"
-        if self.lex.modal_pattern.search(clause) and measure in ("killed", "wounded", "casualties", "captured", "missing"):
+        if self.lex.modal_pattern.search(clause) and measure in (
+            "killed",
+            "wounded",
+            "casualties",
+            "captured",
+            "missing",
+        ):
             kind = "projection"
         subject_party = self.resolver.subject_party(subject)
-        source, source_text, via, recent, src_rule = self._attribute(text, cand, sent, frames, quotes, aliases, state,
-                                                                    measure, prior, kind == "projection",
-                                                                    subject_party)
-        before = text[max(c_start, cand.start - 40):cand.start]
-        if cand.is_share and self.lex.derived_pattern.search(before) and (
-            source is None or src_rule in ("source:evidential_carry", "evidential_carry", "pending_source", "own_voice")
+        source, source_text, via, recent, src_rule = self._attribute(
+            text, cand, sent, frames, quotes, aliases, state, measure, prior, kind == "projection", subject_party
+        )
+        before = text[max(c_start, cand.start - 40) : cand.start]
+        if (
+            cand.is_share
+            and self.lex.derived_pattern.search(before)
+            and (
+                source is None
+                or src_rule in ("source:evidential_carry", "evidential_carry", "pending_source", "own_voice")
+            )
         ):
             kind, source, source_text, via = "derived", None, None, None
             src_rule = "derived_own_arithmetic"
@@ -792,18 +1071,43 @@ class Extractor:
         if how in ("ellipsis", "earlier_clause"):
             confidence -= 0.1
         return Claim(
-            doc=doc_id, start=cand.start, end=cand.end, figure=cand.figure, low=low, high=high,
-            qualifier=cand.qualifier, unit=unit, measure=measure, subject=subject, location=location,
-            source=source, as_of=as_of, kind=kind, sentence=sent.text.replace("\n", " "),
-            source_text=source_text, via=via, published=published, confidence=round(confidence, 2),
+            doc=doc_id,
+            start=cand.start,
+            end=cand.end,
+            figure=cand.figure,
+            low=low,
+            high=high,
+            qualifier=cand.qualifier,
+            unit=unit,
+            measure=measure,
+            subject=subject,
+            location=location,
+            source=source,
+            as_of=as_of,
+            kind=kind,
+            sentence=sent.text.replace("\n", " "),
+            source_text=source_text,
+            via=via,
+            published=published,
+            confidence=round(confidence, 2),
             rules=tuple(rules),
         )
 
     # ------------------------------------------------------------------ as-of
-    def _as_of(self, text: str, cand: Candidate, sent: Sentence, times: list[dates_mod.TimeMention], kind: str,
-               para_time: dates_mod.TimeMention | None, recent: bool, ref: dates_mod.RefDate | None,
-               prior: list[Claim], figure_starts: list[int]) -> tuple[str | None, str]:
-        if _BASE_REFERENCE.search(text[max(sent.start, cand.start - 30):cand.start]) and not cand.is_share:
+    def _as_of(
+        self,
+        text: str,
+        cand: Candidate,
+        sent: Sentence,
+        times: list[dates_mod.TimeMention],
+        kind: str,
+        para_time: dates_mod.TimeMention | None,
+        recent: bool,
+        ref: dates_mod.RefDate | None,
+        prior: list[Claim],
+        figure_starts: list[int],
+    ) -> tuple[str | None, str]:
+        if _BASE_REFERENCE.search(text[max(sent.start, cand.start - 30) : cand.start]) and not cand.is_share:
             return None, ""  # "among the 11,000-strong contingent": a base, not a new count
         usable = [t for t in times if t.role != "since"]
         if kind == "projection":
@@ -818,12 +1122,18 @@ class Extractor:
             best = min(same, key=lambda t: abs(t.start - cand.start))
             return best.value, f"clause_{best.role}"
         first_figure = min([c.start for c in prior] + [cand.start])
-        scene = [t for t in usable if t.start < cand.start
-                 and (t.start < first_figure or not _clause_has_figure(sent, t.start, prior))]
+        scene = [
+            t
+            for t in usable
+            if t.start < cand.start and (t.start < first_figure or not _clause_has_figure(sent, t.start, prior))
+        ]
         if scene:
             return scene[-1].value, f"sentence_{scene[-1].role}"
-        later = [t for t in usable if t.start > cand.end
-                 and not any(sent.clause_of(t.start) == sent.clause_of(f) for f in figure_starts)]
+        later = [
+            t
+            for t in usable
+            if t.start > cand.end and not any(sent.clause_of(t.start) == sent.clause_of(f) for f in figure_starts)
+        ]
         if later:
             return later[0].value, f"sentence_{later[0].role}"
         if recent and ref is not None:
@@ -833,8 +1143,13 @@ class Extractor:
         return None, ""
 
 
-_REPORT_OF = re.compile(r"^(?:the\s+|an?\s+)?(?:latest\s+|new\s+|previous\s+)?(?:estimates?|figures?|data|report|assessment|count|tally)\s+(?:of|from|by)\s+", re.IGNORECASE)
-_ORG_PHRASE = re.compile(r"(?:[A-Z][\w'’.&-]*\s+)*(?:(?:of|for|and|on)\s+(?:the\s+)?)?(?:[A-Z][\w'’.&-]*\s+)*[A-Z][\w'’.&-]*")
+_REPORT_OF = re.compile(
+    r"^(?:the\s+|an?\s+)?(?:latest\s+|new\s+|previous\s+)?(?:estimates?|figures?|data|report|assessment|count|tally)\s+(?:of|from|by)\s+",
+    re.IGNORECASE,
+)
+_ORG_PHRASE = re.compile(
+    r"(?:[A-Z][\w'’.&-]*\s+)*(?:(?:of|for|and|on)\s+(?:the\s+)?)?(?:[A-Z][\w'’.&-]*\s+)*[A-Z][\w'’.&-]*"
+)
 _SHARE_BASE = re.compile(
     r"\s+(?:of|among)\s+(?:the\s+|its\s+|their\s+|his\s+|this\s+)?(?:[\w'’()-]+\s+){0,3}?"
     r"(?:force|forces|contingent|contingency|military|army|troops|personnel|soldiers|them|those|deployment|units)\b",
@@ -845,8 +1160,8 @@ _SINCE_BEFORE = re.compile(r"\bsince\b[^,.;]{0,40}$", re.IGNORECASE)
 
 
 def _since_scoped(sent: Sentence, t: dates_mod.TimeMention) -> dates_mod.TimeMention:
-    """"since the first clash in early December": a period start, not an as-of date."""
-    before = sent.text[max(0, t.start - sent.start - 45):t.start - sent.start]
+    """ "since the first clash in early December": a period start, not an as-of date."""
+    before = sent.text[max(0, t.start - sent.start - 45) : t.start - sent.start]
     if t.role == "at" and _SINCE_BEFORE.search(before):
         return dates_mod.TimeMention(t.start, t.end, t.text, "since", t.value, t.rule + "+since")
     return t
@@ -870,7 +1185,7 @@ def _corroborated_reference(text: str) -> dates_mod.RefDate | None:
 
 def noun_end_of(text: str, start: int) -> int:
     """End of the short noun phrase after a figure (up to the first people noun or 5 words)."""
-    m = re.match(r"(?:\s+[\w'’-]+){1,5}", text[start:start + 80])
+    m = re.match(r"(?:\s+[\w'’-]+){1,5}", text[start : start + 80])
     return start + (m.end() if m else 0)
 
 
@@ -882,8 +1197,8 @@ def _clause_has_figure(sent: Sentence, offset: int, prior: list[Claim], current:
 
 
 def _is_parenthetical(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 3):start]
-    after = text[end:end + 3]
+    before = text[max(0, start - 3) : start]
+    after = text[end : end + 3]
     return ("–" in before or "—" in before) and ("–" in after or "—" in after)
 
 
@@ -892,7 +1207,7 @@ def _party_phrases(phrase: str) -> list[str]:
     out = []
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
-            out.append(" ".join(words[i:i + n]))
+            out.append(" ".join(words[i : i + n]))
     return out
 
 

@@ -108,9 +108,13 @@ def lexicon() -> Lexicon:
         noun_pattern=phrase_pattern(list(people | casualty | force)),
         out_of_scope_pattern=phrase_pattern(nouns["out_of_scope"]),
         whole_force_pattern=re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in
-                                         sorted(measures["whole_force"]["phrases"], key=len, reverse=True))
-            + r")\s+(?:[A-Z][\w()'’-]*\s+){0,4}(?:contingent|contingency|force|deployment|expeditionary force|group)(?![\w-])",
+            r"(?<![\w-])(?:"
+            + "|".join(
+                re.escape(p).replace(r"\ ", r"\s+")
+                for p in sorted(measures["whole_force"]["phrases"], key=len, reverse=True)
+            )
+            + r")\s+(?:[A-Z][\w()'’-]*\s+){0,4}"
+            + r"(?:contingent|contingency|force|deployment|expeditionary force|group)(?![\w-])",
             re.IGNORECASE,
         ),
         report_verbs=frozenset(verbs),

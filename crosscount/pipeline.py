@@ -33,9 +33,13 @@ class AnalyzeSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "documents_seen": self.documents_seen, "documents_skipped": self.documents_skipped,
-            "documents_added": self.documents_added, "claims_added": self.claims_added,
-            "problems": list(self.problems), "statements": self.statements, "variables": self.variables,
+            "documents_seen": self.documents_seen,
+            "documents_skipped": self.documents_skipped,
+            "documents_added": self.documents_added,
+            "claims_added": self.claims_added,
+            "problems": list(self.problems),
+            "statements": self.statements,
+            "variables": self.variables,
             "findings": self.findings,
         }
 

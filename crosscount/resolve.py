@@ -33,7 +33,7 @@ def fold(name: str) -> str:
     text = _SPACES.sub(" ", text).strip()
     for article in ("the ", "a ", "an "):
         if text.startswith(article):
-            text = text[len(article):]
+            text = text[len(article) :]
     return text
 
 
@@ -111,7 +111,8 @@ class Resolver:
             self.titles = self.titles | frozenset(w.lower() for w in data["titles"].get("words", []))
         if "organisations" in data:
             self.organisation_heads = self.organisation_heads | frozenset(
-                w.lower() for w in data["organisations"].get("heads", []))
+                w.lower() for w in data["organisations"].get("heads", [])
+            )
         if "anonymous" in data:
             self.anonymous.update(data["anonymous"])
         if "nationality_short" in data:
@@ -152,9 +153,15 @@ class Resolver:
                 if j - i <= (best[0] if best else 0):
                     break
                 part = " ".join(words[i:j])
-                if part in self.sources and (j - i > 1 or len(part) >= 3) and (
-                    j - i > 1 or len(part) > 5 or re.search(rf"\b{re.escape(part.upper())}\b", name)
-                    or part.capitalize() in name
+                if (
+                    part in self.sources
+                    and (j - i > 1 or len(part) >= 3)
+                    and (
+                        j - i > 1
+                        or len(part) > 5
+                        or re.search(rf"\b{re.escape(part.upper())}\b", name)
+                        or part.capitalize() in name
+                    )
                 ):
                     best = (j - i, self.sources[part])
                     break
@@ -167,7 +174,9 @@ class Resolver:
             for alias in self.raw_source_aliases:
                 forms.add(alias)
                 forms.add(alias.replace("'", "’"))
-            body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in sorted(forms, key=len, reverse=True) if len(a) >= 3)
+            body = "|".join(
+                re.escape(a).replace(r"\ ", r"\s+") for a in sorted(forms, key=len, reverse=True) if len(a) >= 3
+            )
             self._mention_pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])")
         out = []
         for m in self._mention_pattern.finditer(text):
@@ -204,9 +213,13 @@ class Resolver:
         party = self.party(phrase)
         if party is not None and fold(phrase) in (fold(party.name), *(fold(o) for o in party.other)):
             # "Moscow says", "Kyiv said": the state speaking
-            return self.nationality_short.get(party.name, party.name) if fold(phrase) != fold(party.name) else party.name
+            return (
+                self.nationality_short.get(party.name, party.name) if fold(phrase) != fold(party.name) else party.name
+            )
         last = fold(phrase).split()[-1:] or [""]
-        if last[0] in self.organisation_heads or re.search(r"\b[A-Z][\w'’-]+\s+(?:for|of|on|and|&)\s+(?:the\s+)?[A-Z]", phrase):
+        if last[0] in self.organisation_heads or re.search(
+            r"\b[A-Z][\w'’-]+\s+(?:for|of|on|and|&)\s+(?:the\s+)?[A-Z]", phrase
+        ):
             return self._shorten_nationalities(_strip_article(phrase))
         person = self.person_name(phrase)
         if person:
@@ -215,7 +228,16 @@ class Resolver:
         if outlet:
             return outlet
         tidy = _strip_article(phrase)
-        for suffix in (" estimates", " estimate", " data", " figures", " report", " assessment", " sources", " statement"):
+        for suffix in (
+            " estimates",
+            " estimate",
+            " data",
+            " figures",
+            " report",
+            " assessment",
+            " sources",
+            " statement",
+        ):
             if tidy.lower().endswith(suffix) and len(tidy) > len(suffix) + 2:
                 tidy = tidy[: -len(suffix)]
                 break
@@ -234,7 +256,7 @@ class Resolver:
         return last[0] in heads
 
     def anonymous_name(self, phrase: str) -> str | None:
-        """"Anonymous Western sources" -> "Western officials"; "a senior US defense official" -> "US official"."""
+        """ "Anonymous Western sources" -> "Western officials"; "a senior US defense official" -> "US official"."""
         heads = [h.lower() for h in self.anonymous.get("heads", [])]
         plural_heads = {h.lower() for h in self.anonymous.get("plural_heads", [])}
         drop = {d.lower() for d in self.anonymous.get("drop", [])}
@@ -262,8 +284,11 @@ class Resolver:
                 return None  # "officials familiar with the plans": not an anonymous-official phrase we can name
             kept.append(self.short_nationality(w.rstrip(",")))
         written = lowered[head_index]
-        head = self.anonymous.get("canonical_plural" if plural else "canonical_singular", "official") \
-            if written in ("source", "sources", "official", "officials") else written
+        head = (
+            self.anonymous.get("canonical_plural" if plural else "canonical_singular", "official")
+            if written in ("source", "sources", "official", "officials")
+            else written
+        )
         if not kept and place_match:
             party = self.party(place_match.group(1))
             if party is not None:
@@ -276,9 +301,12 @@ class Resolver:
         return " ".join([*kept, head])
 
     def _coordinated(self, phrase: str) -> str | None:
-        """"Ukraine, along with the United States and South Korea" -> "Ukraine, US and South Korea"."""
-        parts = re.split(r",\s*(?:along with|together with|as well as)\s+|\s+(?:along with|together with|as well as)\s+"
-                         r"|,\s*|\s+and\s+", phrase)
+        """ "Ukraine, along with the United States and South Korea" -> "Ukraine, US and South Korea"."""
+        parts = re.split(
+            r",\s*(?:along with|together with|as well as)\s+|\s+(?:along with|together with|as well as)\s+"
+            r"|,\s*|\s+and\s+",
+            phrase,
+        )
         parts = [_strip_article(p.strip(" ,")) for p in parts if p.strip(" ,")]
         if len(parts) < 2:
             return None
@@ -341,7 +369,7 @@ def _clean_phrase(text: str) -> str:
 def _strip_article(text: str) -> str:
     for article in ("the ", "The ", "a ", "A ", "an ", "An "):
         if text.startswith(article):
-            return text[len(article):]
+            return text[len(article) :]
     return text
 
 

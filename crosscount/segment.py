@@ -11,14 +11,62 @@ from dataclasses import dataclass, field
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    """jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr gen lt col maj capt sgt adm gov sen rep st
-    no vs etc approx est inc corp co ltd dept univ u.s u.k u.n e.g i.e a.m p.m fig al""".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "adm",
+        "gov",
+        "sen",
+        "rep",
+        "st",
+        "no",
+        "vs",
+        "etc",
+        "approx",
+        "est",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "dept",
+        "univ",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "fig",
+        "al",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _CLAUSE_BREAK = re.compile(
-    r";\s+|\s+[–—]\s+|,\s+(?:and|but|while|whereas|with)\s+|\s+(?:while|whereas)\s+|,\s+(?=(?:another|the second|the other)\b)"
+    r";\s+|\s+[–—]\s+|,\s+(?:and|but|while|whereas|with)\s+|\s+(?:while|whereas)\s+"
+    r"|,\s+(?=(?:another|the second|the other)\b)|\s+and\s+(?=another\b)"
 )
 
 
@@ -66,10 +114,10 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
             if cur_start is None:
                 cur_start = l_start
             cur_end = l_end
-            next_line = text[lines[i + 1][0]:lines[i + 1][1]].strip() if i + 1 < len(lines) else ""
+            next_line = text[lines[i + 1][0] : lines[i + 1][1]].strip() if i + 1 < len(lines) else ""
             ends_sentence = bool(re.search(r"[.!?:\"”’)]\s*$", stripped))
             title_like = len(stripped.split()) <= 12 and not stripped.endswith(",")
-            next_starts_new = bool(next_line[:1].isupper() or next_line[:1] in "“\"")
+            next_starts_new = bool(next_line[:1].isupper() or next_line[:1] in '“"')
             wrapped = not ends_sentence and not (title_like and next_starts_new and _looks_like_title(stripped))
             if not next_line or not wrapped:
                 spans.append((cur_start, cur_end))
@@ -87,7 +135,30 @@ def _looks_like_title(line: str) -> bool:
     return capitalised / len(words) >= 0.7 or len(words) <= 4
 
 
-_SMALL_WORDS = frozenset("a an the of for to in on at by and or but with from as is are was were".split())
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "and",
+        "or",
+        "but",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+    ]
+)
 
 
 def _iter_blocks(text: str) -> list[tuple[int, int]]:
@@ -122,8 +193,28 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         ):
             # "Jan. 13", "U.S. officials": the next word decides; a lowercase or digit start continues.
             rest = text[stop:end].lstrip()
-            if not rest[:1].isupper() or token in ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-                                                    "oct", "nov", "dec", "gen", "lt", "col", "dr", "mr", "mrs", "ms", "st"):
+            if not rest[:1].isupper() or token in (
+                "jan",
+                "feb",
+                "mar",
+                "apr",
+                "jun",
+                "jul",
+                "aug",
+                "sep",
+                "sept",
+                "oct",
+                "nov",
+                "dec",
+                "gen",
+                "lt",
+                "col",
+                "dr",
+                "mr",
+                "mrs",
+                "ms",
+                "st",
+            ):
                 continue
         rest = text[stop:end].lstrip()
         if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" or rest[:1].isdigit()):

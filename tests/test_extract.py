@@ -24,6 +24,7 @@ def by_figure(text: str, published: str | None = "2025-03-12") -> dict[str, Clai
 
 # ---- figures and what they count ------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("sentence", "figure", "measure", "low", "high"),
     [
@@ -31,14 +32,34 @@ def by_figure(text: str, published: str | None = "2025-03-12") -> dict[str, Clai
         ("About 250 Ethiopian soldiers were wounded, the ministry said.", "About 250", "wounded", 250, 250),
         ("The army said 40 Rwandan fighters had been captured.", "40", "captured", 40, 40),
         ("Some 3,000 Syrian troops have deserted, the monitor said.", "Some 3,000", "deserted", 3000, 3000),
-        ("The UN says 1.2 million Sudanese civilians have been displaced.", "1.2 million", "displaced", 1_200_000, 1_200_000),
+        (
+            "The UN says 1.2 million Sudanese civilians have been displaced.",
+            "1.2 million",
+            "displaced",
+            1_200_000,
+            1_200_000,
+        ),
         ("Police arrested dozens of protesters on Friday, officials said.", "dozens", "arrested", 24, 99),
         ("Poland has deployed 2,000 soldiers to the border, the minister said.", "2,000", "deployed", 2000, 2000),
-        ("At least 12 Ukrainian soldiers were killed or wounded, the general staff said.", "At least 12", "casualties", 12, None),
-        ("Between 900 and 1,100 Iraqi troops are missing, the ministry said.", "Between 900 and 1,100", "missing", 900, 1100),
+        (
+            "At least 12 Ukrainian soldiers were killed or wounded, the general staff said.",
+            "At least 12",
+            "casualties",
+            12,
+            None,
+        ),
+        (
+            "Between 900 and 1,100 Iraqi troops are missing, the ministry said.",
+            "Between 900 and 1,100",
+            "missing",
+            900,
+            1100,
+        ),
     ],
 )
-def test_extract_measure_from_cue_words(sentence: str, figure: str, measure: str, low: float, high: float | None) -> None:
+def test_extract_measure_from_cue_words(
+    sentence: str, figure: str, measure: str, low: float, high: float | None
+) -> None:
     only(sentence, figure=figure, measure=measure, low=low, high=high)
 
 
@@ -58,7 +79,9 @@ def test_extract_projection_with_target_date() -> None:
 
 
 def test_extract_derived_share_in_the_outlets_voice() -> None:
-    claims = by_figure("Officials said 2,000 Syrian soldiers were killed. That toll represents 20% of the deployed force.")
+    claims = by_figure(
+        "Officials said 2,000 Syrian soldiers were killed. That toll represents 20% of the deployed force."
+    )
     share = claims["20%"]
     assert (share.kind, share.source, share.measure) == ("derived", None, "killed")
 
@@ -88,11 +111,14 @@ def test_extract_headline_repeat_is_not_a_second_claim() -> None:
 
 # ---- who says it -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("sentence", "source"),
     [
-        ("According to the Syrian Observatory for Human Rights, 45 Syrian soldiers were killed.",
-         "Syrian Observatory for Human Rights"),
+        (
+            "According to the Syrian Observatory for Human Rights, 45 Syrian soldiers were killed.",
+            "Syrian Observatory for Human Rights",
+        ),
         ("Defence Minister Ivan Petrov said 120 Georgian soldiers were wounded.", "Ivan Petrov"),
         ("Sixty Malian soldiers were killed in the attack, the Malian army said.", "Malian army"),
         ("Eighteen Colombian soldiers were captured, said a senior military official in Bogota.", "Colombian official"),
@@ -116,8 +142,10 @@ def test_extract_told_makes_the_listener_an_intermediary() -> None:
 
 
 def test_extract_pronoun_refers_back_to_the_agency() -> None:
-    text = ("The Lebanese Health Ministry issued new figures on Sunday. It said 37 Lebanese civilians had been "
-            "killed and 150 wounded.")
+    text = (
+        "The Lebanese Health Ministry issued new figures on Sunday. It said 37 Lebanese civilians had been "
+        "killed and 150 wounded."
+    )
     claims = by_figure(text)
     assert claims["37"].source == "Lebanese Health Ministry"
     assert claims["150"].source == "Lebanese Health Ministry"
@@ -140,8 +168,10 @@ def test_extract_quote_speaker_carries_into_the_quote() -> None:
 
 
 def test_extract_alias_defined_in_the_text() -> None:
-    text = ("The Armed Forces Monitoring Group (AFMG) published a report on Monday. "
-            "According to the AFMG, 310 Ethiopian soldiers were killed in February.")
+    text = (
+        "The Armed Forces Monitoring Group (AFMG) published a report on Monday. "
+        "According to the AFMG, 310 Ethiopian soldiers were killed in February."
+    )
     claims = extract(text, published="2025-03-12")
     assert claims[0].source == "Armed Forces Monitoring Group"
 
@@ -157,6 +187,7 @@ def test_extract_headline_officials_say() -> None:
 
 
 # ---- when it holds -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("sentence", "as_of"),
@@ -175,24 +206,31 @@ def test_extract_as_of_from_the_text(sentence: str, as_of: str | None) -> None:
 
 
 def test_extract_paragraph_opening_date_frames_the_next_sentence() -> None:
-    text = ("In late January, the Kenyan army announced a new offensive. In addition, officials said 25 "
-            "Somali fighters were killed.")
+    text = (
+        "In late January, the Kenyan army announced a new offensive. In addition, officials said 25 "
+        "Somali fighters were killed."
+    )
     claims = extract(text, published="2025-03-12")
     assert claims[0].as_of == "2025-01"
 
 
 def test_extract_without_published_date_uses_corroborated_dates_in_text() -> None:
-    text = ("In early January 2025, officials said 50 Nigerian soldiers had been killed since December 2024. "
-            "As of Jan. 20, 70 Nigerian soldiers had been killed, the army said.")
+    text = (
+        "In early January 2025, officials said 50 Nigerian soldiers had been killed since December 2024. "
+        "As of Jan. 20, 70 Nigerian soldiers had been killed, the army said."
+    )
     claims = by_figure(text, published=None)
     assert claims["70"].as_of == "2025-01-20"
 
 
 # ---- whose people ------------------------------------------------------------------------
 
+
 def test_extract_subject_from_pronoun_and_agent() -> None:
-    claims = by_figure("Ethiopian casualties keep rising, with nearly half of them killed, the general said. "
-                       "Eritrea has lost 4,000 soldiers, he added.")
+    claims = by_figure(
+        "Ethiopian casualties keep rising, with nearly half of them killed, the general said. "
+        "Eritrea has lost 4,000 soldiers, he added."
+    )
     assert claims["nearly half"].subject == "Ethiopian forces"
     assert claims["4,000"].subject == "Eritrean forces"
 

@@ -19,17 +19,22 @@ from crosscount.models import OUTPUT_FIELDS, Claim, Document
 
 
 def _progress(total: int, label: str) -> Any:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from rich.console import Console
-
     console = Console(stderr=True)
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
-                    disable=total < 20 or not console.is_terminal and total < 200, transient=False)
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=total < 20 or (not console.is_terminal and total < 200),
+        transient=False,
+    )
 
 
-def documents_with_problems(inputs: tuple[str, ...], meta_path: str | None,
-                            problems: list[str]) -> Iterator[Document]:
+def documents_with_problems(inputs: tuple[str, ...], meta_path: str | None, problems: list[str]) -> Iterator[Document]:
     """Documents from the inputs, metadata applied; each problem is echoed to stderr and kept."""
     from crosscount.ingest import IngestProblem, apply_metadata, iter_documents, load_metadata
 
@@ -89,8 +94,18 @@ def claims_table(claims: list[Claim]) -> str:
     for name in ("doc", "figure", "low", "high", "unit", "measure", "subject", "source", "as_of", "kind"):
         table.add_column(name, overflow="fold")
     for c in claims:
-        table.add_row(c.doc, c.figure, _num(c.low), _num(c.high), c.unit, c.measure, c.subject or "", c.source or "—",
-                      c.as_of or "", c.kind)
+        table.add_row(
+            c.doc,
+            c.figure,
+            _num(c.low),
+            _num(c.high),
+            c.unit,
+            c.measure,
+            c.subject or "",
+            c.source or "—",
+            c.as_of or "",
+            c.kind,
+        )
     console = Console(file=io.StringIO(), width=160, record=True)
     console.print(table)
     return console.export_text()
@@ -106,8 +121,13 @@ def _num(value: float | None) -> str:
 @click.argument("inputs", nargs=-1, required=True)
 @format_option(default="jsonl")
 @out_option
-@click.option("--meta", "meta_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.")
+@click.option(
+    "--meta",
+    "meta_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.",
+)
 @click.option("--explain", is_flag=True, help="Add the names of the rules that fired to each claim.")
 def extract(inputs: tuple[str, ...], fmt: str, out: str | None, meta_path: str | None, explain: bool) -> None:
     """Extract attributed claims from files or folders of articles (.txt .md .html .jsonl .csv)."""
@@ -133,11 +153,21 @@ def default_meta_for(gold: str) -> str | None:
 
 
 @main.command(name="eval")
-@click.option("--gold", "gold_path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Gold claims (JSONL, the fields of ANNOTATION.md).")
+@click.option(
+    "--gold",
+    "gold_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Gold claims (JSONL, the fields of ANNOTATION.md).",
+)
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--meta", "meta_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Document metadata JSONL (default: NAME.docs.jsonl beside NAME.gold.jsonl).")
+@click.option(
+    "--meta",
+    "meta_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Document metadata JSONL (default: NAME.docs.jsonl beside NAME.gold.jsonl).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate(gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_json: bool) -> None:
     """Score the extractor against gold claims: figure P/R/F1, field accuracy, strict recall."""

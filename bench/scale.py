@@ -1,0 +1,264 @@
+"""Scale: articles/s and peak memory of extraction on 1 process, the local engine and Dask.
+
+    .venv/bin/python bench/scale.py [--articles 100000] [--small 10000] [--workers 2] [--seed 7]
+
+The corpus is composed here from sentence templates (figures, sources, places and dates drawn with a
+fixed seed) and written as JSONL.gz shards of 5,000 articles into a temporary folder, removed at the
+end. For each of two sizes (``--small`` and ``--articles``) it runs:
+
+- one process: a plain loop over the documents with one Extractor (the baseline);
+- ``run_extraction(engine="local", workers=N)``;
+- ``run_extraction(engine="dask", workers=N)`` on a LocalCluster on 127.0.0.1;
+
+and prints articles/s, the speed-up over one process, and peak memory: the RSS of the driver plus
+every worker process, sampled every 0.2 s with psutil. Flat memory means the peak at the large size is
+about the peak at the small one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+# --------------------------------------------------------------------------------------------------
+# The corpus: articles composed from templates (none of this text comes from a real article)
+
+_PLACES = ["Valdora", "the northern province", "Karsk Bay", "the river delta", "Port Amsel", "the eastern border",
+           "Lindmoor", "the capital", "the coastal districts", "Tessaro"]
+_EVENTS = [
+    ("the earthquake", "quake"), ("the floods", "flood"), ("the offensive", "war"), ("the cyclone", "storm"),
+    ("the clashes", "war"), ("the landslides", "flood"), ("the protests", "unrest"),
+]
+_SOURCES = [
+    "the health ministry", "the regional governor", "the UN refugee agency", "the Red Cross",
+    "the interior ministry", "local officials", "the defence ministry", "the civil protection agency",
+    "a police spokesman", "the national disaster agency",
+]
+_OUTLETS = ["Northern Ledger", "Harbour Times", "Daily Meridian", "Coastline Wire", "The Evening Post",
+            "Capital Herald"]
+_QUALIFIED = ["at least {n}", "about {n}", "more than {n}", "nearly {n}", "{n}", "some {n}"]
+_OPENERS = [
+    "{Event} has killed {q} people in {place}, {source} said on {day}.",
+    "The death toll from {event} in {place} rose to {q}, according to {source}.",
+    "{Source} said {q} people had died in {event} as of {day}.",
+]
+_BODY = [
+    "{Source} said {q} people were wounded and {q2} remained missing.",
+    "More than {n} residents have been displaced since {event} began, {source} said.",
+    "According to {source}, {q} people were injured in {place}.",
+    "Police arrested {q} people in {place} on {day}, {source} said.",
+    "{Source} reported that {q} people had been evacuated from {place}.",
+    "The government deployed {n} soldiers to {place} on {day}.",
+    "Aid groups said {q} families were living in temporary shelters.",
+    "Rescue teams worked through the night in {place}.",
+    "Roads into {place} were closed and power was cut to several districts.",
+    "Earlier estimates from {source2} had put the number of dead at {q2}.",
+    "{Source2} said about {pct} percent of homes in {place} were damaged.",
+    "Officials warned that the toll could rise as crews reached remote villages.",
+]
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _figure(rng: random.Random, low: int, high: int) -> int:
+    n = rng.randint(low, high)
+    return n if n < 100 else round(n, -1) if n < 5000 else round(n, -2)
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def compose_article(rng: random.Random, number: int) -> dict[str, Any]:
+    """One article as a JSONL record: id, outlet, url, title, published, text."""
+    published = date(2024, 1, 1) + timedelta(days=rng.randint(0, 500))
+    event, _ = rng.choice(_EVENTS)
+    place = rng.choice(_PLACES)
+
+    def fill(template: str) -> str:
+        source, source2 = rng.sample(_SOURCES, 2)
+        n = _figure(rng, 3, 40_000)
+        values = {
+            "event": event, "Event": event[0].upper() + event[1:], "place": place, "source": source,
+            "Source": source[0].upper() + source[1:], "source2": source2,
+            "Source2": source2[0].upper() + source2[1:],
+            "q": rng.choice(_QUALIFIED).format(n=_fmt(_figure(rng, 3, 2_000))),
+            "q2": rng.choice(_QUALIFIED).format(n=_fmt(_figure(rng, 3, 900))),
+            "n": _fmt(n), "pct": str(rng.randint(5, 80)),
+            "day": rng.choice(_WEEKDAYS),
+        }
+        return template.format(**values)
+
+    sentences = [fill(rng.choice(_OPENERS))]
+    sentences += [fill(t) for t in rng.sample(_BODY, rng.randint(4, 8))]
+    paragraphs = [" ".join(sentences[i:i + 2]) for i in range(0, len(sentences), 2)]
+    title = f"Toll from {event} in {place} climbs"
+    outlet = rng.choice(_OUTLETS)
+    return {
+        "id": f"article-{number:07d}",
+        "outlet": outlet,
+        "url": f"https://news.example/{outlet.lower().replace(' ', '-')}/{number}",
+        "title": title,
+        "published": published.isoformat(),
+        "text": title + "\n\n" + "\n\n".join(paragraphs),
+    }
+
+
+def compose_corpus(n: int, seed: int) -> Iterator[dict[str, Any]]:
+    rng = random.Random(seed)
+    for number in range(n):
+        yield compose_article(rng, number)
+
+
+def write_corpus(folder: Path, n: int, seed: int, shard_size: int = 5000) -> list[Path]:
+    """The corpus as JSONL.gz shards of ``shard_size`` articles; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    handle: Any = None
+    for i, record in enumerate(compose_corpus(n, seed)):
+        if i % shard_size == 0:
+            if handle is not None:
+                handle.close()
+            paths.append(folder / f"articles-{len(paths):04d}.jsonl.gz")
+            handle = gzip.open(paths[-1], "wt", encoding="utf-8", compresslevel=1)
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if handle is not None:
+        handle.close()
+    return paths
+
+
+# --------------------------------------------------------------------------------------------------
+# Measuring
+
+
+class PeakRSS:
+    """Peak of the summed RSS of this process and all its descendants, sampled in a thread."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self._psutil = psutil
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> int:
+        total = 0
+        for proc in [self._me, *self._me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except (self._psutil.NoSuchProcess, self._psutil.AccessDenied):
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def single_process(inputs: list[Path]) -> tuple[int, int]:
+    """(documents, claims) with a plain loop in this process: the baseline."""
+    from crosscount.extract import Extractor
+    from crosscount.scale import iter_inputs
+
+    extractor = Extractor()
+    docs = claims = 0
+    for doc in iter_inputs(inputs):
+        claims += len(extractor.extract_document(doc))
+        docs += 1
+    return docs, claims
+
+
+def measure(label: str, job: Callable[[], tuple[int, int]]) -> dict[str, Any]:
+    with PeakRSS() as rss:
+        t0 = time.perf_counter()
+        docs, claims = job()
+        elapsed = time.perf_counter() - t0
+    row = {"label": label, "docs": docs, "claims": claims, "seconds": elapsed,
+           "rate": docs / elapsed, "peak_mb": rss.peak / 1e6}
+    print(f"  {label:<22} {docs:>7} articles {claims:>8} claims {elapsed:8.1f} s "
+          f"{row['rate']:8.1f} articles/s  peak RSS {row['peak_mb']:7.0f} MB", flush=True)
+    return row
+
+
+def bench_size(folder: Path, n: int, seed: int, workers: int, skip_single: bool) -> list[dict[str, Any]]:
+    from crosscount.scale import run_extraction
+
+    corpus = folder / f"corpus-{n}"
+    t0 = time.perf_counter()
+    inputs = write_corpus(corpus, n, seed)
+    print(f"\n{n:,} articles in {len(inputs)} JSONL.gz shards (written in {time.perf_counter() - t0:.1f} s)",
+          flush=True)
+
+    def engine(name: str) -> Callable[[], tuple[int, int]]:
+        def job() -> tuple[int, int]:
+            summary = run_extraction(inputs, engine=name, workers=workers)
+            return summary.extracted, summary.claims
+        return job
+
+    rows = []
+    if not skip_single:
+        rows.append(measure("1 process", lambda: single_process(inputs)))
+    rows.append(measure(f"local, {workers} processes", engine("local")))
+    rows.append(measure(f"dask, {workers} workers", engine("dask")))
+    if rows[0]["label"] == "1 process":
+        base = rows[0]["rate"]
+        for row in rows[1:]:
+            print(f"  speed-up {row['label']:<22} {row['rate'] / base:.2f}x one process")
+    shutil.rmtree(corpus)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000, help="the large size")
+    parser.add_argument("--small", type=int, default=10_000, help="the small size (0: skip it)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-single", action="store_true", help="no 1-process baseline at the large size")
+    args = parser.parse_args()
+    try:
+        import distributed  # noqa: F401
+        import psutil  # noqa: F401
+    except ImportError as err:
+        sys.exit(f"{err}: pip install 'crosscount[dask]' psutil")
+    results: dict[int, list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="crosscount-bench-") as tmp:
+        sizes = [s for s in (args.small, args.articles) if s > 0]
+        for i, n in enumerate(dict.fromkeys(sizes)):
+            skip = args.skip_single and i > 0
+            results[n] = bench_size(Path(tmp), n, args.seed, args.workers, skip)
+    if len(results) == 2:
+        (small, rows_small), (large, rows_large) = results.items()
+        print(f"\npeak RSS, {small:,} -> {large:,} articles (driver + workers):")
+        by_label = {row["label"]: row for row in rows_small}
+        for row in rows_large:
+            before = by_label.get(row["label"])
+            if before:
+                print(f"  {row['label']:<22} {before['peak_mb']:7.0f} MB -> {row['peak_mb']:7.0f} MB "
+                      f"({row['peak_mb'] / before['peak_mb']:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

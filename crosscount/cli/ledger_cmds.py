@@ -1,0 +1,521 @@
+"""`crosscount analyze`, `demo`, `claims`, `statements`, `findings`, `variables` and `timeline`.
+
+The library does the work (`crosscount.pipeline`, `crosscount.ledger`, `crosscount.report`);
+these commands parse options, call it and format what comes back.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields
+from importlib import resources
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from crosscount.cli import main
+from crosscount.cli.common import db_option, format_option
+from crosscount.cli.extraction import write_claims
+from crosscount.errors import CrosscountError
+from crosscount.ledger import Ledger
+from crosscount.models import Document, Finding, Statement, Variable
+from crosscount.reconcile import Reconciliation, fmt_num, fmt_value
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+REPORT_SUFFIXES = (".html", ".htm", ".md", ".json")
+FINDING_TYPES = ("conflict", "evolution", "revision", "check", "estimate", "agreement")
+DEMO_REPORT = "crosscount-demo-report.html"
+EXIT_INPUT_SKIPPED = 3
+
+
+# --------------------------------------------------------------------------------------------
+# Shared plumbing
+
+
+def library_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the library's own errors into one-line `Error: ...` messages (exit 1)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except CrosscountError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def _is_url(db: str) -> bool:
+    return "://" in db or db == ":memory:"
+
+
+@contextmanager
+def open_ledger(db: str, *, must_exist: bool) -> Iterator[Ledger]:
+    """The ledger at ``db``; commands that only read refuse to create an empty one by mistake."""
+    if must_exist and not _is_url(db) and not Path(db).expanduser().is_file():
+        raise click.ClickException(
+            f"no ledger at {db}; build one first with `crosscount analyze ARTICLES... --db {db}`"
+        )
+    ledger = Ledger(db)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def _check_report_path(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and Path(value).suffix.lower() not in REPORT_SUFFIXES:
+        raise click.BadParameter(f"{value}: the report is written as .html, .md or .json (by its suffix)")
+    return value
+
+
+def _width() -> int:
+    return max(shutil.get_terminal_size((160, 24)).columns, 120)
+
+
+def _render(*renderables: Any) -> str:
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=_width(), record=True, highlight=False)
+    for item in renderables:
+        console.print(item)
+    return console.export_text()
+
+
+def _outlet(outlet: str | None, doc: str) -> str:
+    return outlet or f"(unnamed: {doc})"
+
+
+def _outlets(st: Statement) -> str:
+    names = [_outlet(st.outlets[i] if i < len(st.outlets) else None, d) for i, d in enumerate(st.docs)]
+    return ", ".join(dict.fromkeys(names))
+
+
+def _when(st: Statement) -> str:
+    if st.as_of:
+        return st.as_of
+    if st.date:
+        return f"{st.date} ({st.date_basis or 'inferred'})"
+    return "undated"
+
+
+def _interval(st: Statement) -> str:
+    return fmt_value(st.low, st.high, st.unit)
+
+
+def _variable_name(subject: str | None, measure: str, unit: str = "persons", location: str | None = None) -> str:
+    unit_text = {"persons": "", "percent": " (%)", "persons_per_day": " (per day)"}.get(unit, f" ({unit})")
+    place = f" in {location}" if location else ""
+    return f"{subject or '(no subject)'} · {measure}{unit_text}{place}"
+
+
+def _flat(value: Any) -> str:
+    """One CSV cell: lists joined with '; ', (doc, start, end) as doc:start-end, dicts as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        if len(value) == 3 and isinstance(value[0], str) and all(isinstance(v, int) for v in value[1:]):
+            return f"{value[0]}:{value[1]}-{value[2]}"
+        return "; ".join(_flat(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _write_rows(rows: Sequence[dict[str, Any]], header: Sequence[str], fmt: str, table: Callable[[], str]) -> None:
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(header), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _flat(row.get(k)) for k in header})
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(table(), nl=False)
+
+
+def filter_options(f: Callable[P, R]) -> Callable[P, R]:
+    """--subject --measure --source --since --until, the same on every listing command."""
+    for option in reversed(
+        (
+            click.option("--subject", default=None, help="Only this subject (canonical name)."),
+            click.option("--measure", default=None, help="Only this measure (killed, wounded, casualties...)."),
+            click.option("--source", default=None, help="Only this source (canonical name)."),
+            click.option("--since", default=None, metavar="DATE",
+                         help="Only figures dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)."),
+            click.option("--until", default=None, metavar="DATE",
+                         help="Only figures dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        )
+    ):
+        f = option(f)
+    return f
+
+
+# --------------------------------------------------------------------------------------------
+# analyze and demo
+
+
+class _Progress:
+    """A rich progress bar on stderr, one tick per document read (stored or already there)."""
+
+    def __init__(self, total: int | None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self.task = self.progress.add_task("analyze", total=total)
+
+    def __enter__(self) -> _Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def tick(self, _doc: Document) -> None:
+        self.progress.advance(self.task)
+
+
+def _document_total(inputs: Sequence[str]) -> int | None:
+    """Documents to expect, when every input is a one-document file; None for JSONL/CSV collections."""
+    from crosscount.ingest import count_inputs
+
+    for item in inputs:
+        path = Path(item)
+        names = [path.name] if not path.is_dir() else [p.name for p in path.rglob("*") if p.is_file()]
+        if any(n.lower().endswith((".jsonl", ".jsonl.gz", ".csv")) for n in names):
+            return None
+    return count_inputs(inputs)
+
+
+def run_analyze(
+    inputs: Sequence[str],
+    db: str,
+    *,
+    report_path: str | None,
+    meta_path: str | None,
+    config_path: str | None,
+) -> int:
+    """Analyze the inputs into the ledger, print the summary; the exit code (3 if inputs were skipped)."""
+    from crosscount.ingest import IngestProblem
+    from crosscount.pipeline import analyze as analyze_inputs
+
+    skipped: list[str] = []
+
+    def on_problem(problem: IngestProblem) -> None:
+        if problem.skipped:
+            skipped.append(str(problem))
+            click.echo(f"skipped: {problem}", err=True)
+        else:
+            click.echo(f"warning: {problem}", err=True)
+
+    with open_ledger(db, must_exist=False) as ledger, _Progress(_document_total(inputs)) as progress:
+        summary, rec = analyze_inputs(
+            inputs, ledger, meta_path=meta_path, report_path=report_path, config_path=config_path,
+            on_problem=on_problem, on_document=progress.tick,
+        )
+        stored = ledger.count_claims()
+    by_type = Counter(f.type for f in rec.findings)
+    kinds = ", ".join(f"{by_type[t]} {t}{'s' if by_type[t] != 1 else ''}" for t in FINDING_TYPES if by_type[t])
+    click.echo(
+        f"documents: {summary.documents_added} added, {summary.documents_skipped} already in the ledger"
+        + (f", {len(skipped)} input(s) skipped" if skipped else "")
+    )
+    click.echo(f"claims: {summary.claims_added:,} added ({stored:,} in the ledger)")
+    click.echo(
+        f"reconciled: {summary.statements:,} statements, {summary.variables:,} variables, "
+        f"{summary.findings:,} findings" + (f" ({kinds})" if kinds else "")
+    )
+    click.echo(f"conflicts: {by_type['conflict']}")
+    click.echo(f"ledger: {db}")
+    click.echo(f"report: {report_path}" if report_path else "report: none (add --report report.html)")
+    if skipped:
+        click.echo(f"{len(skipped)} input(s) skipped; see the messages above", err=True)
+        return EXIT_INPUT_SKIPPED
+    return 0
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@db_option
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None, callback=_check_report_path,
+              help="Write the report here: .html (self-contained, charts inside), .md or .json.")
+@click.option("--meta", "meta_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Reconcile settings (TOML) over the defaults: tolerances, reliability priors, places.")
+@click.pass_context
+@library_errors
+def analyze(ctx: click.Context, inputs: tuple[str, ...], db: str, report_path: str | None,
+            meta_path: str | None, config_path: str | None) -> None:
+    """Ingest, extract, reconcile and report: the whole job on files or folders of articles.
+
+    Documents already in the ledger are skipped, so running again after an interruption resumes.
+    Unreadable inputs are reported on stderr and skipped (exit code 3); the rest is stored.
+    """
+    code = run_analyze(inputs, db, report_path=report_path, meta_path=meta_path, config_path=config_path)
+    ctx.exit(code)
+
+
+def findings_table(findings: Sequence[Finding], title: str | None = None) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=True, title_justify="left")
+    table.add_column("type", no_wrap=True)
+    table.add_column("variable", overflow="fold", max_width=30)
+    table.add_column("period", no_wrap=True)
+    table.add_column("result", overflow="fold", max_width=28)
+    table.add_column("finding", overflow="fold", ratio=1)
+    for f in findings:
+        table.add_row(f.type, _variable_name(f.subject, f.measure), f.period or "", _result(f), f.text)
+    return table
+
+
+def _result(f: Finding) -> str:
+    if f.type == "check":
+        verdict = "holds" if f.passed else ("fails" if f.passed is False else "?")
+        return f"{verdict}: {f.arithmetic}" if f.arithmetic else verdict
+    if f.type == "estimate":
+        return f"low {fmt_num(f.low)} · best {fmt_num(f.best)} · high {fmt_num(f.high)}"
+    return ""
+
+
+@main.command()
+@click.option("--db", "db", default=None, type=click.Path(dir_okay=False),
+              help="Keep the demo ledger in this SQLite file (default: a temporary one, removed after).")
+@click.option("--report", "report_path", default=DEMO_REPORT, show_default=True, type=click.Path(dir_okay=False),
+              callback=_check_report_path, help="Where to write the demo report (.html, .md or .json).")
+@library_errors
+def demo(db: str | None, report_path: str) -> None:
+    """The whole job on the small sample bundled with crosscount (works offline)."""
+    from crosscount.pipeline import analyze as analyze_inputs
+
+    sample = resources.files("crosscount") / "sample" / "kursk.jsonl"
+    with resources.as_file(sample) as sample_path, tempfile.TemporaryDirectory(prefix="crosscount-demo-") as tmp:
+        target = db or str(Path(tmp) / "demo-ledger.db")
+        with open_ledger(target, must_exist=False) as ledger, _Progress(None) as progress:
+            summary, rec = analyze_inputs([sample_path], ledger, report_path=report_path,
+                                          on_document=progress.tick)
+    shown = [f for f in rec.findings if f.type in ("conflict", "check", "estimate")]
+    order = {t: i for i, t in enumerate(("conflict", "check", "estimate"))}
+    shown.sort(key=lambda f: (order[f.type], f.subject or "", f.measure, f.period or ""))
+    click.echo(
+        f"crosscount demo: {summary.documents_seen} sample articles, {summary.claims_added} claims, "
+        f"{summary.statements} statements, {summary.variables} variables, {summary.findings} findings"
+    )
+    click.echo(_render(findings_table(shown, "Conflicts, arithmetic checks and estimates")), nl=False)
+    click.echo(f"report: {report_path}")
+    if db:
+        click.echo(f"ledger: {db}  (try: crosscount findings --db {db} --type conflict)")
+
+
+# --------------------------------------------------------------------------------------------
+# Listing the ledger
+
+
+@main.command()
+@db_option
+@filter_options
+@format_option()
+@library_errors
+def claims(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
+           until: str | None, fmt: str) -> None:
+    """Claims in the ledger: one figure in one document each."""
+    with open_ledger(db, must_exist=True) as ledger:
+        found = ledger.claims(subject=subject, measure=measure, source=source, since=since, until=until)
+    write_claims(found, fmt, None)
+
+
+STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
+
+
+def statements_table(sts: Sequence[Statement]) -> str:
+    from rich.table import Table
+
+    table = Table()
+    for name, width in (("as of", 24), ("variable", 34), ("source", 28), ("figure", 22), ("interval", 16),
+                        ("kind", 10), ("outlets", 40)):
+        table.add_column(name, overflow="fold", max_width=width, justify="right" if name == "interval" else "left")
+    for st in sts:
+        kind = st.kind + (" (computed)" if st.computed else "")
+        table.add_row(_when(st), _variable_name(st.subject, st.measure, st.unit, st.location), st.source or "—",
+                      st.figure, _interval(st), kind, f"{len(st.docs)}: {_outlets(st)}")
+    return _render(table)
+
+
+@main.command()
+@db_option
+@filter_options
+@format_option()
+@library_errors
+def statements(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
+               until: str | None, fmt: str) -> None:
+    """Statements: one assertion of one source, however many outlets repeat it."""
+    with open_ledger(db, must_exist=True) as ledger:
+        sts = ledger.statements(subject=subject, measure=measure, source=source, since=since, until=until)
+    _write_rows([s.to_dict() for s in sts], STATEMENT_FIELDS, fmt, lambda: statements_table(sts))
+
+
+def _matching_statements(ledger: Ledger, source: str | None, since: str | None, until: str | None) -> set[str] | None:
+    """Ids of the statements that pass --source/--since/--until; None when none of them is given."""
+    if source is None and since is None and until is None:
+        return None
+    return {s.id for s in ledger.statements(source=source, since=since, until=until)}
+
+
+def _brief(st: Statement) -> dict[str, Any]:
+    return {
+        "id": st.id, "source": st.source, "figure": st.figure, "low": st.low, "high": st.high, "unit": st.unit,
+        "as_of": st.as_of, "date": st.date, "kind": st.kind, "computed": st.computed, "docs": list(st.docs),
+    }
+
+
+FINDING_FIELDS = (*(f.name for f in fields(Finding)), "involved")
+
+
+@main.command()
+@db_option
+@filter_options
+@click.option("--type", "type_", type=click.Choice(FINDING_TYPES), default=None, help="Only findings of this type.")
+@format_option()
+@library_errors
+def findings(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
+             until: str | None, type_: str | None, fmt: str) -> None:
+    """Findings: conflicts, evolution, revisions, agreements, arithmetic checks and estimates.
+
+    --source, --since and --until keep the findings resting on at least one statement that passes them.
+    """
+    with open_ledger(db, must_exist=True) as ledger:
+        found = ledger.findings(type=type_, subject=subject, measure=measure)
+        keep = _matching_statements(ledger, source, since, until)
+        by_id = {s.id: s for s in ledger.statements()}
+    if keep is not None:
+        found = [f for f in found if keep.intersection(f.statements)]
+    rows = []
+    for f in found:
+        row = f.to_dict()
+        row["involved"] = [_brief(by_id[i]) for i in f.statements if i in by_id]
+        rows.append(row)
+    _write_rows(rows, FINDING_FIELDS, fmt, lambda: _render(findings_table(found)))
+
+
+VARIABLE_FIELDS = ("id", "subject", "measure", "location", "unit", "statements", "sources", "first", "last")
+
+
+@main.command()
+@db_option
+@filter_options
+@format_option()
+@library_errors
+def variables(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
+              until: str | None, fmt: str) -> None:
+    """Variables (subject x measure x location x unit), each with its timeline of statements.
+
+    --source, --since and --until keep the variables with at least one statement that passes them.
+    """
+    with open_ledger(db, must_exist=True) as ledger:
+        found = ledger.variables(subject=subject, measure=measure)
+        keep = _matching_statements(ledger, source, since, until)
+        by_id = {s.id: s for s in ledger.statements(subject=subject, measure=measure)}
+    if keep is not None:
+        found = [v for v in found if keep.intersection(v.statements)]
+    rows = [_variable_row(v, by_id) for v in found]
+
+    def table() -> str:
+        from rich.table import Table
+
+        t = Table()
+        for name in ("variable", "statements", "sources", "first", "last", "id"):
+            t.add_column(name, overflow="fold", justify="right" if name == "statements" else "left")
+        for v, row in zip(found, rows, strict=True):
+            t.add_row(_variable_name(v.subject, v.measure, v.unit, v.location), f"{len(v.statements):,}",
+                      ", ".join(row["sources"]), row["first"] or "", row["last"] or "", v.id)
+        return _render(t)
+
+    _write_rows(rows, VARIABLE_FIELDS, fmt, table)
+
+
+def _variable_row(v: Variable, by_id: dict[str, Statement]) -> dict[str, Any]:
+    sts = [by_id[i] for i in v.statements if i in by_id]
+    dates = sorted(s.date for s in sts if s.date)
+    return {
+        **v.to_dict(),
+        "sources": sorted({s.source or "—" for s in sts}),
+        "first": dates[0] if dates else None,
+        "last": dates[-1] if dates else None,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# timeline
+
+
+def _pick(rec: Reconciliation, subject: str, measure: str) -> list[Variable]:
+    """The variables of this subject and measure, the one a plot shows first (counts, most statements)."""
+    matches = [
+        v for v in rec.variables
+        if (v.subject or "").casefold() == subject.casefold() and v.measure.casefold() == measure.casefold()
+    ]
+    if not matches:
+        known = sorted({f"{v.subject} · {v.measure}" for v in rec.variables})
+        listing = "; ".join(known) if known else "none (run `crosscount analyze` first)"
+        raise click.ClickException(
+            f"no variable for subject {subject!r} and measure {measure!r}; the ledger has: {listing}"
+        )
+    return sorted(matches, key=lambda v: (v.unit != "persons", -len(v.statements), v.id))
+
+
+@main.command()
+@click.argument("subject")
+@click.argument("measure")
+@db_option
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the timeline chart: .html (interactive, offline) or .svg.")
+@library_errors
+def timeline(subject: str, measure: str, db: str, plot_path: str | None) -> None:
+    """A variable's timeline: as-of, source, figure as written, interval and the outlets carrying it.
+
+    SUBJECT and MEASURE as `crosscount variables` lists them, e.g. "North Korean forces" killed.
+    """
+    from rich.table import Table
+
+    from crosscount.report import write_timeline_plot
+
+    with open_ledger(db, must_exist=True) as ledger:
+        rec = Reconciliation(statements=ledger.statements(), variables=ledger.variables(),
+                             findings=ledger.findings())
+    chosen = _pick(rec, subject, measure)
+    if plot_path:
+        write_timeline_plot(rec, subject, measure, plot_path)
+    parts: list[Any] = []
+    for var in chosen:
+        table = Table(title=_variable_name(var.subject, var.measure, var.unit, var.location), title_justify="left")
+        for name in ("as of", "source", "figure", "interval", "kind", "outlets"):
+            table.add_column(name, overflow="fold", justify="right" if name == "interval" else "left")
+        for st in rec.statements_of(var):
+            kind = st.kind + (" (computed)" if st.computed else "")
+            table.add_row(_when(st), st.source or "—", st.figure, _interval(st), kind, _outlets(st))
+        parts.append(table)
+        notable = [f for f in rec.findings_for(var.id) if f.type != "agreement"]
+        if notable:
+            parts.append(findings_table(notable))
+    click.echo(_render(*parts), nl=False)
+    if plot_path:
+        click.echo(f"plot: {plot_path} ({_variable_name(chosen[0].subject, chosen[0].measure, chosen[0].unit)})")
