@@ -664,7 +664,7 @@ class Extractor:
         for fr in frames:
             if fr.source_text.lower() in self.lex.pronouns:
                 continue
-            name, kind = self._name(fr.source_text, aliases, sent)
+            name, kind = self._name(fr.source_text, aliases, sent, allow_model=False)
             if name and not name.startswith("unnamed "):
                 window = sent.text[max(0, fr.anchor - sent.start - 5) : fr.source_end - sent.start]
                 recent = bool(re.search(r"\b(?:new|latest|most recent|recent)\b", window, re.IGNORECASE))
@@ -690,7 +690,9 @@ class Extractor:
                 if not any(m.canonical == canon and m.position >= sent.start for m in state.mentions):
                     state.mentions.append(Mention(canon, "org", sent.start))
 
-    def _name(self, source_text: str, aliases: DocumentAliases, sent: Sentence) -> tuple[str | None, str]:
+    def _name(
+        self, source_text: str, aliases: DocumentAliases, sent: Sentence, *, allow_model: bool = True
+    ) -> tuple[str | None, str]:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
         phrase = _REPORT_OF.sub("", source_text.strip())
@@ -731,7 +733,7 @@ class Extractor:
         person = r.person_name(expanded)
         if person:
             return name, "person"
-        if self.use_model and _needs_model(phrase):
+        if allow_model and self.use_model and _needs_model(phrase):
             self.sentences_to_model += 1
             from crosscount.model import entity_in
 
@@ -960,7 +962,7 @@ class Extractor:
             if found and self.resolver.party(found) is None:
                 place = found
         for fr in frames:
-            name, _ = self._name(fr.source_text, aliases, sent)
+            name, _ = self._name(fr.source_text, aliases, sent, allow_model=False)
             if name:
                 for family in families:
                     state.pending.append((name, None, family, sent.index, place))

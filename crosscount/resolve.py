@@ -24,6 +24,7 @@ _NON_WORD = re.compile(r"[^\w\s&-]+")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536)
 def fold(name: str) -> str:
     """Fold a name for comparison: case, a leading article, possessives, punctuation, spaces."""
     text = name.strip()
