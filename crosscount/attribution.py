@@ -51,7 +51,7 @@ def _is_np_token(tok: Token, lex: Lexicon) -> bool:
     if t[:1].isupper() or t[:1].isdigit():
         return True
     low = tok.low
-    return low in lex.np_words or (low.endswith("'s") and low[:-2] in lex.np_words)
+    return low in lex.np_words or low.endswith(("'s", "’s"))
 
 
 _STOP_CAPS = frozenset(

@@ -523,6 +523,8 @@ class Extractor:
                 party = r.party(phrase)
                 if party:
                     following = clause_before[pm.end() :].lstrip()
+                    if self.lex.report_verb_pattern.search(following):
+                        break  # "the Israeli military said it killed 19 militants": the speaker, not the sufferer
                     fm = self.lex.noun_pattern.match(following)
                     if following.startswith(("'s", "’s")) or fm or re.match(r"(?:casualty|death|loss)", following):
                         return self._subject_of(party, noun_word, state), "possessor"
@@ -695,7 +697,7 @@ class Extractor:
     ) -> tuple[str | None, str]:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
-        phrase = _REPORT_OF.sub("", source_text.strip())
+        phrase = _GENERIC_POSSESSOR.sub("", _REPORT_OF.sub("", source_text.strip()))
         expanded = aliases.expand(re.sub(r"^(?:the|The)\s+", "", phrase))
         if expanded == re.sub(r"^(?:the|The)\s+", "", phrase):
             expanded = phrase
@@ -761,6 +763,10 @@ class Extractor:
             "outlet": ("outlet",),
         }.get(kind or "", ("org",))
         earlier = [m for m in state.mentions if m.position < fr.source_start]
+        if len(words) >= 1 and head not in self.lex.pronouns:
+            for m in reversed(earlier):
+                if head in fold(m.canonical).split():
+                    return m.canonical, m.recent, "reference_same_noun"
         for wanted_kind in wanted:
             for m in reversed(earlier):
                 if m.kind == wanted_kind:
@@ -859,6 +865,13 @@ class Extractor:
         speaking ("South Korea reported") becomes the agency of that country the text cites nearby
         ("Seoul's intelligence agency" -> South Korea NIS).
         """
+        if self.resolver.known_source(name) is None and fold(name).split()[-1:] and \
+                fold(name).split()[-1] in self.resolver.organisation_heads:
+            for prefix in (state.last_place,):
+                if prefix:
+                    known = self.resolver.known_source(f"{prefix} {name}")
+                    if known:
+                        return known
         party = self.resolver.party(name)
         if party is not None and fold(name) in (fold(party.name), *(fold(o) for o in party.other)):
             keys = {fold(party.name), fold(party.adj), *(fold(o) for o in party.other)}
@@ -991,6 +1004,9 @@ class Extractor:
             return None  # counts something other than people ("6 jets", "300 square kilometres")
         if self.lex.out_of_scope_pattern.search(text, cand.end, min(noun_end + 30, sent.end)):
             return None
+        if re.search(r"\b(?:population|inhabitants|residents)\s+of\s+(?:some\s+|about\s+|around\s+|nearly\s+)?$",
+                     text[max(sent.start, cand.start - 40):cand.start]):
+            return None
         measure, how = self._measure(text, sent, cand, noun, noun_end, prior)
         if measure is None:
             return None
@@ -1060,6 +1076,11 @@ class Extractor:
         location, loc_rule = self._location(text, sent, cand, state)
         if location is None and src_rule.endswith("pending_source") and state.pending_place:
             location, loc_rule = state.pending_place, "pending_source"
+        if source and location and self.resolver.known_source(source) is None:
+            # "the territory's Health Ministry" about Gaza -> the Gaza Health Ministry the alias table knows
+            known = self.resolver.known_source(f"{location} {source}")
+            if known:
+                source = known
         if location is None and source is not None:
             same = [c for c in reversed(prior + state.claims[-6:]) if c.source == source]
             if same and same[0].location:
@@ -1147,6 +1168,10 @@ class Extractor:
 
 _REPORT_OF = re.compile(
     r"^(?:the\s+|an?\s+)?(?:latest\s+|new\s+|previous\s+)?(?:estimates?|figures?|data|report|assessment|count|tally)\s+(?:of|from|by)\s+",
+    re.IGNORECASE,
+)
+_GENERIC_POSSESSOR = re.compile(
+    r"^(?:the\s+)?(?:territory|country|region|enclave|strip|nation|city|state|province|government|group|army)(?:'s|’s)\s+",
     re.IGNORECASE,
 )
 _ORG_PHRASE = re.compile(

@@ -187,6 +187,9 @@ class _Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        task = self.progress.tasks[0]
+        if task.total is None:  # collections (JSONL, CSV): the total is known once they are read
+            self.progress.update(self.task, total=task.completed)
         self.progress.stop()
 
     def tick(self, _doc: Document) -> None:

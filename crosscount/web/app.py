@@ -28,8 +28,8 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -124,7 +124,7 @@ def _build_snapshot(ledger: Ledger) -> Snapshot:
     for f in findings:
         by_var[f.variable].append(f)
     of_claim: dict[tuple[str, int], str] = {}
-    for s in statements.values():
+    for s in sorted(statements.values(), key=lambda s: s.computed):  # a claim's own statement first
         for doc, start, _end in s.claims:
             of_claim.setdefault((doc, start), s.id)
     overview = []
@@ -493,7 +493,6 @@ def create_app(
     env.globals["version"] = __version__
     env.globals["plotly_version"] = _plotly_version()
     env.globals["needs_token"] = state.token is not None
-    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -789,7 +788,7 @@ def create_app(
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Statements: one assertion of one source, with every outlet that carries it."""
-        f = {"subject": _blank(subject), "measure": _blank(measure), "source": _blank(source),
+        f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "source": _blank(source),
              "location": _blank(location), "since": _check_date("since", since),
              "until": _check_date("until", until)}
         return listed("statements", f, lambda: state.ledger.statements(**f), limit, offset)
@@ -810,7 +809,7 @@ def create_app(
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Variables (subject × measure × location × unit) with their latest estimate."""
-        f = {"subject": _blank(subject), "measure": _blank(measure), "location": _blank(location)}
+        f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "location": _blank(location)}
         snap = state.snapshot()
         rows = {r["id"]: r for r in snap.overview}
         items = state.cached_list("variables", f, lambda: state.ledger.variables(**f))
@@ -845,7 +844,7 @@ def create_app(
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Findings: conflicts, agreements, evolutions, checks (with arithmetic) and estimates."""
-        f = {"type": _blank(type), "subject": _blank(subject), "measure": _blank(measure),
+        f: dict[str, Any] = {"type": _blank(type), "subject": _blank(subject), "measure": _blank(measure),
              "variable": _blank(variable), "rule": _blank(rule)}
         return listed("findings", f, lambda: state.ledger.findings(**f), limit, offset)
 
@@ -933,6 +932,7 @@ def create_app(
             raise WebError(404, f"document {doc!r} has no claim at offset {start}")
         return document, claim
 
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app
 
 

@@ -1,0 +1,53 @@
+"""`crosscount serve`: the web app over a ledger, on 127.0.0.1 unless told otherwise."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import click
+
+from crosscount.cli import main
+from crosscount.cli.common import db_option
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and "localhost": addresses only this machine can reach."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback needs a token for writes.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port to bind.")
+@click.option("--token", default=None, envvar="CROSSCOUNT_TOKEN", show_envvar=True,
+              help="Token that uploads and deletes must carry (header 'Authorization: Bearer T' or a form field).")
+@click.option("--max-upload-mb", default=5.0, show_default=True, type=click.FloatRange(0.001, 1000),
+              help="Largest upload accepted, in megabytes.")
+def serve(db: str, host: str, port: int, token: str | None, max_upload_mb: float) -> None:
+    """Serve the web app and its JSON API over the ledger (pages at /, API docs at /docs)."""
+    token = token or os.environ.get("CROSSCOUNT_TOKEN") or None
+    if not is_loopback(host) and not token:
+        raise click.UsageError(
+            f"refusing to serve on {host} without a token: anyone who can reach it could change the "
+            "ledger. Pass --token T (or set CROSSCOUNT_TOKEN), or bind 127.0.0.1."
+        )
+    import uvicorn
+
+    from crosscount.errors import CrosscountError
+    from crosscount.web import create_app
+
+    try:
+        app = create_app(db, token=token, max_upload_bytes=int(max_upload_mb * 1_000_000))
+    except CrosscountError as err:
+        raise click.ClickException(str(err)) from err
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"crosscount: serving {db} on http://{shown}:{port}/ (writes {'need the token' if token else 'open'})",
+               err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,79 @@
+// crosscount web: the chart, scrolling to the highlighted figure, and upload progress.
+(function () {
+  "use strict";
+
+  function drawChart() {
+    var el = document.getElementById("chart");
+    if (!el || !window.Plotly) { return; }
+    var fig;
+    try { fig = JSON.parse(el.getAttribute("data-figure") || "{}"); } catch (e) { return; }
+    var layout = fig.layout || {};
+    layout.autosize = true;
+    window.Plotly.newPlot(el, fig.data || [], layout, { responsive: true, displaylogo: false });
+  }
+
+  function showFigure() {
+    var mark = document.getElementById("figure");
+    var box = document.getElementById("article");
+    if (!mark || !box) { return; }
+    box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
+  }
+
+  function pollJob() {
+    var el = document.getElementById("job");
+    if (!el) { return; }
+    var id = el.getAttribute("data-job");
+    var status = document.getElementById("job-status");
+    var progress = document.getElementById("job-progress");
+    var bar = document.getElementById("job-bar");
+    var error = document.getElementById("job-error");
+    var list = document.getElementById("job-docs");
+
+    function render(job) {
+      el.setAttribute("data-status", job.status);
+      status.textContent = job.status;
+      progress.textContent = job.done + " of " + job.total;
+      bar.max = job.total || 1;
+      bar.value = job.done;
+      if (job.error) { error.hidden = false; error.textContent = job.error; }
+      if (job.finished) {
+        list.textContent = "";
+        job.documents.forEach(function (d) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          a.className = "job-doc";
+          a.href = "/documents/" + encodeURIComponent(d.id);
+          a.textContent = d.title;
+          var n = document.createElement("span");
+          n.className = "muted";
+          n.textContent = " " + d.claims + " claims";
+          li.appendChild(a); li.appendChild(n); list.appendChild(li);
+        });
+        job.skipped.forEach(function (d) {
+          var li = document.createElement("li");
+          li.className = "muted";
+          li.textContent = d + ": already in the ledger";
+          list.appendChild(li);
+        });
+      }
+    }
+
+    function tick() {
+      fetch("/api/jobs/" + encodeURIComponent(id), { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (job) {
+          if (job.ok === false) { error.hidden = false; error.textContent = job.error; return; }
+          render(job);
+          if (!job.finished) { setTimeout(tick, 400); }
+        })
+        .catch(function () { setTimeout(tick, 1500); });
+    }
+    if (el.getAttribute("data-status") !== "done" && el.getAttribute("data-status") !== "failed") { tick(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawChart();
+    showFigure();
+    pollJob();
+  });
+})();
