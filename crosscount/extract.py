@@ -1081,6 +1081,13 @@ class Extractor:
             known = self.resolver.known_source(f"{location} {source}")
             if known:
                 source = known
+        if source and source_text and not source.startswith("unnamed "):
+            # the final name (after specialising) is what later pronouns and descriptions refer to
+            kind_of = "person" if self.resolver.person_name(source) == source else "org"
+            where = sent.text.find(source_text)
+            position = sent.start + where + len(source_text) if where >= 0 else cand.start
+            state.mentions.append(Mention(source, kind_of, position, recent))
+            state.mentions.sort(key=lambda mention: mention.position)
         if location is None and source is not None:
             same = [c for c in reversed(prior + state.claims[-6:]) if c.source == source]
             if same and same[0].location:

@@ -184,8 +184,8 @@ def test_sum_check_nis_300_plus_2700_against_zelensky_3800(findings: list[dict[s
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "Stage reconcile (_Reconciler.rate_start, used by check_rate): ISW's 92 a day runs 'since their involvement in combat "
-        "operations began in early December 2024' (doc 001), but the start-date pattern only reads "
+        "Stage reconcile (_Reconciler.rate_start, used by check_rate): ISW's 92 a day runs "
+        "'since their involvement in combat operations began in early December 2024' (doc 001), but the start-date pattern only reads "
         "'since|from <month>' directly, and doc 000's sentence has no start; the fallback, the earliest "
         "dated casualty count, is 2025-01 because doc 002's December counts are undated (see the evolution "
         "xfail). So the rate runs from 2025-01-01: 92 x 15 days = 1,380 vs 3,800, a failed check, where "

@@ -25,13 +25,6 @@ from crosscount.scale import iter_inputs, read_claims, run_extraction
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "scale.py"
 
-# Closing a LocalCluster can leave a worker's comm closing while the loop stops; distributed reports it
-# as a ResourceWarning/RuntimeWarning from its own teardown, not from crosscount. Only those are let
-# through; any other warning still fails the test.
-dask_teardown = [
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning"),
-]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -237,7 +230,8 @@ def test_a_second_run_into_the_same_ledger_extracts_nothing(corpus: dict[str, Pa
         assert again.batches == 0
         runs = ledger.runs()
         assert len(runs) == 3
-        assert ledger.count_claims() == partial.claims + whole.claims == len(_plain_loop(iter_inputs([corpus["jsonl"]])))
+        everything = _plain_loop(iter_inputs([corpus["jsonl"]]))
+        assert ledger.count_claims() == partial.claims + whole.claims == len(everything)
 
 
 @pytest.mark.slow
