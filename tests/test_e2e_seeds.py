@@ -134,11 +134,12 @@ def test_the_killed_conflict_is_between_independent_sources_not_repeats(findings
     strict=True,
     reason=(
         "Stage extract (as_of) / ingest metadata (published): the December 2024 casualty figures come only "
-        "from doc 002 ('at least 30', HUR; 'several hundred', US official), whose published date is null in "
-        "seeds.docs.jsonl and whose claims get as_of null (the gold has 2024-12: 'On Monday' and 'most recent' "
-        "cannot be resolved without an anchor; the anchor is world knowledge, the pact 'came into force this "
-        "month'). The reconciler then puts them in the 'undated' period, so no 2024-12 -> 2025-01 evolution "
-        "on casualties is found (and 'several hundred' is reported as a conflict with the 36% count instead)."
+        "from doc 002 (HUR's 30+, the US official's vague hundreds), whose published date is null in "
+        "seeds.docs.jsonl and whose claims get as_of null (gold: 2024-12). The weekday and 'latest' cues "
+        "in those sentences cannot be resolved without an anchor date, and the only anchor is world "
+        "knowledge (the month a treaty took effect). The reconciler then puts them in the 'undated' period, "
+        "so no 2024-12 -> 2025-01 evolution on casualties is found (the vague hundreds are instead reported "
+        "as a conflict with the count computed from 36%)."
     ),
 )
 def test_casualties_evolve_from_december_to_january(findings: list[dict[str, Any]]) -> None:
@@ -184,13 +185,14 @@ def test_sum_check_nis_300_plus_2700_against_zelensky_3800(findings: list[dict[s
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "Stage reconcile (_Reconciler.rate_start, used by check_rate): ISW's 92 a day runs "
-        "'since their involvement in combat operations began in early December 2024' (doc 001), but the start-date pattern only reads "
-        "'since|from <month>' directly, and doc 000's sentence has no start; the fallback, the earliest "
-        "dated casualty count, is 2025-01 because doc 002's December counts are undated (see the evolution "
-        "xfail). So the rate runs from 2025-01-01: 92 x 15 days = 1,380 vs 3,800, a failed check, where "
-        "seeds.expected.md has ~41 days from ~6 Dec = ~3,800, which holds. The projection check passes "
-        "for the same reason only by tolerance (2025-01-01 + 130 days = 2025-05-11 vs mid-April)."
+        "Stage reconcile (_Reconciler.rate_start, used by check_rate): in doc 001 the ISW rate's start "
+        "(early December 2024) is stated after a clause ('since' + a noun phrase + 'began in' + month), "
+        "but the start-date pattern only reads 'since|from <month>' directly, and doc 000's rate sentence "
+        "gives no start; the fallback, the earliest dated casualty count, is 2025-01 because doc 002's "
+        "December counts are undated (see the evolution xfail). So the rate runs from 2025-01-01: "
+        "92 x 15 days = 1,380 vs 3,800, a failed check, where seeds.expected.md has ~41 days from ~6 Dec "
+        "= ~3,800, which holds. The projection check passes for the same reason only by tolerance "
+        "(2025-01-01 + 130 days = 2025-05-11 vs mid-April)."
     ),
 )
 def test_rate_check_runs_from_early_december_and_matches_zelensky(findings: list[dict[str, Any]]) -> None:

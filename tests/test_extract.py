@@ -240,3 +240,30 @@ def test_extract_civilians_and_people_as_written() -> None:
     assert claims["12"].subject == "civilians"
     assert claims["30"].subject == "people"
     assert claims["30"].location == "Gaza"
+
+
+def test_extract_hostages_are_captured() -> None:
+    c = only("Around 110 hostages remain in Gaza, according to Israeli officials.")
+    assert (c.measure, c.subject, c.source, c.location) == ("captured", "hostages", "Israeli officials", "Gaza")
+
+
+def test_extract_population_is_not_a_claim() -> None:
+    claims = extract("The offensive has displaced most of the region's population of 2.3 million.", published="2025-03-12")
+    assert claims == []
+
+
+def test_extract_post_frame_with_possessive_and_place_qualified_agency() -> None:
+    c = only("More than 400 Palestinians were killed in Gaza, the territory's Health Ministry said.")
+    assert c.source == "Gaza Health Ministry"
+
+
+def test_extract_description_refers_to_the_mention_with_the_same_noun() -> None:
+    text = ("The Chadian Health Ministry said 30 Chadian civilians were killed. The army said it killed 12 rebels. "
+            "The ministry later said 45 Chadian civilians had been wounded.")
+    claims = by_figure(text)
+    assert claims["45"].source == "Chadian Health Ministry"
+
+
+def test_extract_speaker_is_not_the_subject_of_what_it_reports() -> None:
+    c = only("The Israeli military said it killed 19 militants in the raid.")
+    assert (c.subject, c.source) == ("militants", "Israel Defense Forces")
