@@ -142,7 +142,7 @@ class PeakRSS:
     """Peak of the summed RSS of this process and all its descendants, sampled in a thread."""
 
     def __init__(self, interval: float = 0.2) -> None:
-        import psutil
+        import psutil  # type: ignore[import-untyped,unused-ignore]
 
         self._me = psutil.Process()
         self._psutil = psutil
@@ -260,7 +260,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         import distributed  # noqa: F401
-        import psutil  # noqa: F401
+        import psutil  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
     except ImportError as err:
         sys.exit(f"{err}: pip install 'crosscount[dask]' psutil")
     ceiling = calibrate(args.workers)

@@ -228,6 +228,8 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
                 i = j
                 continue
         np = np_before(toks, k, lex)
+        if np is None and k > 0 and lows[k - 1] in ("they", "he", "she", "it", "we"):
+            np = (k - 1, k)  # ", they said."
         via = None
         if verb in ("told", "tells", "briefed", "informed") and j < n:
             vnp = np_after(toks, j, lex)

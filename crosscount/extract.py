@@ -153,6 +153,7 @@ class DocState:
     pending: list[tuple[str, str | None, str, int, str | None]] = field(default_factory=list)
     # (source, via, family, sentence index, place named there)
     pending_place: str | None = None
+    military_parties: frozenset[str] = frozenset()  # parties whose soldiers the text names
 
 
 @dataclass(slots=True)
@@ -209,6 +210,7 @@ class Extractor:
         paragraphs, sentences = split(text)
         quotes = quote_spans(text)
         state = DocState()
+        state.military_parties = self._military_parties(text)
         self._previous = None
         claims: list[Claim] = []
         subtitle_paragraph = self._subtitle_paragraph(paragraphs)
@@ -261,8 +263,9 @@ class Extractor:
                 ):
                     state.force_size[claim.subject] = claim.low
             claims.extend(sentence_claims)
-            if sentence_claims:
-                self._previous = (sent.index, sentence_claims[-1])
+            headline_figures = [c for c in sentence_claims if "base_reference" not in c.rules]
+            if headline_figures:
+                self._previous = (sent.index, headline_figures[-1])
             claim_paragraphs.extend((c, sent.paragraph) for c in sentence_claims)
             # A sentence-initial date ("In early October, ...") frames the rest of its paragraph.
             first_at = next((t for t in times if t.role == "at" and t.start - sent.start <= 3), None)
@@ -523,7 +526,10 @@ class Extractor:
                 party = r.party(phrase)
                 if party:
                     following = clause_before[pm.end() :].lstrip()
-                    if self.lex.report_verb_pattern.search(following):
+                    speech = self.lex.report_verb_pattern.search(following)
+                    if speech and not re.search(
+                        r"\b(?:is|are|was|were|be|been)\s+(?:\w+\s+)?$", following[: speech.start()]
+                    ):
                         break  # "the Israeli military said it killed 19 militants": the speaker, not the sufferer
                     fm = self.lex.noun_pattern.match(following)
                     if following.startswith(("'s", "’s")) or fm or re.match(r"(?:casualty|death|loss)", following):
@@ -568,14 +574,22 @@ class Extractor:
     def _subject_of(self, party: Party, noun: str, state: DocState) -> str:
         if noun in self.resolver.civilian_nouns:
             return "civilians"
-        if (
-            fold(noun) == fold(party.plural)
-            and state.subjects.get(party.forces, 0) == 0
-            and not any(s.endswith(" forces") for s in state.subjects)
-        ):
-            # "32 Palestinians were killed": the subject the text uses
+        if fold(noun) == fold(party.plural) and party.name not in state.military_parties:
+            # "32 Palestinians were killed": the subject the text uses; but "300 North Koreans" in a
+            # story about North Korean troops are those troops
             return party.plural if noun else party.forces
         return party.forces
+
+    def _military_parties(self, text: str) -> frozenset[str]:
+        """Parties the text names with military nouns ("North Korean soldiers", "Pyongyang's troops")."""
+        found: set[str] = set()
+        for m in _MILITARY_MENTION.finditer(text):
+            for phrase in _party_phrases(m.group(1)):
+                party = self.resolver.party(phrase)
+                if party is not None:
+                    found.add(party.name)
+                    break
+        return frozenset(found)
 
     def _last_party(self, text: str) -> Party | None:
         found: Party | None = None
@@ -767,6 +781,10 @@ class Extractor:
             for m in reversed(earlier):
                 if head in fold(m.canonical).split():
                     return m.canonical, m.recent, "reference_same_noun"
+        if len(words) >= 2 and kind in ("org",) and head not in self.lex.pronouns:
+            # "the interior ministry": specific enough to stand as a name of its own
+            prefix = f"{subject_party.adj} " if subject_party is not None else ""
+            return prefix + " ".join(words), False, "description_as_name"
         for wanted_kind in wanted:
             for m in reversed(earlier):
                 if m.kind == wanted_kind:
@@ -865,8 +883,11 @@ class Extractor:
         speaking ("South Korea reported") becomes the agency of that country the text cites nearby
         ("Seoul's intelligence agency" -> South Korea NIS).
         """
-        if self.resolver.known_source(name) is None and fold(name).split()[-1:] and \
-                fold(name).split()[-1] in self.resolver.organisation_heads:
+        if (
+            self.resolver.known_source(name) is None
+            and fold(name).split()[-1:]
+            and fold(name).split()[-1] in self.resolver.organisation_heads
+        ):
             for prefix in (state.last_place,):
                 if prefix:
                     known = self.resolver.known_source(f"{prefix} {name}")
@@ -999,13 +1020,17 @@ class Extractor:
         figure_starts: list[int],
     ) -> Claim | None:
         rules: list[str] = [f"figure:{cand.rule}"]
+        if self._is_base_reference(text, sent, cand):
+            rules.append("base_reference")
         noun, noun_end, party_word = self._head_noun(text, cand)
         if noun and noun.startswith("?"):
             return None  # counts something other than people ("6 jets", "300 square kilometres")
         if self.lex.out_of_scope_pattern.search(text, cand.end, min(noun_end + 30, sent.end)):
             return None
-        if re.search(r"\b(?:population|inhabitants|residents)\s+of\s+(?:some\s+|about\s+|around\s+|nearly\s+)?$",
-                     text[max(sent.start, cand.start - 40):cand.start]):
+        if re.search(
+            r"\b(?:population|inhabitants|residents)\s+of\s+(?:some\s+|about\s+|around\s+|nearly\s+)?$",
+            text[max(sent.start, cand.start - 40) : cand.start],
+        ):
             return None
         measure, how = self._measure(text, sent, cand, noun, noun_end, prior)
         if measure is None:
@@ -1124,6 +1149,11 @@ class Extractor:
         )
 
     # ------------------------------------------------------------------ as-of
+    @staticmethod
+    def _is_base_reference(text: str, sent: Sentence, cand: Candidate) -> bool:
+        """ "among the 11,000-strong contingent": a force named as the base of another figure."""
+        return not cand.is_share and bool(_BASE_REFERENCE.search(text[max(sent.start, cand.start - 30) : cand.start]))
+
     def _as_of(
         self,
         text: str,
@@ -1137,7 +1167,7 @@ class Extractor:
         prior: list[Claim],
         figure_starts: list[int],
     ) -> tuple[str | None, str]:
-        if _BASE_REFERENCE.search(text[max(sent.start, cand.start - 30) : cand.start]) and not cand.is_share:
+        if self._is_base_reference(text, sent, cand):
             return None, ""  # "among the 11,000-strong contingent": a base, not a new count
         usable = [t for t in times if t.role != "since"]
         if kind == "projection":
@@ -1145,8 +1175,15 @@ class Extractor:
             by = by or [t for t in usable if t.role == "by"]
             if by:
                 return by[0].value, "by_target"
-        usable = [t for t in usable if t.role != "by"]
         clause = sent.clause_of(cand.start)
+        if not any(t.role in ("at", "now") for t in usable if sent.clause_of(t.start) == clause):
+            # "By March 4, 300 had been killed": a cumulative count as of that date
+            by_here = [
+                t for t in usable if t.role == "by" and sent.clause_of(t.start) == clause and t.start < cand.start
+            ]
+            if by_here:
+                return by_here[-1].value, "by_date_report"
+        usable = [t for t in usable if t.role != "by"]
         same = [t for t in usable if sent.clause_of(t.start) == clause]
         if same:
             best = min(same, key=lambda t: abs(t.start - cand.start))
@@ -1176,6 +1213,10 @@ class Extractor:
 _REPORT_OF = re.compile(
     r"^(?:the\s+|an?\s+)?(?:latest\s+|new\s+|previous\s+)?(?:estimates?|figures?|data|report|assessment|count|tally)\s+(?:of|from|by)\s+",
     re.IGNORECASE,
+)
+_MILITARY_MENTION = re.compile(
+    r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:soldiers|troops|forces|military|army|servicemen|personnel|"
+    r"fighters|contingent)\b"
 )
 _GENERIC_POSSESSOR = re.compile(
     r"^(?:the\s+)?(?:territory|country|region|enclave|strip|nation|city|state|province|government|group|army)(?:'s|’s)\s+",

@@ -323,8 +323,15 @@ def _month_key(ordinal: int) -> str:
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH_WORDS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+# "since early December", "since their involvement began in early December 2024", "from Oct. 3"
 _RE_SINCE = re.compile(
-    r"\b(?:since|from|starting(?:\s+in)?)\s+(?:(early|mid|late)[\s-]+)?([A-Za-z]{3,9})\.?(?:\s+(\d{1,2})\b)?",
+    r"\b(?:since|from|starting(?:\s+in)?)\s+(?:[^.;]{0,70}?\b(?:in|on)\s+)?(?:(early|mid|late)[\s-]+)?"
+    r"(" + _MONTH_WORDS + r")\b\.?(?:\s+(\d{1,2})\b)?(?:,?\s+(\d{4})\b)?",
     re.IGNORECASE,
 )
 
@@ -1292,7 +1299,7 @@ class _Reconciler:
                     continue
                 day = int(m.group(3)) if m.group(3) else words.get((m.group(1) or "").lower(), 1)
                 year = date.fromordinal(limit).year
-                for y in (year, year - 1):
+                for y in (int(m.group(4)),) if m.group(4) else (year, year - 1):
                     try:
                         start = date(y, month, min(day, calendar.monthrange(y, month)[1])).toordinal()
                     except ValueError:

@@ -628,7 +628,8 @@ def run_extraction(
 
     documents = iter_inputs(inputs, on_problem=report, max_bytes=max_bytes)
     if metadata:
-        documents = (apply_metadata(doc, dict(metadata)) for doc in documents)
+        meta = dict(metadata)
+        documents = (apply_metadata(doc, meta) for doc in documents)
     try:
         for docs in _batches(documents, batch_size):
             summary.documents += len(docs)

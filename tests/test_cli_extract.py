@@ -58,8 +58,9 @@ def test_extract_bad_inputs_are_reported_and_the_rest_goes_on(tmp_path: Path) ->
         encoding="utf-8",
     )
     (tmp_path / "notext.csv").write_text("id,body\n1,hello\n", encoding="utf-8")
-    (tmp_path / "dated.jsonl").write_text(json.dumps({"id": "r4", "text": ARTICLE, "published": "soon-ish"}) + "\n",
-                                          encoding="utf-8")
+    (tmp_path / "dated.jsonl").write_text(
+        json.dumps({"id": "r4", "text": ARTICLE, "published": "soon-ish"}) + "\n", encoding="utf-8"
+    )
     code, out, err = run("extract", str(tmp_path), "--format", "jsonl")
     assert code != 0
     docs = sorted({json.loads(line)["doc"] for line in out.splitlines()})

@@ -14,15 +14,29 @@ from click.testing import CliRunner
 
 from crosscount.cli import main
 
-FLOORS = {"f1": 0.95, "value": 0.92, "measure": 0.92, "subject": 0.92, "source": 0.90, "as_of": 0.85,
-          "strict_recall": 0.85}
+FLOORS = {
+    "f1": 0.95,
+    "value": 0.92,
+    "measure": 0.92,
+    "subject": 0.92,
+    "source": 0.90,
+    "as_of": 0.85,
+    "strict_recall": 0.85,
+}
 
 
 @pytest.fixture(scope="module")
 def seed_scores(shared_dir: Path) -> dict[str, object]:
-    result = CliRunner().invoke(main, [
-        "eval", "--gold", str(shared_dir / "eval" / "seeds.gold.jsonl"), str(shared_dir / "seeds"), "--json",
-    ])
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "--gold",
+            str(shared_dir / "eval" / "seeds.gold.jsonl"),
+            str(shared_dir / "seeds"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     scores: dict[str, object] = json.loads(result.output)
     return scores
@@ -54,9 +68,22 @@ def test_eval_scores_a_perfect_prediction_as_perfect(tmp_path: Path) -> None:
     from crosscount.evaluate import load_gold, score
 
     gold = tmp_path / "g.gold.jsonl"
-    line = {"doc": "a.txt", "start": 0, "end": 3, "figure": "300", "low": 300, "high": 300, "qualifier": "exact",
-            "unit": "persons", "measure": "killed", "subject": "Malian forces", "location": None,
-            "source": "the Malian Army", "as_of": None, "kind": "report"}
+    line = {
+        "doc": "a.txt",
+        "start": 0,
+        "end": 3,
+        "figure": "300",
+        "low": 300,
+        "high": 300,
+        "qualifier": "exact",
+        "unit": "persons",
+        "measure": "killed",
+        "subject": "Malian forces",
+        "location": None,
+        "source": "the Malian Army",
+        "as_of": None,
+        "kind": "report",
+    }
     gold.write_text(json.dumps(line) + "\n", encoding="utf-8")
     claims = load_gold(gold)
     predicted = [type(claims[0]).from_dict({**line, "source": "Malian army"})]

@@ -248,7 +248,9 @@ def test_extract_hostages_are_captured() -> None:
 
 
 def test_extract_population_is_not_a_claim() -> None:
-    claims = extract("The offensive has displaced most of the region's population of 2.3 million.", published="2025-03-12")
+    claims = extract(
+        "The offensive has displaced most of the region's population of 2.3 million.", published="2025-03-12"
+    )
     assert claims == []
 
 
@@ -258,8 +260,10 @@ def test_extract_post_frame_with_possessive_and_place_qualified_agency() -> None
 
 
 def test_extract_description_refers_to_the_mention_with_the_same_noun() -> None:
-    text = ("The Chadian Health Ministry said 30 Chadian civilians were killed. The army said it killed 12 rebels. "
-            "The ministry later said 45 Chadian civilians had been wounded.")
+    text = (
+        "The Chadian Health Ministry said 30 Chadian civilians were killed. The army said it killed 12 rebels. "
+        "The ministry later said 45 Chadian civilians had been wounded."
+    )
     claims = by_figure(text)
     assert claims["45"].source == "Chadian Health Ministry"
 

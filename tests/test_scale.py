@@ -128,8 +128,10 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A 2-worker LocalCluster on 127.0.0.1 that tests reach by address, as a remote one would be."""
     from distributed import LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, local_directory=str(tmp_path_factory.mktemp("dask")))
+    cluster = LocalCluster(  # type: ignore[no-untyped-call,unused-ignore]
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        local_directory=str(tmp_path_factory.mktemp("dask")),
+    )
     yield cluster.scheduler_address
     cluster.close()
 

@@ -1,0 +1,204 @@
+"""The web app in a real headless Chromium, against uvicorn serving a ledger built from the seeds."""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Dialog, sync_playwright
+
+from crosscount.ledger import Ledger
+from crosscount.pipeline import analyze
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+XSS_ARTICLE = (
+    "date 2025-02-10 Regional officials said 45 soldiers were killed near Pokrovsk last week.\n\n"
+    "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">\n"
+    "\" onmouseover=\"window.__xss = 3\" data-x=\"\n"
+    "<a href=\"javascript:window.__xss = 4\">read more</a>\n"
+)
+
+
+def _need_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CROSSCOUNT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and CROSSCOUNT_REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CROSSCOUNT_REQUIRE_BROWSER=1 to fail")
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes) into rows of raw pixel bytes."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width = 8, b"", 0
+    height = channels = 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6), (depth, colour)
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows: list[bytes] = []
+    prev = bytearray(stride)
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b = prev[i]
+            c = prev[i - channels] if i >= channels else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif f == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, height, rows
+
+
+def assert_not_blank(path: Path, min_colours: int = 8) -> None:
+    data = path.read_bytes()
+    assert len(data) > 5000, f"{path} is suspiciously small"
+    width, height, rows = png_pixels(data)
+    assert width > 100 and height > 100
+    colours = {row[i : i + 3] for row in rows[:: max(1, height // 60)] for i in range(0, len(row), 3 * 7)}
+    assert len(colours) >= min_colours, f"{path} looks blank ({len(colours)} colours)"
+
+
+@pytest.fixture(scope="module")
+def server(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _need_browser()
+    import uvicorn
+
+    from crosscount.web import create_app
+
+    db = tmp_path_factory.mktemp("browser") / "ledger.db"
+    with Ledger(db) as ledger:
+        analyze([shared_dir / "seeds"], ledger)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_overview_to_variable_to_evidence(server: str, browser: Browser, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/")
+    assert page.locator("table#variables tbody tr").count() >= 5
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+    assert_not_blank(tmp_path / "overview.png")
+
+    page.locator("a.var-link", has_text="casualties").first.click()
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=15000)
+    box = page.locator(".js-plotly-plot").bounding_box()
+    assert box is not None and box["width"] > 400 and box["height"] > 250
+    assert page.locator(".js-plotly-plot .scatterlayer .point").count() >= 2
+    page.screenshot(path=str(tmp_path / "variable.png"), full_page=True)
+    assert_not_blank(tmp_path / "variable.png", min_colours=12)
+
+    link = page.locator("a.evidence-link").first
+    link.click()
+    page.wait_for_selector("mark.figure#figure")
+    figure = page.locator("mark.figure#figure")
+    assert figure.is_visible() and figure.inner_text().strip() == page.locator(".fig-title").inner_text().strip()
+    box = figure.bounding_box()
+    assert box is not None and box["width"] > 5
+    page.screenshot(path=str(tmp_path / "evidence.png"))
+    assert_not_blank(tmp_path / "evidence.png")
+    assert errors == []
+
+
+def test_upload_an_article_and_see_its_claims_with_markup_as_text(
+    server: str, browser: Browser, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    article = tmp_path / "pokrovsk.txt"
+    article.write_text(XSS_ARTICLE, encoding="utf-8")
+    page.goto(server + "/documents")
+    page.set_input_files("#upload-form input[name=file]", str(article))
+    page.fill("#upload-form input[name=outlet]", "Test <b>Wire</b>")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#job[data-status=done]", timeout=60000)
+    page.screenshot(path=str(tmp_path / "job.png"))
+    page.locator("a.job-doc").first.click()
+    page.wait_for_selector("#claims")
+    assert page.locator("#claims tbody tr a").count() >= 1
+    text = page.locator("#article").inner_text()
+    assert "<script>window.__xss = 1</script>" in text and "javascript:window.__xss" in text
+    assert "Test <b>Wire</b>" in page.locator(".lede").inner_text()
+    page.locator("#article").hover()
+    page.mouse.move(200, 400)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("#article script, #article img, #article a[href^=javascript]").count() == 0
+    assert dialogs == []
+    page.screenshot(path=str(tmp_path / "document.png"), full_page=True)
+    assert_not_blank(tmp_path / "document.png")
+
+    page.goto(server + "/")  # the new figure is reconciled into the overview
+    assert page.locator("a.var-link", has_text="killed").count() >= 1
+    page.goto(server + "/documents")
+    assert page.locator("a.doc-link", has_text="pokrovsk.txt").count() == 1
+
+
+def test_bad_upload_shows_an_error_on_the_page(server: str, browser: Browser, tmp_path: Path) -> None:
+    page = browser.new_page()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "5 were killed."}\n{oops\n', encoding="utf-8")
+    page.goto(server + "/documents")
+    before = page.locator("#documents tbody tr").count()
+    page.set_input_files("#upload-form input[name=file]", str(bad))
+    page.click("#upload-form button[type=submit]")
+    error = page.locator("#upload-error")
+    error.wait_for()
+    assert "line 2" in error.inner_text()
+    assert page.locator("#documents tbody tr").count() == before
