@@ -182,19 +182,6 @@ def test_sum_check_nis_300_plus_2700_against_zelensky_3800(findings: list[dict[s
     ), [f["arithmetic"] for f in sums]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Stage reconcile (_Reconciler.rate_start, used by check_rate): in doc 001 the ISW rate's start "
-        "(early December 2024) is stated after a clause ('since' + a noun phrase + 'began in' + month), "
-        "but the start-date pattern only reads 'since|from <month>' directly, and doc 000's rate sentence "
-        "gives no start; the fallback, the earliest dated casualty count, is 2025-01 because doc 002's "
-        "December counts are undated (see the evolution xfail). So the rate runs from 2025-01-01: "
-        "92 x 15 days = 1,380 vs 3,800, a failed check, where seeds.expected.md has ~41 days from ~6 Dec "
-        "= ~3,800, which holds. The projection check passes for the same reason only by tolerance "
-        "(2025-01-01 + 130 days = 2025-05-11 vs mid-April)."
-    ),
-)
 def test_rate_check_runs_from_early_december_and_matches_zelensky(findings: list[dict[str, Any]]) -> None:
     rates = [f for f in findings if f["rule"] == "check_rate"]
     assert any(
