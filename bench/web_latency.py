@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crosscount.ledger import Ledger  # noqa: E402
-from crosscount.models import Claim, Document  # noqa: E402
-from crosscount.pipeline import reconcile_ledger  # noqa: E402
+from crosscount.ledger import Ledger
+from crosscount.models import Claim, Document
+from crosscount.pipeline import reconcile_ledger
 
 MEASURES = ("deployed", "killed", "wounded", "casualties", "captured", "missing", "displaced")
 PLACES = ("North", "South", "East", "West", "Capital", "Coast")
@@ -147,7 +147,7 @@ def main(argv: list[str]) -> int:
                 timed(conn, make(i))
             samples = sorted(timed(conn, make(i)) for i in range(args.requests))
             p50 = statistics.median(samples)
-            p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+            p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
             verdict = "goal met" if p95 < 100 else ("ok" if p95 < 250 else "TOO SLOW")
             print(f"{label:28s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {samples[-1]:7.1f} ms   ({verdict})",
                   flush=True)

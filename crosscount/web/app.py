@@ -29,7 +29,7 @@ import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +57,7 @@ __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "WebError", "create_app"]
 DEFAULT_MAX_UPLOAD_BYTES = 5_000_000
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
+OVERVIEW_CONFLICTS = 50  # the latest conflicts listed on the overview; the API has them all
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv")
 
 _HERE = Path(__file__).resolve().parent
@@ -307,9 +308,13 @@ class WebState:
         items = fetch()
         with self._lock:
             self._lists[key] = items
-            while len(self._lists) > 64:
+            while len(self._lists) > 256:
                 self._lists.popitem(last=False)
         return items
+
+    def warm(self) -> None:
+        with suppress(CrosscountError):  # a broken ledger is reported by the first request instead
+            self.snapshot()
 
     def extractor(self) -> Any:
         if self._extractor is None:
@@ -470,6 +475,8 @@ def create_app(
     state = WebState(db, token, max_upload_bytes)
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # build the cached views while the first visitor is on the way
+        threading.Thread(target=state.warm, name="crosscount-web-warm", daemon=True).start()
         yield
         state.close()
 
@@ -586,16 +593,29 @@ def create_app(
     def page(request: Request, name: str, nav: str, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, {"nav": nav, **context})
 
+    def cached_page(name: str, params: dict[str, Any], build: Callable[[], dict[str, Any]]) -> HTMLResponse:
+        """A page rendered once per ledger state (and parameters), then served from memory."""
+
+        def render() -> list[bytes]:
+            return [env.get_template(name).render(**build()).encode("utf-8")]
+
+        body = state.cached_list("page:" + name, params, render)[0]
+        return HTMLResponse(body)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, subject: str | None = None) -> HTMLResponse:
-        snap = state.snapshot()
-        rows = [r for r in snap.overview if not subject or r["subject"] == subject]
-        stats = state.ledger.stats()
-        return page(
-            request, "overview.html", "overview", rows=rows, subject=_blank(subject), stats=stats,
-            conflicts=[f for f in snap.conflicts if not subject or f.subject == subject],
-            titles={v.id: var_title(v) for v in snap.variables},
-        )
+        subject = _blank(subject)
+
+        def build() -> dict[str, Any]:
+            snap = state.snapshot()
+            rows = [r for r in snap.overview if not subject or r["subject"] == subject]
+            conflicts = [f for f in snap.conflicts if not subject or f.subject == subject]
+            latest = sorted(conflicts, key=lambda f: period_key(f.period), reverse=True)[:OVERVIEW_CONFLICTS]
+            return {"nav": "overview", "rows": rows, "subject": subject, "stats": state.ledger.stats(),
+                    "conflicts": latest, "conflicts_total": len(conflicts),
+                    "titles": {v.id: var_title(v) for v in snap.variables}}
+
+        return cached_page("overview.html", {"subject": subject}, build)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, q: str = "") -> HTMLResponse:
@@ -616,12 +636,13 @@ def create_app(
         order = {"conflict": 0, "evolution": 1, "revision": 2, "agreement": 3, "check": 4}
         findings = sorted((f for f in fs if f.type != "estimate"), key=lambda f: (order.get(f.type, 9), f.id))
         estimates = sorted((f for f in fs if f.type == "estimate"), key=lambda f: period_key(f.period))
-        docs = {d: state_doc_label(d) for s in sts for d in s.docs}
-        return page(
-            request, "variable.html", "overview", var=var, title=var_title(var), statements=sts,
-            findings=findings, estimates=estimates, latest=estimates[-1] if estimates else None,
-            chart=_chart_json(snap, variable_id), docs=docs, statements_by_id=snap.statements,
-        )
+        def build() -> dict[str, Any]:
+            docs = {d: state_doc_label(d) for s in sts for d in s.docs}
+            return {"nav": "overview", "var": var, "title": var_title(var), "statements": sts,
+                    "findings": findings, "estimates": estimates, "latest": estimates[-1] if estimates else None,
+                    "chart": _chart_json(snap, variable_id), "docs": docs, "statements_by_id": snap.statements}
+
+        return cached_page("variable.html", {"id": variable_id}, build)
 
     @lru_cache(maxsize=4096)
     def _doc_label_cached(doc_id: str, key: object) -> dict[str, Any]:
