@@ -53,7 +53,7 @@ def test_resolve_bad_alias_file_is_a_clear_error(tmp_path: Path) -> None:
 
     bad = tmp_path / "bad.toml"
     bad.write_text("[sources\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         Resolver.load(extra=[bad])
 
 
@@ -82,7 +82,7 @@ def test_segment_clauses_split_at_coordination() -> None:
 
 
 def test_model_meta_check_refuses_another_model() -> None:
-    with pytest.raises(ModelError, match="en_core_web_sm 3.8.0"):
+    with pytest.raises(ModelError, match=r"en_core_web_sm 3\.8\.0"):
         check_meta({"lang": "en", "name": "core_web_md", "version": "3.8.0"})
     with pytest.raises(ModelError):
         check_meta({"lang": "en", "name": "core_web_sm", "version": "3.7.1"})
