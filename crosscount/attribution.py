@@ -235,9 +235,12 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
             vnp = np_after(toks, j, lex)
             if vnp:
                 via = span_text(*vnp)[0]
+        np_first = np[0] if np else k
+        while np_first > 0 and toks[np_first - 1].low in ("a", "an", "the"):
+            np_first -= 1  # ", a police source said"
         post = bool(
             (k > 0 and toks[k - 1].text in (",", "”", '"'))
-            or (np and np[0] > 0 and toks[np[0] - 1].text in (",", "”", '"'))
+            or (np_first > 0 and toks[np_first - 1].text in (",", "”", '"'))
         )
         if np:
             src, s, e = span_text(*np)

@@ -505,6 +505,8 @@ class Extractor:
         before = text[sent.start : cand.start]
         if noun is None and prior and prior[-1].subject and not cand.is_share:
             return prior[-1].subject, "ellipsis"  # "37 civilians were killed and 150 wounded"
+        if (noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end : cand.end + 30])) and prior and prior[-1].subject:
+            return prior[-1].subject, "pronoun_prior"
         if noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end : cand.end + 30]):
             party = self._last_party(before)
             if party:
@@ -574,6 +576,10 @@ class Extractor:
     def _subject_of(self, party: Party, noun: str, state: DocState) -> str:
         if noun in self.resolver.civilian_nouns:
             return "civilians"
+        if not noun.strip() and party.name not in state.military_parties and state.military_parties:
+            return "people"
+        if not noun.strip() and not state.military_parties:
+            return "people"  # "the toll in Morocco rose to 2,012": no soldiers in the story
         if fold(noun) == fold(party.plural) and party.name not in state.military_parties:
             # "32 Palestinians were killed": the subject the text uses; but "300 North Koreans" in a
             # story about North Korean troops are those troops
@@ -711,7 +717,8 @@ class Extractor:
     ) -> tuple[str | None, str]:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
-        phrase = _GENERIC_POSSESSOR.sub("", _REPORT_OF.sub("", source_text.strip()))
+        # "a spokesman for the army" speaks for the army; "the territory's ministry" is the ministry
+        phrase = _core_phrase(source_text)
         expanded = aliases.expand(re.sub(r"^(?:the|The)\s+", "", phrase))
         if expanded == re.sub(r"^(?:the|The)\s+", "", phrase):
             expanded = phrase
@@ -762,7 +769,7 @@ class Extractor:
         self, fr: Frame, state: DocState, sent: Sentence, subject_party: Party | None = None
     ) -> tuple[str | None, bool, str]:
         """A pronoun or definite description -> the entity it refers back to."""
-        words = fold(fr.source_text).split()
+        words = fold(_core_phrase(fr.source_text)).split()
         head = words[-1] if words else ""
         kind = (
             self.lex.pronouns.get(head)
@@ -785,6 +792,11 @@ class Extractor:
             # "the interior ministry": specific enough to stand as a name of its own
             prefix = f"{subject_party.adj} " if subject_party is not None else ""
             return prefix + " ".join(words), False, "description_as_name"
+        organ_party = subject_party or (self.resolver.party(state.last_place) if state.last_place else None)
+        if organ_party is not None and " ".join(words) in self.lex.party_organs:
+            subject_party = organ_party
+            # "the army said" in a story about Somali forces -> "Somali army"
+            return f"{subject_party.adj} {' '.join(words)}", False, "organ_of_party"
         for wanted_kind in wanted:
             for m in reversed(earlier):
                 if m.kind == wanted_kind:
@@ -840,7 +852,8 @@ class Extractor:
         elif citing:
             chosen = citing[0]
         in_quote = next(((s, e) for s, e in quotes if s <= cand.start < e), None)
-        if chosen is None and in_quote is not None:
+        first_person = chosen is not None and fold(chosen.source_text) in ("we", "i", "us", "our", "my")
+        if (chosen is None or first_person) and in_quote is not None:
             speaker = self._quote_speaker(text, in_quote, aliases, sent, state)
             if speaker:
                 return speaker[0], speaker[1], None, False, "quote_speaker"
@@ -923,7 +936,7 @@ class Extractor:
         start, end = span
         after = text[end : end + 120]
         m = re.match(
-            r"\s*,?\s*((?:[A-Za-z][\w'’.-]*\s+){1,6}?)(said|says|added|told|stated|wrote|noted|concluded|warned)\b",
+            r"\s*,?\s*((?:[A-Za-z][\w'’.-]*\s+){1,9}?)(said|says|added|told|stated|wrote|noted|concluded|warned)\b",
             after,
         )
         if m:
@@ -1218,6 +1231,10 @@ _MILITARY_MENTION = re.compile(
     r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:soldiers|troops|forces|military|army|servicemen|personnel|"
     r"fighters|contingent)\b"
 )
+_SPOKESPERSON_FOR = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:senior\s+)?(?:spokes(?:man|woman|person)|representative|press officer)\s+(?:for|of|at)\s+",
+    re.IGNORECASE,
+)
 _GENERIC_POSSESSOR = re.compile(
     r"^(?:the\s+)?(?:territory|country|region|enclave|strip|nation|city|state|province|government|group|army)(?:'s|’s)\s+",
     re.IGNORECASE,
@@ -1256,6 +1273,11 @@ def _corroborated_reference(text: str) -> dates_mod.RefDate | None:
     if sum(1 for m in months if 0 <= anchor - m <= 6) >= 2:
         return ref
     return None
+
+
+def _core_phrase(source_text: str) -> str:
+    """The asserter inside a phrase: "a spokesman for the army" -> "the army"; "data from X" -> "X"."""
+    return _GENERIC_POSSESSOR.sub("", _SPOKESPERSON_FOR.sub("", _REPORT_OF.sub("", source_text.strip())))
 
 
 def noun_end_of(text: str, start: int) -> int:

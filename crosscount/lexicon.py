@@ -58,6 +58,7 @@ class Lexicon:
     impersonal_pattern: re.Pattern[str]
     descriptions: dict[str, str]  # head noun -> report|org|person|outlet
     pronouns: dict[str, str]  # pronoun -> org|person|group
+    party_organs: frozenset[str]  # "the army": an organ of the party the figure is about
 
 
 @lru_cache(maxsize=1)
@@ -126,4 +127,5 @@ def lexicon() -> Lexicon:
         impersonal_pattern=phrase_pattern(attribution["impersonal"]),
         descriptions=descriptions,
         pronouns=pronouns,
+        party_organs=frozenset(w.lower() for w in attribution.get("party_organs", {}).get("heads", [])),
     )

@@ -271,3 +271,29 @@ def test_extract_description_refers_to_the_mention_with_the_same_noun() -> None:
 def test_extract_speaker_is_not_the_subject_of_what_it_reports() -> None:
     c = only("The Israeli military said it killed 19 militants in the raid.")
     assert (c.subject, c.source) == ("militants", "Israel Defense Forces")
+
+
+def test_extract_first_person_quote_belongs_to_the_speaker_after_it() -> None:
+    c = only('"We have counted 97 injured Chilean miners so far," a spokesman for the mine rescue service told AFP.')
+    assert (c.source, c.via, c.measure) == ("mine rescue service", None, "wounded")
+
+
+def test_extract_the_army_of_the_story() -> None:
+    c = only("Some 5,000 Moroccan troops have been deployed to the area, the army said.")
+    assert c.source == "Moroccan army"
+
+
+def test_extract_post_frame_with_an_article() -> None:
+    c = only("Police detained 14 Kenyan protesters overnight, a police source said.")
+    assert (c.source, c.measure) == ("police source", "arrested")
+
+
+def test_extract_homeless_are_displaced_and_a_toll_forecast_is_a_projection() -> None:
+    claims = by_figure("The quake left about 30,000 Nepalese homeless. Officials warned the toll could climb to 3,000.")
+    assert claims["about 30,000"].measure == "displaced"
+    assert (claims["3,000"].measure, claims["3,000"].kind) == ("killed", "projection")
+
+
+def test_extract_disaster_toll_counts_people_not_forces() -> None:
+    c = only("The death toll from the earthquake in Nepal has risen to 2,012, the Home Ministry said.")
+    assert (c.subject, c.measure, c.location) == ("people", "killed", "Nepal")
