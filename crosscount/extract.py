@@ -224,9 +224,14 @@ class Extractor:
                 if t.start + sent.start >= header_end
             ]
             times = [_since_scoped(sent, t) for t in times]
-            frames = find_frames(sent.text, sent.start, self.lex, title_case=sent.is_heading)
-            self._record_mentions(sent, frames, aliases, state, times)
             candidates = self._candidates(sent, state)
+            # Frames matter for a sentence's own figures and for later references back to who spoke;
+            # a sentence with neither a figure nor a reporting word needs none.
+            if candidates or self.lex.report_verb_pattern.search(sent.text) or "ccording to" in sent.text:
+                frames = find_frames(sent.text, sent.start, self.lex, title_case=sent.is_heading)
+            else:
+                frames = []
+            self._record_mentions(sent, frames, aliases, state, times)
             sentence_claims: list[Claim] = []
             for cand in candidates:
                 claim = self._claim_for(

@@ -554,7 +554,7 @@ def _clean(value: Any) -> str | None:
 # Record files (JSONL, CSV), streamed
 
 
-def _record_document(record: dict[str, Any], origin: str, report: _Report) -> Document | None:
+def record_document(record: dict[str, Any], origin: str, report: _Report) -> Document | None:
     text = record.get("text")
     if text is None:
         report(origin, "record has no 'text' field; skipped", skipped=True)
@@ -636,7 +636,7 @@ def _read_jsonl(path: Path, compressed: bool, max_bytes: int, report: _Report) -
                     kind = type(record).__name__
                     report(origin, f"a JSON object was expected, got a {kind}; skipped", skipped=True)
                     continue
-                document = _record_document(record, origin, report)
+                document = record_document(record, origin, report)
                 if document is not None:
                     yield document
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
@@ -694,7 +694,7 @@ def _read_csv(path: Path, max_bytes: int, report: _Report) -> Iterator[Document]
                     report(origin, f"record is over the {_mb(max_bytes)} limit; skipped", skipped=True)
                     continue
                 record = {name: cell for name, cell in zip(columns, row, strict=False) if name in _FIELDS}
-                document = _record_document(record, origin, report)
+                document = record_document(record, origin, report)
                 if document is not None:
                     yield document
         except _NotUtf8 as err:

@@ -45,7 +45,7 @@ from crosscount.ingest import (
 )
 
 # Parquet records become Documents exactly as JSONL/CSV records do (same id, date and metadata rules).
-from crosscount.ingest import _record_document as _record_to_document
+from crosscount.ingest import record_document as _record_to_document
 from crosscount.models import OUTPUT_FIELDS, Claim, Document
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from crosscount.cli import main
-from crosscount.cli.common import format_option, out_option
+from crosscount.cli.common import engine_options, format_option, out_option, wants_pool
 from crosscount.errors import CrosscountError
 from crosscount.models import OUTPUT_FIELDS, Claim, Document
 
@@ -61,6 +61,33 @@ def extract_inputs(inputs: tuple[str, ...], meta_path: str | None, problems: lis
             claims.extend(extractor.extract_document(doc))
             progress.advance(task)
     return claims
+
+
+def extract_on_engine(
+    inputs: tuple[str, ...], meta_path: str | None, problems: list[str], *, engine: str, scheduler: str | None,
+    workers: int | None, out_dir: str | None,
+) -> list[Claim]:
+    """Extraction on the scale engine: a process pool on every core, or a Dask cluster."""
+    from crosscount.ingest import IngestProblem, load_metadata
+    from crosscount.scale import run_extraction
+
+    claims: list[Claim] = []
+
+    def on_problem(problem: IngestProblem) -> None:
+        problems.append(str(problem))
+        click.echo(f"warning: {problem}" if not problem.skipped else f"skipped: {problem}", err=True)
+
+    def on_result(pairs: list[tuple[Document, list[Claim]]]) -> None:
+        for _doc, found in pairs:
+            claims.extend(found)
+
+    run_extraction(
+        list(inputs), engine="dask" if scheduler else engine, scheduler=scheduler, workers=workers,
+        out_dir=Path(out_dir) if out_dir else None, metadata=load_metadata(meta_path) if meta_path else None,
+        on_problem=on_problem, on_result=on_result,
+    )
+    # Batches finish in any order: sort so that the same inputs always give the same output.
+    return sorted(claims, key=lambda c: (c.doc, c.start, c.end))
 
 
 def write_claims(claims: list[Claim], fmt: str, out: str | None, *, explain: bool = False) -> None:
@@ -129,14 +156,28 @@ def _num(value: float | None) -> str:
     help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.",
 )
 @click.option("--explain", is_flag=True, help="Add the names of the rules that fired to each claim.")
-def extract(inputs: tuple[str, ...], fmt: str, out: str | None, meta_path: str | None, explain: bool) -> None:
-    """Extract attributed claims from files or folders of articles (.txt .md .html .jsonl .csv)."""
+@engine_options
+def extract(inputs: tuple[str, ...], fmt: str, out: str | None, meta_path: str | None, explain: bool, engine: str,
+            scheduler: str | None, workers: int | None) -> None:
+    """Extract attributed claims from files or folders of articles (.txt .md .html .jsonl .jsonl.gz .csv .parquet).
+
+    With --out DIR/ (a directory, or a path ending in /) the claims go to Parquet shards there, written
+    batch by batch; a re-run skips the documents already written.
+    """
     problems: list[str] = []
+    to_shards = out is not None and (out.endswith("/") or Path(out).is_dir())
     try:
-        claims = extract_inputs(inputs, meta_path, problems)
+        if to_shards or wants_pool(inputs, engine, scheduler, workers):
+            claims = extract_on_engine(inputs, meta_path, problems, engine=engine, scheduler=scheduler,
+                                       workers=workers, out_dir=out if to_shards else None)
+        else:
+            claims = extract_inputs(inputs, meta_path, problems)
     except CrosscountError as exc:
         raise click.ClickException(str(exc)) from exc
-    write_claims(claims, fmt, out, explain=explain)
+    if to_shards:
+        click.echo(f"{len(claims)} claims written to Parquet shards in {out}", err=True)
+    else:
+        write_claims(claims, fmt, out, explain=explain)
     if problems:
         click.echo(f"{len(problems)} input problem(s); see the messages above", err=True)
         sys.exit(3)

@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from crosscount.cli import main
-from crosscount.cli.common import db_option, format_option
+from crosscount.cli.common import db_option, engine_options, format_option
 from crosscount.cli.extraction import write_claims
 from crosscount.errors import CrosscountError
 from crosscount.ledger import Ledger
@@ -208,6 +208,40 @@ def _document_total(inputs: Sequence[str]) -> int | None:
     return count_inputs(inputs)
 
 
+def _analyze_on_engine(
+    inputs: Sequence[str],
+    ledger: Ledger,
+    *,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    meta_path: str | None,
+    report_path: str | None,
+    config_path: str | None,
+    on_problem: Any,
+    progress: _Progress,
+) -> tuple[Any, Any]:
+    """Extraction on the scale engine (process pool or Dask), then reconcile and report in this process."""
+    from crosscount.ingest import load_metadata
+    from crosscount.pipeline import AnalyzeSummary, reconcile_ledger, write_report_file
+    from crosscount.scale import run_extraction
+
+    run = run_extraction(
+        list(inputs), engine="dask" if scheduler else engine, scheduler=scheduler, workers=workers, ledger=ledger,
+        metadata=load_metadata(meta_path) if meta_path else None, on_problem=on_problem,
+        progress=lambda n: progress.progress.advance(progress.task, n),
+    )
+    summary = AnalyzeSummary(
+        documents_seen=run.documents, documents_skipped=run.skipped, documents_added=run.stored,
+        claims_added=run.claims,
+    )
+    rec = reconcile_ledger(ledger, config_path)
+    summary.statements, summary.variables, summary.findings = len(rec.statements), len(rec.variables), len(rec.findings)
+    if report_path:
+        write_report_file(rec, ledger, report_path)
+    return summary, rec
+
+
 def run_analyze(
     inputs: Sequence[str],
     db: str,
@@ -215,8 +249,12 @@ def run_analyze(
     report_path: str | None,
     meta_path: str | None,
     config_path: str | None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> int:
     """Analyze the inputs into the ledger, print the summary; the exit code (3 if inputs were skipped)."""
+    from crosscount.cli.common import wants_pool
     from crosscount.ingest import IngestProblem
     from crosscount.pipeline import analyze as analyze_inputs
 
@@ -230,10 +268,16 @@ def run_analyze(
             click.echo(f"warning: {problem}", err=True)
 
     with open_ledger(db, must_exist=False) as ledger, _Progress(_document_total(inputs)) as progress:
-        summary, rec = analyze_inputs(
-            inputs, ledger, meta_path=meta_path, report_path=report_path, config_path=config_path,
-            on_problem=on_problem, on_document=progress.tick,
-        )
+        if wants_pool(inputs, engine, scheduler, workers):
+            summary, rec = _analyze_on_engine(
+                inputs, ledger, engine=engine, scheduler=scheduler, workers=workers, meta_path=meta_path,
+                report_path=report_path, config_path=config_path, on_problem=on_problem, progress=progress,
+            )
+        else:
+            summary, rec = analyze_inputs(
+                inputs, ledger, meta_path=meta_path, report_path=report_path, config_path=config_path,
+                on_problem=on_problem, on_document=progress.tick,
+            )
         stored = ledger.count_claims()
     by_type = Counter(f.type for f in rec.findings)
     kinds = ", ".join(f"{by_type[t]} {t}{'s' if by_type[t] != 1 else ''}" for t in FINDING_TYPES if by_type[t])
@@ -264,16 +308,19 @@ def run_analyze(
               help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Reconcile settings (TOML) over the defaults: tolerances, reliability priors, places.")
+@engine_options
 @click.pass_context
 @library_errors
 def analyze(ctx: click.Context, inputs: tuple[str, ...], db: str, report_path: str | None,
-            meta_path: str | None, config_path: str | None) -> None:
+            meta_path: str | None, config_path: str | None, engine: str, scheduler: str | None,
+            workers: int | None) -> None:
     """Ingest, extract, reconcile and report: the whole job on files or folders of articles.
 
     Documents already in the ledger are skipped, so running again after an interruption resumes.
     Unreadable inputs are reported on stderr and skipped (exit code 3); the rest is stored.
     """
-    code = run_analyze(inputs, db, report_path=report_path, meta_path=meta_path, config_path=config_path)
+    code = run_analyze(inputs, db, report_path=report_path, meta_path=meta_path, config_path=config_path,
+                       engine=engine, scheduler=scheduler, workers=workers)
     ctx.exit(code)
 
 
