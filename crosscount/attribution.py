@@ -254,6 +254,23 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
                 frames.append(Frame("post", src, s, e, toks[i].start, rule="post_verb_inverted"))
         i = j
 
+    # ", analysts estimate." / ", officials believe.": a sentence-final verb that names its subject only there
+    final = re.search(
+        r",\s+((?:[A-Za-z][\w'’.-]*\s+){0,4}[A-Za-z][\w'’.-]*)\s+(estimate|believe|think|reckon)s?[.!]?\s*$", text
+    )
+    if final:
+        src = final.group(1)
+        frames.append(
+            Frame(
+                "post",
+                src,
+                offset + final.start(1),
+                offset + final.end(1),
+                offset + final.start(2),
+                rule="post_final_verb",
+            )
+        )
+
     # X's data / estimates / report ; a report from X
     for m in re.finditer(
         r"\b(?:a|the)\s+(?:new\s+|latest\s+|recent\s+)?(?:report|assessment|study|analysis|estimate)\s+(?:from|by)\s+",

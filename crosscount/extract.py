@@ -154,6 +154,8 @@ class DocState:
     # (source, via, family, sentence index, place named there)
     pending_place: str | None = None
     military_parties: frozenset[str] = frozenset()  # parties whose soldiers the text names
+    military_sentences: set[int] = field(default_factory=set)  # sentences that speak of soldiers or troops
+    military_nearby: bool = False  # this sentence or the one before does
 
 
 @dataclass(slots=True)
@@ -211,6 +213,7 @@ class Extractor:
         quotes = quote_spans(text)
         state = DocState()
         state.military_parties = self._military_parties(text)
+
         self._previous = None
         claims: list[Claim] = []
         subtitle_paragraph = self._subtitle_paragraph(paragraphs)
@@ -225,6 +228,9 @@ class Extractor:
             ]
             times = [_since_scoped(sent, t) for t in times]
             candidates = self._candidates(sent, state)
+            if _MILITARY_NOUN.search(sent.text):
+                state.military_sentences.add(sent.index)
+            state.military_nearby = bool({sent.index, sent.index - 1} & state.military_sentences)
             # Frames matter for a sentence's own figures and for later references back to who spoke;
             # a sentence with neither a figure nor a reporting word needs none.
             if candidates or self.lex.report_verb_pattern.search(sent.text) or "ccording to" in sent.text:
@@ -332,9 +338,9 @@ class Extractor:
     def _after_words(self, text: str, end: int, limit: int = 80) -> str:
         return text[end : end + limit]
 
-    def _head_noun(self, text: str, cand: Candidate) -> tuple[str | None, int, str | None]:
+    def _head_noun(self, text: str, cand: Candidate, limit: int) -> tuple[str | None, int, str | None]:
         """What the figure counts: (noun, end offset of its phrase, party adjective/plural inside it)."""
-        after = text[cand.end : cand.end + 90]
+        after = text[cand.end : min(limit, cand.end + 90)]
         m_strong = re.match(r"-strong\s+(?:[\w'’-]+\s+){0,2}?([\w-]+)", after)
         if m_strong:
             return ("-strong " + m_strong.group(1).lower(), cand.end + m_strong.end(), None)
@@ -539,7 +545,8 @@ class Extractor:
                     ):
                         break  # "the Israeli military said it killed 19 militants": the speaker, not the sufferer
                     fm = self.lex.noun_pattern.match(following)
-                    if following.startswith(("'s", "’s")) or fm or re.match(r"(?:casualty|death|loss)", following):
+                    possessive = word.endswith(("'s", "’s")) or following.startswith(("'s", "’s"))
+                    if possessive or fm or re.match(r"(?:casualty|death|loss)", following):
                         return self._subject_of(party, noun_word, state), "possessor"
                     if re.match(
                         r"(?:\w+\s+){0,4}?(?:has|have|had|is|are|was|were|of)?\s*"
@@ -581,9 +588,7 @@ class Extractor:
     def _subject_of(self, party: Party, noun: str, state: DocState) -> str:
         if noun in self.resolver.civilian_nouns:
             return "civilians"
-        if not noun.strip() and party.name not in state.military_parties and state.military_parties:
-            return "people"
-        if not noun.strip() and not state.military_parties:
+        if not noun.strip() and party.name not in state.military_parties and not state.military_nearby:
             return "people"  # "the toll in Morocco rose to 2,012": no soldiers in the story
         if fold(noun) == fold(party.plural) and party.name not in state.military_parties:
             # "32 Palestinians were killed": the subject the text uses; but "300 North Koreans" in a
@@ -1040,7 +1045,7 @@ class Extractor:
         rules: list[str] = [f"figure:{cand.rule}"]
         if self._is_base_reference(text, sent, cand):
             rules.append("base_reference")
-        noun, noun_end, party_word = self._head_noun(text, cand)
+        noun, noun_end, party_word = self._head_noun(text, cand, sent.end)
         if noun and noun.startswith("?"):
             return None  # counts something other than people ("6 jets", "300 square kilometres")
         if self.lex.out_of_scope_pattern.search(text, cand.end, min(noun_end + 30, sent.end)):
@@ -1073,7 +1078,10 @@ class Extractor:
         rules.append(f"measure:{how}")
         low, high = cand.low, cand.high
         unit = "percent" if cand.is_share else "persons"
-        rate = None if cand.is_share else self.lex.rate_pattern.search(text, cand.end, min(sent.end, noun_end + 25))
+        # "92 casualties per day", "1,200 soldiers killed or wounded every day": the rate words follow
+        # the noun phrase and its participle, within the clause.
+        rate_window = min(sent.clause_of(cand.start)[1], noun_end + 45)
+        rate = None if cand.is_share else self.lex.rate_pattern.search(text, cand.end, rate_window)
         if rate:
             days = self.lex.rate_days[self.lex.rate_unit[re.sub(r"\s+", " ", rate.group(0).lower())]]
             unit = "persons_per_day"
@@ -1240,6 +1248,7 @@ _SPOKESPERSON_FOR = re.compile(
     r"^(?:an?\s+|the\s+)?(?:senior\s+)?(?:spokes(?:man|woman|person)|representative|press officer)\s+(?:for|of|at)\s+",
     re.IGNORECASE,
 )
+_MILITARY_NOUN = re.compile(r"\b(?:soldiers|troops|servicemen|armed forces|combatants|conscripts|contingent)\b", re.I)
 _GENERIC_POSSESSOR = re.compile(
     r"^(?:the\s+)?(?:territory|country|region|enclave|strip|nation|city|state|province|government|group|army)(?:'s|’s)\s+",
     re.IGNORECASE,

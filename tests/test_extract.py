@@ -297,3 +297,17 @@ def test_extract_homeless_are_displaced_and_a_toll_forecast_is_a_projection() ->
 def test_extract_disaster_toll_counts_people_not_forces() -> None:
     c = only("The death toll from the earthquake in Nepal has risen to 2,012, the Home Ministry said.")
     assert (c.subject, c.measure, c.location) == ("people", "killed", "Nepal")
+
+
+def test_extract_rate_after_a_participle_and_a_possessive_sufferer() -> None:
+    claims = by_figure(
+        "Russia is losing roughly 1,200 soldiers killed or wounded every day, a senior U.S. defense "
+        "official told reporters. The official said Moscow's total losses now exceed 600,000."
+    )
+    assert (claims["roughly 1,200"].unit, claims["roughly 1,200"].source) == ("persons_per_day", "US official")
+    assert (claims["600,000"].subject, claims["600,000"].source) == ("Russian forces", "US official")
+
+
+def test_extract_sentence_final_estimate_names_the_source() -> None:
+    text = "Some 40,000 Russian troops have massed near the border. Up to 15 percent of them are conscripts, analysts estimate."
+    assert by_figure(text)["Up to 15 percent"].source == "analysts"
