@@ -309,5 +309,8 @@ def test_extract_rate_after_a_participle_and_a_possessive_sufferer() -> None:
 
 
 def test_extract_sentence_final_estimate_names_the_source() -> None:
-    text = "Some 40,000 Russian troops have massed near the border. Up to 15 percent of them are conscripts, analysts estimate."
+    text = (
+        "Some 40,000 Russian troops have massed near the border. "
+        "Up to 15 percent of them are conscripts, analysts estimate."
+    )
     assert by_figure(text)["Up to 15 percent"].source == "analysts"
