@@ -197,6 +197,36 @@ def measure(label: str, job: Callable[[], tuple[int, int]]) -> dict[str, Any]:
     return row
 
 
+def measure_in_subprocess(label: str, engine: str, inputs: list[Path], workers: int) -> dict[str, Any]:
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", engine, "--label", label, "--workers", str(workers),
+         *(str(p) for p in inputs)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    lines = out.strip().splitlines()
+    print(lines[0], flush=True)
+    row: dict[str, Any] = json.loads(lines[-1])
+    return row
+
+
+def run_one(engine: str, label: str, workers: int, inputs: list[Path]) -> None:
+    import json
+
+    from crosscount.scale import run_extraction
+
+    def job() -> tuple[int, int]:
+        if engine == "single":
+            return single_process(inputs)
+        summary = run_extraction(inputs, engine=engine, workers=workers)
+        return summary.extracted, summary.claims
+
+    row = measure(label, job)
+    print(json.dumps(row))
+
+
 def _spin(n: int) -> float:
     t0 = time.perf_counter()
     total = 0
@@ -229,17 +259,13 @@ def bench_size(
     print(f"\n{n:,} articles in {len(inputs)} JSONL.gz shards (written in {time.perf_counter() - t0:.1f} s)",
           flush=True)
 
-    def engine(name: str) -> Callable[[], tuple[int, int]]:
-        def job() -> tuple[int, int]:
-            summary = run_extraction(inputs, engine=name, workers=workers)
-            return summary.extracted, summary.claims
-        return job
-
+    # Each measurement runs in a fresh process, so that one's memory high-water mark (or the corpus
+    # writer's) does not count in the next: "flat" compares like with like.
     rows = []
     if not skip_single:
-        rows.append(measure("1 process", lambda: single_process(inputs)))
-    rows.append(measure(f"local, {workers} processes", engine("local")))
-    rows.append(measure(f"dask, {workers} workers", engine("dask")))
+        rows.append(measure_in_subprocess("1 process", "single", inputs, workers))
+    rows.append(measure_in_subprocess(f"local, {workers} processes", "local", inputs, workers))
+    rows.append(measure_in_subprocess(f"dask, {workers} workers", "dask", inputs, workers))
     base = rows[0]["rate"] if rows[0]["label"] == "1 process" else base_rate
     if base:
         basis = "" if rows[0]["label"] == "1 process" else " (one process measured at the small size)"
@@ -257,7 +283,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-single", action="store_true", help="no 1-process baseline at the large size")
+    parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # internal: one measurement
+    parser.add_argument("--label", default="", help=argparse.SUPPRESS)
+    parser.add_argument("inputs", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        run_one(args.one, args.label, args.workers, [Path(p) for p in args.inputs])
+        return
     try:
         import distributed  # noqa: F401
         import psutil  # type: ignore[import-untyped,unused-ignore]  # noqa: F401

@@ -81,11 +81,18 @@ def extract_on_engine(
         for _doc, found in pairs:
             claims.extend(found)
 
-    run_extraction(
-        list(inputs), engine="dask" if scheduler else engine, scheduler=scheduler, workers=workers,
-        out_dir=Path(out_dir) if out_dir else None, metadata=load_metadata(meta_path) if meta_path else None,
-        on_problem=on_problem, on_result=on_result,
-    )
+    from crosscount.ingest import count_inputs
+
+    files = count_inputs(inputs)
+    records = any(str(p).endswith((".jsonl", ".jsonl.gz", ".csv", ".parquet")) for p in inputs)
+    with _progress(max(files, 200), "extracting") as progress:
+        # one tick per document; a JSONL/CSV/Parquet input holds an unknown number of them
+        task = progress.add_task("extract", total=None if records else files)
+        run_extraction(
+            list(inputs), engine="dask" if scheduler else engine, scheduler=scheduler, workers=workers,
+            out_dir=Path(out_dir) if out_dir else None, metadata=load_metadata(meta_path) if meta_path else None,
+            on_problem=on_problem, on_result=on_result, progress=lambda n: progress.advance(task, n),
+        )
     # Batches finish in any order: sort so that the same inputs always give the same output.
     return sorted(claims, key=lambda c: (c.doc, c.start, c.end))
 
