@@ -251,7 +251,6 @@ def calibrate(workers: int, n: int = 15_000_000) -> float:
 def bench_size(
     folder: Path, n: int, seed: int, workers: int, skip_single: bool, base_rate: float | None = None
 ) -> list[dict[str, Any]]:
-    from crosscount.scale import run_extraction
 
     corpus = folder / f"corpus-{n}"
     t0 = time.perf_counter()
