@@ -381,6 +381,9 @@ def _import_distributed() -> Any:
     return distributed
 
 
+_MESSAGE_LOG_LENGTH = 8
+
+
 class _DaskBackend:
     """``client.submit`` per batch with ``retries``, results through ``as_completed``. The scheduler
     reschedules the tasks of a worker that dies; a task that kills workers repeatedly ends as
@@ -395,16 +398,22 @@ class _DaskBackend:
         self._factory = factory
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._cluster: Any = None
-        if scheduler is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="crosscount-dask-")
-            self._cluster = distributed.LocalCluster(
-                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=dashboard_address,
-                local_directory=self._scratch.name,
-            )
-            self._client = distributed.Client(self._cluster)
-        else:
-            self._client = distributed.Client(scheduler)
+        import dask
+
+        # Dask keeps the last `low-level-log-length` (1,000) messages of every batched stream for
+        # debugging, and each of ours carries a batch of articles: 100+ MB held for nothing, growing
+        # with the corpus until the log is full. Keep a short log instead.
+        with dask.config.set({"distributed.admin.low-level-log-length": _MESSAGE_LOG_LENGTH}):
+            if scheduler is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="crosscount-dask-")
+                self._cluster = distributed.LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                    host="127.0.0.1", dashboard_address=dashboard_address,
+                    local_directory=self._scratch.name,
+                )
+                self._client = distributed.Client(self._cluster)
+            else:
+                self._client = distributed.Client(scheduler)
         try:
             self._client.wait_for_workers(1, timeout=120)
             self.workers = max(1, sum(self._client.nthreads().values()))
