@@ -9,58 +9,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Abbreviations after which a period does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    [
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "gen",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "sgt",
-        "adm",
-        "gov",
-        "sen",
-        "rep",
-        "st",
-        "no",
-        "vs",
-        "etc",
-        "approx",
-        "est",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "dept",
-        "univ",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-        "fig",
-        "al",
-    ]
+_ABBREVIATIONS = _words(
+    "jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr gen lt col maj capt sgt adm gov sen rep st "
+    "no vs etc approx est inc corp co ltd dept univ u.s u.k u.n e.g i.e a.m p.m fig al"
 )
+# Abbreviations that always bind to the next word, capitalised or not ("Jan. 13", "Gen. Smith").
+_TITLE_OR_MONTH = _words("jan feb mar apr jun jul aug sep sept oct nov dec gen lt col dr mr mrs ms st")
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -193,28 +153,7 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         ):
             # "Jan. 13", "U.S. officials": the next word decides; a lowercase or digit start continues.
             rest = text[stop:end].lstrip()
-            if not rest[:1].isupper() or token in (
-                "jan",
-                "feb",
-                "mar",
-                "apr",
-                "jun",
-                "jul",
-                "aug",
-                "sep",
-                "sept",
-                "oct",
-                "nov",
-                "dec",
-                "gen",
-                "lt",
-                "col",
-                "dr",
-                "mr",
-                "mrs",
-                "ms",
-                "st",
-            ):
+            if not rest[:1].isupper() or token in _TITLE_OR_MONTH:
                 continue
         rest = text[stop:end].lstrip()
         if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" or rest[:1].isdigit()):
