@@ -560,6 +560,8 @@ class Extractor:
         military = noun_word in self.resolver.military_nouns or (
             noun_word.split()[-1:] and noun_word.split()[-1] in self.resolver.military_nouns
         )
+        if noun_word == "others" and prior and prior[-1].subject:
+            return prior[-1].subject, "ellipsis"  # "killed three people and wounded 15 others"
         if noun_word and not military and noun_word in self.lex.people_nouns:
             return noun_word, "noun_as_written"  # "700,000 people", "120 protesters": the subject the text uses
         if military:
@@ -581,9 +583,9 @@ class Extractor:
         party = self._last_party(text[sent.start : sent.end])
         if party:
             return self._subject_of(party, noun_word, state), "sentence"
-        if noun_word:
+        if noun_word and (noun_word in self.lex.people_nouns or noun_word not in self.lex.casualty_nouns):
             return noun_word, "noun_as_written"
-        return None, ""
+        return "people", "default_people"  # "12 dead, 40 injured": people, unqualified
 
     def _subject_of(self, party: Party, noun: str, state: DocState) -> str:
         if noun in self.resolver.civilian_nouns:

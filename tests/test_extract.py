@@ -314,3 +314,11 @@ def test_extract_sentence_final_estimate_names_the_source() -> None:
         "Up to 15 percent of them are conscripts, analysts estimate."
     )
     assert by_figure(text)["Up to 15 percent"].source == "analysts"
+
+
+def test_extract_others_and_bare_casualty_nouns() -> None:
+    claims = by_figure(
+        "A car bomb killed three people and wounded 15 others, police said. At least 12 dead, witnesses said."
+    )
+    assert (claims["15"].subject, claims["15"].measure) == ("people", "wounded")
+    assert (claims["At least 12"].subject, claims["At least 12"].source) == ("people", "witnesses")
