@@ -117,6 +117,24 @@ def np_before(toks: list[Token], end_index: int, lex: Lexicon) -> tuple[int, int
             i -= 1
             continue
         break
+    # ", the regional emergency service said": lowercase modifiers after a determiner belong to the phrase.
+    if i < end_index and i >= 2:
+        j = i - 1
+        while (
+            j >= 0
+            and j >= i - 4
+            and toks[j].text.isalpha()
+            and toks[j].text.islower()
+            and toks[j].low not in ("the", "a", "an", "and", "or", "said", "that", "which", "who")
+        ):
+            j -= 1
+        if (
+            j >= 0
+            and j < i - 1
+            and toks[j].low in ("the", "a", "an")
+            and (j == 0 or toks[j - 1].text in (",", "”", '"'))
+        ):
+            i = j
     # Trim leading glue words and sentence-initial framing words.
     while i < end_index and (
         (toks[i].low in ("of", "for", "and", "with", "along") and i == 0)

@@ -309,7 +309,7 @@ class Extractor:
                 later = [b for b in claims if paragraph_of.get((b.start, b.end), -1) > subtitle_paragraph]
             else:
                 later = []
-            if any(b.unit == c.unit and b.low == c.low and b.high == c.high for b in later):
+            if any(b.unit == c.unit and b.measure == c.measure and (b.low, b.high) == (c.low, c.high) for b in later):
                 continue
             kept.append(c)
         return kept
@@ -456,7 +456,7 @@ class Extractor:
                 between = text[m.end() : cand.start]
                 gap = len(between.split())
                 score = gap * 1.3 + 0.5 + 6 * between.count(",")
-                if gap > 12:
+                if gap > 16:
                     continue
             entry = (score, measure, "cue:" + cue)
             if cue in self.lex.weak_cues:

@@ -78,7 +78,11 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
             ends_sentence = bool(re.search(r"[.!?:\"”’)]\s*$", stripped))
             title_like = len(stripped.split()) <= 12 and not stripped.endswith(",")
             next_starts_new = bool(next_line[:1].isupper() or next_line[:1] in '“"')
-            wrapped = not ends_sentence and not (title_like and next_starts_new and _looks_like_title(stripped))
+            # The document's first line, short and unpunctuated, is its headline even in sentence case.
+            headline = not spans and cur_start == l_start and title_like and next_starts_new
+            wrapped = not ends_sentence and not (
+                title_like and next_starts_new and (headline or _looks_like_title(stripped))
+            )
             if not next_line or not wrapped:
                 spans.append((cur_start, cur_end))
                 cur_start = None

@@ -322,3 +322,19 @@ def test_extract_others_and_bare_casualty_nouns() -> None:
     )
     assert (claims["15"].subject, claims["15"].measure) == ("people", "wounded")
     assert (claims["At least 12"].subject, claims["At least 12"].source) == ("people", "witnesses")
+
+
+def test_extract_sentence_case_headline_and_lowercase_agency() -> None:
+    text = (
+        "Flooding kills dozens in the east\n"
+        "At least 95 Spanish civilians have been killed in floods, the regional emergency service said on Wednesday.\n"
+        "Dozens more are missing, officials said.\n"
+    )
+    claims = extract(text, published="2024-10-31", doc="t")
+    assert [(c.figure, c.measure) for c in claims] == [
+        ("dozens", "killed"),
+        ("At least 95", "killed"),
+        ("Dozens", "missing"),
+    ]
+    assert claims[1].source == "regional emergency service" and claims[1].as_of == "2024-10-30"
+    assert claims[0].sentence == "Flooding kills dozens in the east"
