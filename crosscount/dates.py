@@ -182,9 +182,7 @@ class _Lexicon:
         self.weekdays: dict[str, int] = {k.lower(): int(v) for k, v in data["weekdays"].items()}
         self.seasons: dict[str, int] = {k.lower(): int(v) for k, v in data["seasons"].items()}
         self.seasons_bare: set[str] = {w.lower() for w in data["seasons_bare"]["words"]}
-        self.prep_role: dict[str, str] = {
-            _norm(p): role for role, preps in data["prepositions"].items() for p in preps
-        }
+        self.prep_role: dict[str, str] = {_norm(p): role for role, preps in data["prepositions"].items() for p in preps}
         mods: dict[str, list[str]] = data["modifiers"]
         self.mod_kind: dict[str, str] = {_norm(m): kind for kind, ms in mods.items() for m in ms}
         self.relative: dict[str, int] = {_norm(k): int(v) for k, v in data["relative"].items()}
@@ -254,9 +252,7 @@ class _Lexicon:
                 _h_month,
                 None,
             ),
-            _Rule(
-                "year", re.compile(year), prefix(p_prep, p_mod, ("the_year", "raey eht", ws)), _h_year, None
-            ),
+            _Rule("year", re.compile(year), prefix(p_prep, p_mod, ("the_year", "raey eht", ws)), _h_year, None),
             _Rule(
                 "season",
                 re.compile(rf"(?P<season>{_calt(self.seasons)})\b(?:\s+(?:(?i:of)\s+)?{year})?"),
@@ -343,9 +339,7 @@ class _Lexicon:
             ),
         ]
         self.not_now_before = re.compile(rf"(?:\b(?:{_alt(now['not_now_before'])})\s+)$", rflags)
-        self.since_clause = re.compile(
-            rf"\bsince\b[^.;:!?]{{0,100}}?\b(?:{_alt(since['verbs'])})\s+$", rflags
-        )
+        self.since_clause = re.compile(rf"\bsince\b[^.;:!?]{{0,100}}?\b(?:{_alt(since['verbs'])})\s+$", rflags)
         future = data["future_cues"]["words"]
         self.future = re.compile(
             "|".join(
@@ -702,6 +696,10 @@ def _future_before(lex: _Lexicon, text: str, pos: int) -> bool:
 # --------------------------------------------------------------------------- public API
 
 
+# A short, unpunctuated "since ..." right before a date makes the date a period start.
+_SINCE_NEAR = re.compile(r"\bsince\b[^,.;]{0,40}$", re.IGNORECASE)
+
+
 def find_time_mentions(text: str, ref: RefDate | None) -> list[TimeMention]:
     """Every time expression in `text`, in text order, resolved against `ref` (None: unknown)."""
     lex = _lexicon()
@@ -723,13 +721,12 @@ def find_time_mentions(text: str, ref: RefDate | None) -> list[TimeMention]:
             m = _M(groups, start, end)
             prep = groups.get("prep")
             role = rule.role or (lex.prep_role.get(_norm(prep), "at") if prep else "at")
-            if (
-                role == "at"
-                and prep
-                and _norm(prep) in ("in", "on")
-                and lex.since_clause.search(text, max(0, start - 120), start)
+            if role == "at" and (
+                (prep and _norm(prep) in ("in", "on") and lex.since_clause.search(text, max(0, start - 120), start))
+                or _SINCE_NEAR.search(text, max(0, start - 45), start)
             ):
-                role = "since"  # "since the war began in February 2022"
+                # "since the war began in February 2022", "since the first clash in early December"
+                role = "since"
             value = rule.handler(_Ctx(lex, text, ref, role), m)
             if value is _REJECT:
                 continue

@@ -156,6 +156,7 @@ class DocState:
     military_parties: frozenset[str] = frozenset()  # parties whose soldiers the text names
     military_sentences: set[int] = field(default_factory=set)  # sentences that speak of soldiers or troops
     military_nearby: bool = False  # this sentence or the one before does
+    previous: tuple[int, Claim] | None = None  # the last claim that is not a base reference, and its sentence
 
 
 @dataclass(slots=True)
@@ -195,7 +196,6 @@ class Extractor:
         self.use_model = use_model
         self.sentences_seen = 0
         self.sentences_to_model = 0
-        self._previous: tuple[int, Claim] | None = None  # the last claim and its sentence index
 
     # ------------------------------------------------------------------ public
     def extract_document(self, doc: Document) -> list[Claim]:
@@ -214,7 +214,6 @@ class Extractor:
         state = DocState()
         state.military_parties = self._military_parties(text)
 
-        self._previous = None
         claims: list[Claim] = []
         subtitle_paragraph = self._subtitle_paragraph(paragraphs)
         prev_sentence_time: dict[int, dates_mod.TimeMention] = {}
@@ -226,8 +225,7 @@ class Extractor:
                 for t in dates_mod.find_time_mentions(sent.text, ref)
                 if t.start + sent.start >= header_end
             ]
-            times = [_since_scoped(sent, t) for t in times]
-            candidates = self._candidates(sent, state)
+            candidates = self._candidates(sent)
             if _MILITARY_NOUN.search(sent.text):
                 state.military_sentences.add(sent.index)
             state.military_nearby = bool({sent.index, sent.index - 1} & state.military_sentences)
@@ -276,7 +274,7 @@ class Extractor:
             claims.extend(sentence_claims)
             headline_figures = [c for c in sentence_claims if "base_reference" not in c.rules]
             if headline_figures:
-                self._previous = (sent.index, headline_figures[-1])
+                state.previous = (sent.index, headline_figures[-1])
             claim_paragraphs.extend((c, sent.paragraph) for c in sentence_claims)
             # A sentence-initial date ("In early October, ...") frames the rest of its paragraph.
             first_at = next((t for t in times if t.role == "at" and t.start - sent.start <= 3), None)
@@ -315,7 +313,7 @@ class Extractor:
         return kept
 
     # ------------------------------------------------------------------ figures
-    def _candidates(self, sent: Sentence, state: DocState) -> list[Candidate]:
+    def _candidates(self, sent: Sentence) -> list[Candidate]:
         out: list[Candidate] = []
         for f in numbers_mod.find_figures(sent.text):
             out.append(
@@ -334,9 +332,6 @@ class Extractor:
             out.append(Candidate(s, e, m.group(0), None, None, "approx", False, "whole_force", whole_force=True))
         out.sort(key=lambda c: c.start)
         return out
-
-    def _after_words(self, text: str, end: int, limit: int = 80) -> str:
-        return text[end : end + limit]
 
     def _head_noun(self, text: str, cand: Candidate, limit: int) -> tuple[str | None, int, str | None]:
         """What the figure counts: (noun, end offset of its phrase, party adjective/plural inside it)."""
@@ -419,7 +414,14 @@ class Extractor:
 
     # ------------------------------------------------------------------ measure
     def _measure(
-        self, text: str, sent: Sentence, cand: Candidate, noun: str | None, noun_end: int, prior: list[Claim]
+        self,
+        text: str,
+        sent: Sentence,
+        cand: Candidate,
+        noun: str | None,
+        noun_end: int,
+        prior: list[Claim],
+        state: DocState,
     ) -> tuple[str | None, str]:
         if noun and noun.startswith("-strong "):
             n = noun.split(" ", 1)[1]
@@ -481,8 +483,8 @@ class Extractor:
             if found:
                 return found, "earlier_clause"
         # "That toll represents 20% of the force": a share about the previous sentence's figure.
-        if cand.is_share and self._previous is not None and self._previous[0] == sent.index - 1:
-            return self._previous[1].measure, "previous_sentence"
+        if cand.is_share and state.previous is not None and state.previous[0] == sent.index - 1:
+            return state.previous[1].measure, "previous_sentence"
         return None, ""
 
     # ------------------------------------------------------------------ subject
@@ -675,16 +677,6 @@ class Extractor:
         if _THERE.search(clause) and state.last_place:
             return state.last_place, "there"
         return None, ""
-
-    def _note_places(self, text: str, start: int, end: int, state: DocState) -> None:
-        for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province))*", text[start:end]):
-            words = m.group(0).split()
-            for i in range(len(words)):
-                part = " ".join(words[i:])
-                place = self.resolver.place(part) or self.resolver.place(words[i])
-                if place and self.resolver.party(place) is None:
-                    state.last_place = place
-                    break
 
     # ------------------------------------------------------------------ sources
     def _record_mentions(
@@ -1057,7 +1049,7 @@ class Extractor:
             text[max(sent.start, cand.start - 40) : cand.start],
         ):
             return None
-        measure, how = self._measure(text, sent, cand, noun, noun_end, prior)
+        measure, how = self._measure(text, sent, cand, noun, noun_end, prior, state)
         if measure is None:
             return None
         if cand.rule == "ordinal_one" and measure not in (
@@ -1264,15 +1256,6 @@ _SHARE_BASE = re.compile(
     re.IGNORECASE,
 )
 _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
-_SINCE_BEFORE = re.compile(r"\bsince\b[^,.;]{0,40}$", re.IGNORECASE)
-
-
-def _since_scoped(sent: Sentence, t: dates_mod.TimeMention) -> dates_mod.TimeMention:
-    """ "since the first clash in early December": a period start, not an as-of date."""
-    before = sent.text[max(0, t.start - sent.start - 45) : t.start - sent.start]
-    if t.role == "at" and _SINCE_BEFORE.search(before):
-        return dates_mod.TimeMention(t.start, t.end, t.text, "since", t.value, t.rule + "+since")
-    return t
 
 
 def _corroborated_reference(text: str) -> dates_mod.RefDate | None:
@@ -1302,10 +1285,8 @@ def noun_end_of(text: str, start: int) -> int:
     return start + (m.end() if m else 0)
 
 
-def _clause_has_figure(sent: Sentence, offset: int, prior: list[Claim], current: Candidate | None = None) -> bool:
+def _clause_has_figure(sent: Sentence, offset: int, prior: list[Claim]) -> bool:
     clause = sent.clause_of(offset)
-    if current is not None and clause[0] <= current.start < clause[1]:
-        return True
     return any(clause[0] <= c.start < clause[1] for c in prior)
 
 

@@ -7,7 +7,6 @@ where it stopped when run again, and running the same inputs twice changes nothi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,18 +105,25 @@ def analyze(
 
     docs = (apply_metadata(d, meta) if meta else d for d in iter_documents(inputs, on_problem=problem))
     ingest_documents(ledger, docs, summary=summary, on_document=on_document)
+    return summary, reconcile_and_report(ledger, summary, config_path=config_path, report_path=report_path)
+
+
+def reconcile_and_report(
+    ledger: Ledger,
+    summary: AnalyzeSummary,
+    *,
+    config_path: str | Path | None = None,
+    report_path: str | Path | None = None,
+) -> Reconciliation:
+    """The end of every analyze, whichever engine extracted: reconcile, count, write the report."""
     rec = reconcile_ledger(ledger, config_path)
     summary.statements, summary.variables, summary.findings = len(rec.statements), len(rec.variables), len(rec.findings)
     if report_path:
         write_report_file(rec, ledger, report_path)
-    return summary, rec
+    return rec
 
 
 def write_report_file(rec: Reconciliation, ledger: Ledger, path: str | Path) -> None:
     from crosscount.report import write_report
 
     write_report(rec, doc_infos(ledger), path)
-
-
-def summary_json(summary: AnalyzeSummary) -> str:
-    return json.dumps(summary.to_dict(), indent=2)

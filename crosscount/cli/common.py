@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from crosscount.ingest import IngestProblem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,6 +43,19 @@ def db_option(f: F) -> F:
         envvar="CROSSCOUNT_DB",
         help="Ledger: a SQLite file path, or a SQLAlchemy URL such as postgresql+psycopg://user@host/db.",
     )(f)
+
+
+def meta_option(
+    help_text: str = "JSONL of per-document metadata (doc, outlet, published) applied to the inputs.",
+) -> Callable[[F], F]:
+    return click.option(
+        "--meta", "meta_path", type=click.Path(exists=True, dir_okay=False), default=None, help=help_text
+    )
+
+
+def echo_problem(problem: IngestProblem) -> None:
+    """One line on stderr per bad input: "skipped: FILE:line N: what is wrong" (or "warning: ...")."""
+    click.echo(f"skipped: {problem}" if problem.skipped else f"warning: {problem}", err=True)
 
 
 ENGINE_CHOICES = ("local", "dask")

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from crosscount.cli import main
-from crosscount.cli.common import engine_options, format_option, out_option, wants_pool
+from crosscount.cli.common import echo_problem, engine_options, format_option, meta_option, out_option, wants_pool
 from crosscount.errors import CrosscountError
 from crosscount.models import OUTPUT_FIELDS, Claim, Document
 
@@ -42,7 +42,7 @@ def documents_with_problems(inputs: tuple[str, ...], meta_path: str | None, prob
 
     def on_problem(problem: IngestProblem) -> None:
         problems.append(str(problem))
-        click.echo(f"warning: {problem}" if not problem.skipped else f"skipped: {problem}", err=True)
+        echo_problem(problem)
 
     for doc in iter_documents(inputs, on_problem=on_problem):
         yield apply_metadata(doc, meta) if meta else doc
@@ -75,7 +75,7 @@ def extract_on_engine(
 
     def on_problem(problem: IngestProblem) -> None:
         problems.append(str(problem))
-        click.echo(f"warning: {problem}" if not problem.skipped else f"skipped: {problem}", err=True)
+        echo_problem(problem)
 
     def on_result(pairs: list[tuple[Document, list[Claim]]]) -> None:
         for _doc, found in pairs:
@@ -155,13 +155,7 @@ def _num(value: float | None) -> str:
 @click.argument("inputs", nargs=-1, required=True)
 @format_option(default="jsonl")
 @out_option
-@click.option(
-    "--meta",
-    "meta_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.",
-)
+@meta_option()
 @click.option("--explain", is_flag=True, help="Add the names of the rules that fired to each claim.")
 @engine_options
 def extract(inputs: tuple[str, ...], fmt: str, out: str | None, meta_path: str | None, explain: bool, engine: str,
@@ -209,13 +203,7 @@ def default_meta_for(gold: str) -> str | None:
     help="Gold claims (JSONL, the fields of ANNOTATION.md).",
 )
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "--meta",
-    "meta_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="Document metadata JSONL (default: NAME.docs.jsonl beside NAME.gold.jsonl).",
-)
+@meta_option("Document metadata JSONL (default: NAME.docs.jsonl beside NAME.gold.jsonl).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate(gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_json: bool) -> None:
     """Score the extractor against gold claims: figure P/R/F1, field accuracy, strict recall."""

@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from crosscount.cli import main
-from crosscount.cli.common import db_option, engine_options, format_option
+from crosscount.cli.common import db_option, echo_problem, engine_options, format_option, meta_option
 from crosscount.cli.extraction import write_claims
 from crosscount.errors import CrosscountError
 from crosscount.ledger import Ledger
@@ -223,7 +223,7 @@ def _analyze_on_engine(
 ) -> tuple[Any, Any]:
     """Extraction on the scale engine (process pool or Dask), then reconcile and report in this process."""
     from crosscount.ingest import load_metadata
-    from crosscount.pipeline import AnalyzeSummary, reconcile_ledger, write_report_file
+    from crosscount.pipeline import AnalyzeSummary, reconcile_and_report
     from crosscount.scale import run_extraction
 
     run = run_extraction(
@@ -235,11 +235,7 @@ def _analyze_on_engine(
         documents_seen=run.documents, documents_skipped=run.skipped, documents_added=run.stored,
         claims_added=run.claims,
     )
-    rec = reconcile_ledger(ledger, config_path)
-    summary.statements, summary.variables, summary.findings = len(rec.statements), len(rec.variables), len(rec.findings)
-    if report_path:
-        write_report_file(rec, ledger, report_path)
-    return summary, rec
+    return summary, reconcile_and_report(ledger, summary, config_path=config_path, report_path=report_path)
 
 
 def run_analyze(
@@ -263,9 +259,7 @@ def run_analyze(
     def on_problem(problem: IngestProblem) -> None:
         if problem.skipped:
             skipped.append(str(problem))
-            click.echo(f"skipped: {problem}", err=True)
-        else:
-            click.echo(f"warning: {problem}", err=True)
+        echo_problem(problem)
 
     with open_ledger(db, must_exist=False) as ledger, _Progress(_document_total(inputs)) as progress:
         if wants_pool(inputs, engine, scheduler, workers):
@@ -304,8 +298,7 @@ def run_analyze(
 @db_option
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None, callback=_check_report_path,
               help="Write the report here: .html (self-contained, charts inside), .md or .json.")
-@click.option("--meta", "meta_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="JSONL of per-document metadata (doc, outlet, published) applied to the inputs.")
+@meta_option()
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Reconcile settings (TOML) over the defaults: tolerances, reliability priors, places.")
 @engine_options
