@@ -56,7 +56,7 @@ DEFAULT_MAX_BYTES = 20_000_000
 
 _TEXT_SUFFIXES = (".txt", ".md")
 _HTML_SUFFIXES = (".html", ".htm")
-_FIELDS = ("id", "text", "url", "outlet", "title", "published", "language")
+_FIELDS = ("id", "text", "url", "outlet", "title", "published", "language", "story")
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,6 +585,7 @@ def record_document(record: dict[str, Any], origin: str, report: _Report) -> Doc
         published=published,
         origin=origin,
         language=_clean(record.get("language")) or "en",
+        story=_clean(record.get("story")),
     )
 
 
@@ -739,9 +740,9 @@ def load_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
                 raise InputError(origin, f"not valid JSON ({err.msg} at column {err.colno})") from None
             if not isinstance(record, dict):
                 raise InputError(origin, f"a JSON object was expected, got a {type(record).__name__}")
-            doc = _clean(record.get("doc"))
+            doc = _clean(record.get("doc")) or _clean(record.get("id"))
             if doc is None:
-                raise InputError(origin, "record has no 'doc' (the document id it describes)")
+                raise InputError(origin, "record has no 'doc' or 'id' (the document id it describes)")
             raw_published = _clean(record.get("published"))
             if raw_published is not None:
                 published = _parse_published(raw_published)
@@ -761,6 +762,6 @@ def apply_metadata(doc: Document, meta: dict[str, dict[str, Any]]) -> Document:
     record = meta.get(doc.id)
     if record is None:
         return doc
-    fields = ("outlet", "published", "title", "url")
+    fields = ("outlet", "published", "title", "url", "story")
     changes = {name: value for name in fields if (value := _clean(record.get(name)))}
     return dataclasses.replace(doc, **changes) if changes else doc

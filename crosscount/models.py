@@ -65,6 +65,7 @@ class Document:
     published: str | None = None  # YYYY-MM-DD (or YYYY-MM) when known
     origin: str | None = None  # file path (and line) it was read from
     language: str = "en"
+    story: str | None = None  # the event it reports, when the input or a user says so
 
     @property
     def content_hash(self) -> str:

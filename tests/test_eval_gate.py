@@ -91,3 +91,45 @@ def test_eval_scores_a_perfect_prediction_as_perfect(tmp_path: Path) -> None:
     assert (report.f1, report.accuracy("source"), report.strict_recall) == (1.0, 1.0, 1.0)
     wrong = [type(claims[0]).from_dict({**line, "measure": "wounded", "start": 1, "end": 2})]
     assert score(claims, wrong).strict_recall == 0.0
+
+
+def test_source_names_compare_leniently_as_the_dev_readme_says() -> None:
+    from crosscount.evaluate import same_source
+    from crosscount.resolve import default_resolver
+
+    resolver = default_resolver()
+    assert same_source("Harbour Mayor Ann Li", "Ann Li", resolver)  # one inside the other
+    assert same_source("Valdorian Interior Ministry", "Valdoria's interior ministry", resolver)  # half shared
+    assert same_source(None, None, resolver)
+    assert not same_source("Red Crescent", None, resolver)
+    assert not same_source("Red Crescent", "Civil Defence", resolver)
+
+
+def test_eval_by_story_scores_each_story_and_all(tmp_path: Path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        "\n".join(
+            json.dumps(record)
+            for record in (
+                {"id": "a", "story": "flood", "published": "2024-05-02", "text": "The river flood killed 40 people."},
+                {"id": "b", "story": "fire", "published": "2024-06-02", "text": "The forest fire killed 7 people."},
+            )
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    base = {"qualifier": "exact", "unit": "persons", "measure": "killed", "subject": "people", "location": None,
+            "source": None, "as_of": None, "kind": "report"}
+    gold = tmp_path / "g.gold.jsonl"
+    gold.write_text(
+        json.dumps({**base, "doc": "a", "start": 26, "end": 28, "figure": "40", "low": 40, "high": 40}) + "\n"
+        + json.dumps({**base, "doc": "b", "start": 25, "end": 26, "figure": "7", "low": 7, "high": 7}) + "\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), str(docs), "--by-story", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data["stories"]) == {"flood", "fire"}
+    assert data["stories"]["flood"]["gold"] == 1 and data["stories"]["fire"]["gold"] == 1
+    table = CliRunner().invoke(main, ["eval", "--gold", str(gold), str(docs), "--by-story"])
+    assert "flood" in table.output and "\nall " in table.output

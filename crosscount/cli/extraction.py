@@ -48,7 +48,10 @@ def documents_with_problems(inputs: tuple[str, ...], meta_path: str | None, prob
         yield apply_metadata(doc, meta) if meta else doc
 
 
-def extract_inputs(inputs: tuple[str, ...], meta_path: str | None, problems: list[str]) -> list[Claim]:
+def extract_inputs(
+    inputs: tuple[str, ...], meta_path: str | None, problems: list[str], stories: dict[str, str] | None = None
+) -> list[Claim]:
+    """Claims of every input document; ``stories`` (when given) collects each document's story."""
     from crosscount.extract import default_extractor
     from crosscount.ingest import count_inputs
 
@@ -59,6 +62,8 @@ def extract_inputs(inputs: tuple[str, ...], meta_path: str | None, problems: lis
         task = progress.add_task("extract", total=total)
         for doc in documents_with_problems(inputs, meta_path, problems):
             claims.extend(extractor.extract_document(doc))
+            if stories is not None and doc.story:
+                stories[doc.id] = doc.story
             progress.advance(task)
     return claims
 
@@ -205,18 +210,29 @@ def default_meta_for(gold: str) -> str | None:
 @click.argument("inputs", nargs=-1, required=True)
 @meta_option("Document metadata JSONL (default: NAME.docs.jsonl beside NAME.gold.jsonl).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def evaluate(gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_json: bool) -> None:
+@click.option(
+    "--by-story", is_flag=True, help="Also score each story (the inputs' 'story' field) on its own, then overall."
+)
+def evaluate(gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_json: bool, by_story: bool) -> None:
     """Score the extractor against gold claims: figure P/R/F1, field accuracy, strict recall."""
-    from crosscount.evaluate import format_report, load_gold, score
+    from crosscount.evaluate import format_report, format_story_table, load_gold, score, score_by_story
 
     problems: list[str] = []
+    stories: dict[str, str] = {}
     try:
         gold = load_gold(gold_path)
-        claims = extract_inputs(inputs, meta_path or default_meta_for(gold_path), problems)
+        claims = extract_inputs(inputs, meta_path or default_meta_for(gold_path), problems, stories)
     except CrosscountError as exc:
         raise click.ClickException(str(exc)) from exc
     report = score(gold, claims)
+    per_story = score_by_story(gold, claims, stories) if by_story else {}
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        data = report.to_dict()
+        if by_story:
+            data["stories"] = {name: r.to_dict() for name, r in per_story.items()}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(format_report(report))
+        if by_story:
+            click.echo("")
+            click.echo(format_story_table(per_story, report))
