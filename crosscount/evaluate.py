@@ -245,7 +245,8 @@ def format_story_table(per_story: dict[str, Report], overall: Report) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = []
     for row in rows:
-        cells = [cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        pairs = zip(row, widths, strict=True)
+        cells = [cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(pairs)]
         lines.append("  ".join(cells))
     return "\n".join(lines)
 
