@@ -126,6 +126,9 @@ claims_t = Table(
     Column("via", Text),
     Column("published", String),
     Column("confidence", Float, nullable=False),
+    Column("window_kind", String),  # migration 004
+    Column("window_start", String),
+    Column("window_end", String),
     Column("rules", Text, nullable=False),  # JSON list of extractor rule names
     # as_of, else the document's published date: what date filters compare
     Column("effective_date", String),
@@ -367,10 +370,17 @@ def _m003_claims_run(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_claims_run ON claims (run_id)"))
 
 
+def _m004_claim_windows(conn: Connection) -> None:
+    """claims.window_kind/start/end: the window a figure counts over (cumulative, period, incident)."""
+    for column in ("window_kind", "window_start", "window_end"):
+        conn.execute(text(f"ALTER TABLE claims ADD COLUMN {column} VARCHAR"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("001_base", _m001_base),
     Migration("002_sources", _m002_sources),
     Migration("003_claims_run", _m003_claims_run),
+    Migration("004_claim_windows", _m004_claim_windows),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -636,6 +646,9 @@ class Ledger:
                         "via": claim.via,
                         "published": claim.published,
                         "confidence": claim.confidence,
+                        "window_kind": claim.window_kind,
+                        "window_start": claim.window_start,
+                        "window_end": claim.window_end,
                         "rules": json.dumps(list(claim.rules)),
                         "effective_date": effective,
                         "run_id": run_id,

@@ -98,7 +98,13 @@ class Claim:
     via: str | None = None
     published: str | None = None
     confidence: float = 1.0
-    rules: tuple[str, ...] = field(default_factory=tuple)  # names of the extractor rules that fired
+    # The window the figure counts over: "cumulative" (since the start, total, so far), "period"
+    # (in the past 24 hours, last week, in January) or "incident" (one strike, one day's clashes);
+    # start and end as YYYY[-MM[-DD]] where the text gives them. None: the text does not say.
+    window_kind: str | None = None
+    window_start: str | None = None
+    window_end: str | None = None
+    rules: tuple[str, ...] = field(default_factory=tuple)  # names of the extractor rules that fired (last)
 
     def to_dict(self, *, with_rules: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {name: getattr(self, name) for name in OUTPUT_FIELDS}
