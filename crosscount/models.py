@@ -157,6 +157,7 @@ class Statement:
     date_basis: str | None = None  # "as_of" | "published" | "document date inferred"
     period: str | None = None  # the reconcile period it falls in
     variable: str | None = None  # the variable id
+    story: str | None = None  # the story of its documents; statements never span stories
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -172,6 +173,7 @@ class Variable:
     location: str | None
     unit: str
     statements: list[str] = field(default_factory=list)  # statement ids, timeline order
+    story: str | None = None  # variables are story x subject x measure x location x unit
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -197,6 +199,7 @@ class Finding:
     high: float | None = None
     median: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    story: str | None = None  # the story of the statements it rests on (never more than one)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

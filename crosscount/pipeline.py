@@ -73,7 +73,7 @@ def ingest_documents(
 
 
 def doc_infos(ledger: Ledger) -> dict[str, DocInfo]:
-    return {d.id: DocInfo(d.id, d.outlet, d.published) for d in ledger.documents()}
+    return {d.id: DocInfo(d.id, d.outlet, d.published, d.story) for d in ledger.documents()}
 
 
 def reconcile_ledger(ledger: Ledger, config_path: str | Path | None = None) -> Reconciliation:

@@ -82,13 +82,14 @@ class DocInfo:
     id: str
     outlet: str | None = None
     published: str | None = None
+    story: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DocInfo:
         doc_id = data.get("id", data.get("doc"))
         if not isinstance(doc_id, str):
             raise ConfigError(f"document record without an 'id' or 'doc' field: {dict(data)!r}")
-        return cls(id=doc_id, outlet=data.get("outlet"), published=data.get("published"))
+        return cls(id=doc_id, outlet=data.get("outlet"), published=data.get("published"), story=data.get("story"))
 
 
 @dataclass(slots=True)
@@ -464,6 +465,12 @@ def _own_voice(outlet: str | None, doc: str) -> str:
     return f"own voice of {outlet or doc}"
 
 
+def story_of(info: DocLike | None) -> str | None:
+    """A document's story (``Document.story``, ``DocInfo.story``); None when it has none."""
+    story = getattr(info, "story", None) if info is not None else None
+    return story if isinstance(story, str) and story else None
+
+
 def _cluster_as_of(members: list[Claim]) -> dict[str | None, str | None]:
     """Map each as-of to the cluster key it joins: the one more precise as-of it fits.
 
@@ -494,15 +501,19 @@ def _build_statements(
 ) -> tuple[list[tuple[Statement, list[Claim]]], dict[str, str]]:
     groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
     own_cache: dict[str, str] = {}
+    story_cache: dict[str, str | None] = {}
     doc_latest: dict[str, tuple[int, str]] = {}
     for c in claims:
+        story = story_cache.get(c.doc, "")
+        if story == "":
+            story = story_cache[c.doc] = story_of(docs.get(c.doc))
         src = c.source
         if src is None:
             src = own_cache.get(c.doc)
             if src is None:
                 info = docs.get(c.doc)
                 src = own_cache[c.doc] = _own_voice(info.outlet if info else None, c.doc)
-        groups[(src, c.subject, c.measure, c.unit, c.kind, c.low, c.high)].append(c)
+        groups[(story, src, c.subject, c.measure, c.unit, c.kind, c.low, c.high)].append(c)
         if c.as_of and c.kind != "projection":
             parsed = parse_as_of(c.as_of)
             if parsed is not None:
@@ -564,7 +575,7 @@ def _make_statement(
     docs: Mapping[str, DocLike],
     doc_date: Mapping[str, str],
 ) -> tuple[Statement, list[Claim]]:
-    src, subject, measure, unit, kind, low, high = key
+    story, src, subject, measure, unit, kind, low, high = key
 
     def order(c: Claim) -> tuple[str, str, int]:
         info = docs.get(c.doc)
@@ -591,7 +602,10 @@ def _make_statement(
     vias = [v for v in dict.fromkeys(m.via for m in members) if v]
     st = Statement(
         id="s"
-        + _hash(src, subject, measure, location, unit, kind, low, high, as_of, doc_ids[0] if own else ""),
+        + _hash(
+            *(() if story is None else (story,)),
+            src, subject, measure, location, unit, kind, low, high, as_of, doc_ids[0] if own else "",
+        ),
         source=src,
         subject=subject,
         measure=measure,
@@ -612,6 +626,7 @@ def _make_statement(
         figures=figures,
         vias=vias,
         rules=["statement_merge"] if len(members) > 1 else [],
+        story=story,
     )
     if as_of:
         st.date, st.date_basis = as_of, "as_of"
@@ -628,6 +643,10 @@ def _make_statement(
 # The reconciler
 
 
+_Family = tuple[str | None, str | None, str, str]  # story, subject, measure, unit
+_Subject = tuple[str | None, str | None]  # story, subject
+
+
 class _Reconciler:
     def __init__(self, cfg: ReconcileConfig) -> None:
         self.cfg = cfg
@@ -635,11 +654,11 @@ class _Reconciler:
         self.nodes: dict[str, _Node] = {}
         self.var_nodes: dict[str, list[_Node]] = {}
         self.variables: dict[str, Variable] = {}
-        # (subject, measure, unit) -> nodes, over all locations
-        self.family: dict[tuple[str | None, str, str], list[_Node]] = defaultdict(list)
+        # (story, subject, measure, unit) -> nodes, over all locations; nothing crosses stories
+        self.family: dict[_Family, list[_Node]] = defaultdict(list)
         self.sentences: dict[str, list[str]] = {}
-        self.earliest: dict[tuple[str | None, str], _Node | None] = {}
-        self.loc_fold: dict[tuple[str | None, str, str], tuple[dict[str, str], str | None]] = {}
+        self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
+        self.loc_fold: dict[_Family, tuple[dict[str, str], str | None]] = {}
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, st: Statement) -> _Node:
@@ -692,6 +711,8 @@ class _Reconciler:
     ) -> Finding:
         ids = [n.st.id for n in nodes]
         st0 = nodes[0].st if nodes else None
+        stories = {n.st.story for n in nodes}
+        assert len(stories) <= 1, f"a finding across stories: {sorted(map(str, stories))}"
         f = Finding(
             id="f" + _hash(type_, rule, variable, period, *ids, extra.get("arithmetic", "")),
             type=type_,
@@ -702,6 +723,7 @@ class _Reconciler:
             variable=variable,
             statements=ids,
             period=period,
+            story=st0.story if st0 else None,
             **extra,
         )
         self.add(f)
@@ -709,12 +731,12 @@ class _Reconciler:
 
     # -- step 2: variables -------------------------------------------------------------------
     def build_variables(self, statements: list[Statement]) -> None:
-        by_sm: dict[tuple[str | None, str, str], list[Statement]] = defaultdict(list)
+        by_sm: dict[_Family, list[Statement]] = defaultdict(list)
         for st in statements:
-            by_sm[(st.subject, st.measure, st.unit)].append(st)
+            by_sm[(st.story, st.subject, st.measure, st.unit)].append(st)
         within = self.cfg.places_within
-        for (subject, measure, unit), sts in by_sm.items():
-            known = self.loc_fold.get((subject, measure, unit))
+        for (story, subject, measure, unit), sts in by_sm.items():
+            known = self.loc_fold.get((story, subject, measure, unit))
             if known is None:
                 locs = {s.location for s in sts if s.location}
                 fold: dict[str, str] = {}
@@ -725,15 +747,15 @@ class _Reconciler:
                     fold[place] = target
                 remaining = set(fold.values())
                 only = next(iter(remaining)) if len(remaining) == 1 else None
-                known = self.loc_fold[(subject, measure, unit)] = (fold, only)
+                known = self.loc_fold[(story, subject, measure, unit)] = (fold, only)
             fold, only = known
             for st in sts:
                 loc = fold.get(st.location, st.location) if st.location else only
-                vid = "v" + _hash(subject, measure, loc, unit)
+                vid = "v" + _hash(*(() if story is None else (story,)), subject, measure, loc, unit)
                 var = self.variables.get(vid)
                 if var is None:
                     var = self.variables[vid] = Variable(
-                        id=vid, subject=subject, measure=measure, location=loc, unit=unit
+                        id=vid, subject=subject, measure=measure, location=loc, unit=unit, story=story
                     )
                     self.var_nodes[vid] = []
                 st.variable = vid
@@ -741,23 +763,23 @@ class _Reconciler:
                 n.var = vid
                 self.nodes[st.id] = n
                 self.var_nodes[vid].append(n)
-                self.family[(subject, measure, unit)].append(n)
+                self.family[(story, subject, measure, unit)].append(n)
 
     # -- step 3: share -> count ---------------------------------------------------------------
-    def force_index(self) -> tuple[dict[str | None, list[_Node]], dict[tuple[str | None, str], list[_Node]]]:
-        """Precise force-size statements per subject (dated, sorted) and per subject x source."""
-        by_subject: dict[str | None, list[_Node]] = defaultdict(list)
-        by_source: dict[tuple[str | None, str], list[_Node]] = defaultdict(list)
+    def force_index(self) -> tuple[dict[_Subject, list[_Node]], dict[tuple[str | None, str | None, str], list[_Node]]]:
+        """Precise force-size statements per story x subject (dated, sorted) and per story x subject x source."""
+        by_subject: dict[_Subject, list[_Node]] = defaultdict(list)
+        by_source: dict[tuple[str | None, str | None, str], list[_Node]] = defaultdict(list)
         ratio = self.cfg.precise_force_ratio
         for measure in self.cfg.force_measures:
-            for (subject, m, unit), nodes in self.family.items():
+            for (story, subject, m, unit), nodes in self.family.items():
                 if m != measure or unit != "persons":
                     continue
                 for n in nodes:
                     if not n.bounded or n.st.kind == "projection" or n.lo <= 0 or n.hi / n.lo > ratio:
                         continue
-                    by_subject[subject].append(n)
-                    by_source[(subject, n.src)].append(n)
+                    by_subject[(story, subject)].append(n)
+                    by_source[(story, subject, n.src)].append(n)
         order = {m: i for i, m in enumerate(self.cfg.force_measures)}
         for lst in by_subject.values():
             lst.sort(key=lambda n: (order[n.st.measure], n.mid if n.mid is not None else 10**9))
@@ -768,18 +790,18 @@ class _Reconciler:
     def find_force(
         self,
         share: _Node,
-        by_subject: Mapping[str | None, list[_Node]],
-        by_source: Mapping[tuple[str | None, str], list[_Node]],
+        by_subject: Mapping[_Subject, list[_Node]],
+        by_source: Mapping[tuple[str | None, str | None, str], list[_Node]],
     ) -> tuple[_Node, str] | None:
         subject = share.st.subject
-        own = by_source.get((subject, share.src))
+        own = by_source.get((share.st.story, subject, share.src))
         if own and not share.st.own_voice:
             measure = own[0].st.measure
             cands = [n for n in own if n.st.measure == measure]
             dated = [n for n in cands if n.mid is not None and share.d1 is not None and n.mid <= share.d1]
             pick = dated[-1] if dated else cands[-1]
             return pick, "the same source's force size"
-        pool = by_subject.get(subject)
+        pool = by_subject.get((share.st.story, subject))
         if not pool:
             return None
         measure = pool[0].st.measure
@@ -799,7 +821,7 @@ class _Reconciler:
     def share_counts(self) -> list[Statement]:
         by_subject, by_source = self.force_index()
         computed: list[Statement] = []
-        for (subject, measure, unit), nodes in list(self.family.items()):
+        for (_story, subject, measure, unit), nodes in list(self.family.items()):
             if unit != "percent" or measure in self.cfg.force_measures:
                 continue
             for n in nodes:
@@ -842,6 +864,7 @@ class _Reconciler:
                     derived_from=[st.id, force.st.id],
                     date=st.date,
                     date_basis=st.date_basis,
+                    story=st.story,
                 )
                 computed.append(c)
         return computed
@@ -1151,12 +1174,12 @@ class _Reconciler:
     def check_shares(self) -> None:
         cfg = self.cfg
         by_subject, by_source = self.force_index()
-        for (subject, measure, unit), nodes in list(self.family.items()):
+        for (story, subject, measure, unit), nodes in list(self.family.items()):
             if unit != "percent":
                 continue
             counts = [
                 n
-                for n in self.family.get((subject, measure, "persons"), [])
+                for n in self.family.get((story, subject, measure, "persons"), [])
                 if n.bounded and not n.st.computed and n.st.kind != "projection"
             ]
             if not counts:
@@ -1190,7 +1213,7 @@ class _Reconciler:
                     f"{fmt_num(cfg.share_points)} points ({diff:.1f} apart)"
                 )
                 others = sorted(
-                    {n.point for n in by_subject.get(subject, []) if n.st.measure == force.st.measure}
+                    {n.point for n in by_subject.get((story, subject), []) if n.st.measure == force.st.measure}
                 )
                 alt = ""
                 if len(others) > 1:
@@ -1215,13 +1238,13 @@ class _Reconciler:
     def check_sums(self) -> None:
         cfg = self.cfg
         for total, parts in cfg.sums.items():
-            subjects = {s for (s, m, u) in self.family if m == parts[0] and u == "persons"}
-            for subject in subjects:
+            subjects = {(st, s) for (st, s, m, u) in self.family if m == parts[0] and u == "persons"}
+            for story, subject in sorted(subjects, key=lambda k: (k[0] or "", k[1] or "")):
                 part_nodes = []
                 for p in parts:
                     pn = [
                         n
-                        for n in self.family.get((subject, p, "persons"), [])
+                        for n in self.family.get((story, subject, p, "persons"), [])
                         if n.bounded and n.independent and not n.st.computed
                     ]
                     part_nodes.append(pn)
@@ -1229,7 +1252,7 @@ class _Reconciler:
                     continue
                 totals = [
                     n
-                    for n in self.family.get((subject, total, "persons"), [])
+                    for n in self.family.get((story, subject, total, "persons"), [])
                     if n.numeric and n.independent and not n.st.computed
                 ]
                 if not totals:
@@ -1306,11 +1329,11 @@ class _Reconciler:
                         continue
                     if start <= limit:
                         return start, f"the sentence's '{m.group(0).strip()}' ({_iso(start)})"
-        key = (rate.st.subject, rate.st.measure)
+        key = (rate.st.story, rate.st.subject, rate.st.measure)
         if key not in self.earliest:
             counts = [
                 n
-                for n in self.family.get((rate.st.subject, rate.st.measure, "persons"), [])
+                for n in self.family.get((rate.st.story, rate.st.subject, rate.st.measure, "persons"), [])
                 if n.d0 is not None and n.prec != "year" and n.st.kind != "projection"
             ]
             self.earliest[key] = min(counts, key=lambda n: n.d0 or 0) if counts else None
@@ -1324,12 +1347,12 @@ class _Reconciler:
 
     def check_rates(self) -> None:
         cfg = self.cfg
-        for (subject, measure, unit), rates in list(self.family.items()):
+        for (story, subject, measure, unit), rates in list(self.family.items()):
             if unit != "persons_per_day":
                 continue
             counts = [
                 n
-                for n in self.family.get((subject, measure, "persons"), [])
+                for n in self.family.get((story, subject, measure, "persons"), [])
                 if n.numeric and n.independent and not n.st.computed and n.mid is not None
             ]
             count_index = _TimeIndex(counts)
@@ -1368,12 +1391,12 @@ class _Reconciler:
 
     def check_projections(self) -> None:
         cfg = self.cfg
-        for (subject, measure, unit), nodes in list(self.family.items()):
+        for (story, subject, measure, unit), nodes in list(self.family.items()):
             if unit != "persons":
                 continue
             rates = [
                 n
-                for n in self.family.get((subject, measure, "persons_per_day"), [])
+                for n in self.family.get((story, subject, measure, "persons_per_day"), [])
                 if n.bounded and n.point > 0 and n.mid is not None
             ]
             if not rates:
@@ -1439,7 +1462,7 @@ def reconcile(
     r.check_rates()
     r.check_projections()
     variables = sorted(
-        r.variables.values(), key=lambda v: (v.subject or "", v.measure, v.unit, v.location or "")
+        r.variables.values(), key=lambda v: (v.story or "", v.subject or "", v.measure, v.unit, v.location or "")
     )
     statements.sort(key=lambda s: (s.variable or "", s.date or "9999", s.id))
     return Reconciliation(statements=statements, variables=variables, findings=r.findings, config=cfg)

@@ -90,6 +90,34 @@ def test_an_undated_repeat_joins_the_one_dated_statement() -> None:
     assert len(rec.statements) == 1 and rec.statements[0].docs == ["a", "c"]
 
 
+# -- stories ----------------------------------------------------------------------------------------
+
+
+def test_nothing_is_compared_or_merged_across_stories() -> None:
+    d = {
+        "a": DocInfo(id="a", outlet="Outlet A", published="2025-01-14", story="flood"),
+        "b": DocInfo(id="b", outlet="Outlet B", published="2025-01-15", story="quake"),
+        "c": DocInfo(id="c", outlet="Outlet C", published="2025-01-16", story="quake"),
+    }
+    rec = reconcile(
+        [
+            claim("a", 300, as_of="2025-01-13", subject="people"),
+            claim("b", 300, as_of="2025-01-13", subject="people"),  # same source and figure, other story
+            claim("c", 5000, as_of="2025-01-14", subject="people", source="Agency B"),
+        ],
+        d,
+    )
+    assert sorted((s.story, tuple(s.docs)) for s in rec.statements) == [
+        ("flood", ("a",)),
+        ("quake", ("b",)),
+        ("quake", ("c",)),
+    ]
+    assert sorted(v.story or "" for v in rec.variables) == ["flood", "quake"]
+    (conflict,) = of_type(rec, "conflict")
+    assert conflict.story == "quake"
+    assert all(f.story in {"flood", "quake"} for f in rec.findings)
+
+
 # -- conflicts, agreement, evolution, revision ---------------------------------------------------
 
 
