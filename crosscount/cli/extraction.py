@@ -213,10 +213,35 @@ def default_meta_for(gold: str) -> str | None:
 @click.option(
     "--by-story", is_flag=True, help="Also score each story (the inputs' 'story' field) on its own, then overall."
 )
-def evaluate(gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_json: bool, by_story: bool) -> None:
-    """Score the extractor against gold claims: figure P/R/F1, field accuracy, strict recall."""
+@click.option(
+    "--picture",
+    "picture",
+    default=None,
+    metavar="DIR_OR_PREFIX",
+    help="Score the reconciled picture instead: statements recovered, conflicts recall and precision, evolutions, "
+    "per story, against the *.statements.jsonl and *.conflicts.jsonl in DIR (or PREFIX.statements.jsonl ...).",
+)
+@click.option(
+    "--from-gold",
+    is_flag=True,
+    help="With --picture: reconcile the gold claims (as imported claims) instead of the extractor's own.",
+)
+def evaluate(
+    gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_json: bool, by_story: bool,
+    picture: str | None, from_gold: bool,
+) -> None:
+    """Score the extractor against gold claims: figure P/R/F1, field accuracy, strict recall.
+
+    With --picture, score the analyst's picture reconciled from the documents' claims (the extractor's,
+    or the gold claims with --from-gold) against a story set's gold statements and conflicts.
+    """
     from crosscount.evaluate import format_report, format_story_table, load_gold, score, score_by_story
 
+    if from_gold and picture is None:
+        raise click.UsageError("--from-gold goes with --picture")
+    if picture is not None:
+        _evaluate_picture(gold_path, inputs, meta_path or default_meta_for(gold_path), picture, from_gold, as_json)
+        return
     problems: list[str] = []
     stories: dict[str, str] = {}
     try:
@@ -236,3 +261,37 @@ def evaluate(gold_path: str, inputs: tuple[str, ...], meta_path: str | None, as_
         if by_story:
             click.echo("")
             click.echo(format_story_table(per_story, report))
+
+
+def _evaluate_picture(
+    gold_path: str, inputs: tuple[str, ...], meta_path: str | None, picture: str, from_gold: bool, as_json: bool
+) -> None:
+    from crosscount.evaluate import load_gold
+    from crosscount.extract import default_extractor
+    from crosscount.picture import format_picture, load_picture_gold, score_picture
+    from crosscount.reconcile import reconcile
+
+    problems: list[str] = []
+    try:
+        gold_picture = load_picture_gold(picture)
+        docs = list(documents_with_problems(inputs, meta_path, problems))
+        if from_gold:
+            known = {d.id for d in docs}
+            claims = [c for c in load_gold(gold_path) if c.doc in known]
+        else:
+            extractor = default_extractor()
+            claims = [c for d in docs for c in extractor.extract_document(d)]
+        rec = reconcile(claims, {d.id: d for d in docs})
+    except CrosscountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    result = score_picture(rec, gold_picture)
+    if as_json:
+        data = result.to_dict()
+        data["claims"] = "gold" if from_gold else "extractor"
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"picture reconciled from the {'gold' if from_gold else 'extractor'}'s claims ({len(claims)})")
+        click.echo(format_picture(result))
+    if problems:
+        click.echo(f"{len(problems)} input problem(s); see the messages above", err=True)
+        sys.exit(3)
