@@ -158,6 +158,11 @@ class Statement:
     period: str | None = None  # the reconcile period it falls in
     variable: str | None = None  # the variable id
     story: str | None = None  # the story of its documents; statements never span stories
+    date_note: str | None = None  # an inferred date: which document and on what basis
+    # the window the figure counts over (Claim.window_*): cumulative, period or incident
+    window_kind: str | None = None
+    window_start: str | None = None
+    window_end: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -496,13 +496,125 @@ def _cluster_as_of(members: list[Claim]) -> dict[str | None, str | None]:
     return mapping
 
 
+def _anchor(low: float | None, high: float | None) -> float | None:
+    """The figure a claim states: its low bound, or its high bound when the low one is open."""
+    return low if low is not None else high
+
+
+def _words(place: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", place.lower()))
+
+
+_JOINED_PLACE = re.compile(r"\b(?:and|or)\b|[,&/]")
+
+
+def _place_within(inner: str, outer: str, within: Mapping[str, str]) -> bool:
+    """``inner`` lies in ``outer``: the settings say so, or ``outer`` names it with words added
+    ("eastern Libya" in "Libya"); a joined name ("Turkey and Syria") lies in neither part."""
+    target, hops = inner, 0
+    while target in within and hops < 8:
+        target, hops = within[target], hops + 1
+        if target == outer:
+            return True
+    if _JOINED_PLACE.search(inner) or _JOINED_PLACE.search(outer):
+        return False
+    wi, wo = _words(inner), _words(outer)
+    return bool(wo) and wo < wi
+
+
+def _location_clusters(located: Sequence[str], within: Mapping[str, str]) -> dict[str, str]:
+    """Each location -> the one a repeat is filed under: the largest place it lies in among them."""
+    out: dict[str, str] = {}
+    for place in located:
+        outers = [o for o in located if o != place and _place_within(place, o, within)]
+        out[place] = place
+        for o in outers:
+            if not any(_place_within(o, p, within) for p in outers if p != o):
+                out[place] = o
+                break
+    return out
+
+
+@dataclass(slots=True)
+class _DocDates:
+    """Each document's date and how it is known: published, else inferred with its basis."""
+
+    date: dict[str, str] = field(default_factory=dict)
+    basis: dict[str, str] = field(default_factory=dict)  # "published" or the reason it was inferred
+
+
+def _later(a: str, b: str) -> bool:
+    pa, pb = parse_as_of(a), parse_as_of(b)
+    if pb is None:
+        return False
+    if pa is None:
+        return True
+    return (pb[0], -pb[1]) > (pa[0], -pa[1])
+
+
+def _infer_doc_dates(
+    groups: Mapping[tuple[Any, ...], list[Claim]], docs: Mapping[str, DocLike]
+) -> _DocDates:
+    """Published dates, and for a document without one, the latest date it must postdate.
+
+    A text cannot report a date after it was published, nor repeat a statement before the source
+    made it: the latest as-of among its own claims, and the earliest date another document gives the
+    same source's same figure (its as-of, or that document's published date), are lower bounds.
+    The latest bound is taken, and the basis kept for the reader.
+    """
+    out = _DocDates()
+    for d, info in docs.items():
+        if info.published:
+            out.date[d] = info.published
+            out.basis[d] = "published"
+    candidates: dict[str, tuple[str, str]] = {}
+
+    def offer(doc: str, value: str, why: str) -> None:
+        if doc in out.date or parse_as_of(value) is None:
+            return
+        cur = candidates.get(doc)
+        if cur is None or _later(cur[0], value):
+            candidates[doc] = (value, why)
+
+    for members in groups.values():
+        dated: list[tuple[str, str, Claim]] = []
+        for m in members:
+            if m.kind != "projection" and m.as_of:
+                offer(m.doc, m.as_of, f"the latest date its own text reports ({m.as_of})")
+                dated.append((m.as_of, m.doc, m))
+            elif m.doc in out.date:
+                dated.append((out.date[m.doc], m.doc, m))
+        if not dated:
+            continue
+        for m in members:
+            if m.doc in out.date:
+                continue
+            others = [(v, d) for v, d, _ in dated if d != m.doc]
+            if not others:
+                continue
+            first = min(others, key=lambda t: (parse_as_of(t[0]) or (0, 0, ""))[0])
+            src = m.source or "its own voice"
+            offer(m.doc, first[0], f"it repeats {src}'s {m.figure} ({m.measure}), dated {first[0]} in {first[1]}")
+    for d, (value, why) in candidates.items():
+        out.date[d] = value
+        out.basis[d] = why
+    return out
+
+
 def _build_statements(
-    claims: Iterable[Claim], docs: Mapping[str, DocLike]
-) -> tuple[list[tuple[Statement, list[Claim]]], dict[str, str]]:
+    claims: Iterable[Claim], docs: Mapping[str, DocLike], within: Mapping[str, str] | None = None
+) -> tuple[list[tuple[Statement, list[Claim]]], _DocDates]:
+    """Repeats of one source's figure become one statement.
+
+    Claims group by story, source, subject, measure, unit, window and the figure they state (its
+    low bound, or its high one when the low is open: "11,300" and "more than 11,300" are one
+    figure written two ways); a projection and a report of the same figure are one assertion.
+    Inside a group, locations that lie in one another are one, and as-of dates cluster as before.
+    """
+    within = within or {}
     groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
     own_cache: dict[str, str] = {}
     story_cache: dict[str, str | None] = {}
-    doc_latest: dict[str, tuple[int, str]] = {}
     for c in claims:
         story = story_cache.get(c.doc, "")
         if story == "":
@@ -513,31 +625,27 @@ def _build_statements(
             if src is None:
                 info = docs.get(c.doc)
                 src = own_cache[c.doc] = _own_voice(info.outlet if info else None, c.doc)
-        groups[(story, src, c.subject, c.measure, c.unit, c.kind, c.low, c.high)].append(c)
-        if c.as_of and c.kind != "projection":
-            parsed = parse_as_of(c.as_of)
-            if parsed is not None:
-                prev = doc_latest.get(c.doc)
-                if prev is None or parsed[1] > prev[0]:
-                    doc_latest[c.doc] = (parsed[1], c.as_of)
-    # A document's date: published, else the latest as-of it reports.
-    doc_date: dict[str, str] = {d: v for d, (_, v) in doc_latest.items()}
-    for d, info in docs.items():
-        if info.published:
-            doc_date[d] = info.published
+        kind = "derived" if c.kind == "derived" else "report"
+        window = c.window_kind if c.window_kind != "cumulative" else None
+        key = (story, src, c.subject, c.measure, c.unit, kind, window, _anchor(c.low, c.high))
+        groups[key].append(c)
+    dates = _infer_doc_dates(groups, docs)
+    doc_date = dates.date
 
     out: list[tuple[Statement, list[Claim]]] = []
     for key, members in groups.items():
         first = members[0]
         uniform = all(m.location == first.location and m.as_of == first.as_of for m in members)
         if uniform:
-            out.append(_make_statement(key, members, first.location, first.as_of, docs, doc_date))
+            out.append(_make_statement(key, members, first.location, first.as_of, docs, dates))
             continue
-        # location clusters: a missing location joins the single located variant
-        located = sorted({m.location for m in members if m.location})
+        # location clusters: places that lie in one another are one; a missing location joins the
+        # single located cluster
+        fold = _location_clusters(sorted({m.location for m in members if m.location}), within)
+        located = sorted(set(fold.values()))
         by_loc: dict[str | None, list[Claim]] = defaultdict(list)
         for m in members:
-            loc = m.location if m.location else (located[0] if len(located) == 1 else None)
+            loc = fold[m.location] if m.location else (located[0] if len(located) == 1 else None)
             by_loc[loc].append(m)
         for loc, sub in by_loc.items():
             mapping = _cluster_as_of(sub)
@@ -563,8 +671,8 @@ def _build_statements(
                             best, chosen = pk[0], k
                 by_date[chosen].append(m)
             for as_of, cl in by_date.items():
-                out.append(_make_statement(key, cl, loc, as_of, docs, doc_date))
-    return out, doc_date
+                out.append(_make_statement(key, cl, loc, as_of, docs, dates))
+    return out, dates
 
 
 def _make_statement(
@@ -573,17 +681,27 @@ def _make_statement(
     location: str | None,
     as_of: str | None,
     docs: Mapping[str, DocLike],
-    doc_date: Mapping[str, str],
+    dates: _DocDates,
 ) -> tuple[Statement, list[Claim]]:
-    story, src, subject, measure, unit, kind, low, high = key
+    story, src, subject, measure, unit, _kind, _window, _figure = key
+    doc_date = dates.date
 
-    def order(c: Claim) -> tuple[str, str, int]:
+    def order(c: Claim) -> tuple[bool, str, str, int]:
         info = docs.get(c.doc)
-        pub = (info.published if info else None) or c.published or doc_date.get(c.doc) or "9999"
-        return (pub, c.doc, c.start)
+        pub = (info.published if info else None) or c.published
+        return (pub is None, pub or doc_date.get(c.doc) or "9999", c.doc, c.start)
 
     members = sorted(members, key=order) if len(members) > 1 else members
-    first = members[0]
+    # the figure as most documents give it, a closed interval before an open bound
+    values: dict[tuple[float | None, float | None], int] = defaultdict(int)
+    for m in members:
+        values[(m.low, m.high)] += 1
+    low, high = max(values, key=lambda v: (v[0] is not None and v[1] is not None, values[v]))
+    lead = next(m for m in members if (m.low, m.high) == (low, high))
+    kinds = [m.kind for m in members]
+    kind = "report" if "report" in kinds else kinds[0]
+    windows = [m for m in members if m.window_kind]
+    window = windows[0] if windows else None
     doc_ids: list[str] = []
     seen: set[str] = set()
     for m in members:
@@ -597,9 +715,16 @@ def _make_statement(
         outlets.append(info.outlet if info else None)
         if info is not None and info.published:
             published.append(info.published)
-    own = first.source is None
+    own = members[0].source is None
     figures = list(dict.fromkeys(m.figure for m in members))
     vias = [v for v in dict.fromkeys(m.via for m in members) if v]
+    rules: list[str] = []
+    if len(members) > 1:
+        rules.append("statement_merge")
+    if len(values) > 1:
+        rules.append("statement_merge_one_figure_written_differently")
+    if len(set(kinds)) > 1:
+        rules.append("statement_merge_report_and_projection")
     st = Statement(
         id="s"
         + _hash(
@@ -613,8 +738,8 @@ def _make_statement(
         unit=unit,
         low=low,
         high=high,
-        qualifier=first.qualifier,
-        figure=first.figure,
+        qualifier=lead.qualifier,
+        figure=lead.figure,
         as_of=as_of,
         kind=kind,
         claims=[(m.doc, m.start, m.end) for m in members],
@@ -625,17 +750,28 @@ def _make_statement(
         own_voice=own,
         figures=figures,
         vias=vias,
-        rules=["statement_merge"] if len(members) > 1 else [],
+        rules=rules,
         story=story,
+        window_kind=window.window_kind if window else None,
+        window_start=window.window_start if window else None,
+        window_end=window.window_end if window else None,
     )
     if as_of:
         st.date, st.date_basis = as_of, "as_of"
+        rules.append("date_as_of")
     elif st.first_published:
         st.date, st.date_basis = st.first_published, "published"
+        rules.append("date_published")
     else:
-        inferred = sorted(doc_date[d] for d in doc_ids if d in doc_date)
+        inferred = sorted(
+            ((doc_date[d], d) for d in doc_ids if d in doc_date),
+            key=lambda t: (parse_as_of(t[0]) or (0, 0, ""))[0],
+        )
         if inferred:
-            st.date, st.date_basis = inferred[0], "document date inferred"
+            value, d = inferred[0]
+            st.date, st.date_basis = value, "document date inferred"
+            st.date_note = f"{d}: {dates.basis.get(d, 'inferred')}"
+            rules.append("date_document_inferred")
     return st, members
 
 
@@ -816,6 +952,21 @@ class _Reconciler:
                 best = n
         if best is None:
             return None
+        # several sources give the force size then: the median of their figures (the modal one wins)
+        latest = best.mid
+        assert latest is not None
+        near = [
+            n
+            for n in pool
+            if n.st.measure == measure and n.mid is not None and latest - self.cfg.window_days <= n.mid <= latest
+        ]
+        if len(near) > 1:
+            near.sort(key=lambda n: (n.point, -n.rel, n.st.id))
+            best = near[(len(near) - 1) // 2]
+            return best, (
+                f"the median of the {len(near)} {measure} figures of {subject} in the {self.cfg.window_days} days "
+                "up to the latest one at or before the share's date"
+            )
         return best, f"the latest {measure} figure of {subject} at or before the share's date"
 
     def share_counts(self) -> list[Statement]:
@@ -1443,7 +1594,7 @@ def reconcile(
     """Statements, variables with timelines, and findings (conflicts, evolution, checks, estimates)."""
     cfg = config or load_config()
     docs = docs or {}
-    built, _ = _build_statements(claims, docs)
+    built, _ = _build_statements(claims, docs, cfg.places_within)
     statements = [st for st, _ in built]
     r = _Reconciler(cfg)
     for st, members in built:

@@ -90,6 +90,53 @@ def test_an_undated_repeat_joins_the_one_dated_statement() -> None:
     assert len(rec.statements) == 1 and rec.statements[0].docs == ["a", "c"]
 
 
+def test_one_figure_written_differently_by_two_outlets_is_one_statement() -> None:
+    rec = reconcile(
+        [
+            claim("a", 1200, figure="1,200", as_of="2025-01-13"),
+            claim("b", 1200, None, figure="more than 1,200", qualifier="at_least", as_of="2025-01-13"),
+            claim("c", 1200, figure="1,200", kind="projection", as_of="2025-01-13"),
+        ],
+        D3,
+    )
+    (st,) = rec.statements
+    assert sorted(st.docs) == ["a", "b", "c"] and (st.low, st.high, st.kind) == (1200, 1200, "report")
+    assert {"statement_merge_one_figure_written_differently", "statement_merge_report_and_projection"} <= set(
+        st.rules
+    )
+
+
+def test_a_repeat_filed_under_a_place_and_a_part_of_it_is_one_statement() -> None:
+    rec = reconcile(
+        [
+            claim("a", 800, location="Valdoria", as_of="2025-01-13"),
+            claim("b", 800, location="northern Valdoria", as_of="2025-01-13"),
+            claim("c", 800, location="Valdoria and Ostrava", as_of="2025-01-13"),
+        ],
+        D3,
+    )
+    assert sorted(sorted(s.docs) for s in rec.statements) == [["a", "b"], ["c"]]
+
+
+def test_an_undated_document_is_dated_by_the_statements_it_repeats_with_its_basis() -> None:
+    d = docs(("p", "P", "2025-03-02"), ("q", "Q", None), ("r", "R", None))
+    rec = reconcile(
+        [
+            claim("p", 10, as_of="2025-02-27"),
+            claim("q", 10),  # repeats Agency A's 10, stated on 27 Feb
+            claim("q", 75, source="Agency B", measure="wounded"),
+            claim("r", 40, source="Agency C"),
+        ],
+        d,
+    )
+    (b,) = [s for s in rec.statements if s.source == "Agency B"]
+    assert (b.date, b.date_basis) == ("2025-02-27", "document date inferred")
+    assert b.date_note is not None and "q: it repeats Agency A's 10" in b.date_note
+    assert "date_document_inferred" in b.rules
+    (c,) = [s for s in rec.statements if s.source == "Agency C"]
+    assert c.date is None
+
+
 # -- stories ----------------------------------------------------------------------------------------
 
 
