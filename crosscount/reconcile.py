@@ -39,7 +39,7 @@ import statistics
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -116,6 +116,8 @@ class ReconcileConfig:
     own_voice_reliability: float = 0.3
     reliability_margin: float = 0.1
     places_within: dict[str, str] = field(default_factory=dict)
+    at_least_is_count: bool = True
+    onset_days: int = 7
 
     def source_reliability(self, source: str, own_voice: bool) -> float:
         if own_voice:
@@ -140,6 +142,8 @@ class ReconcileConfig:
             "default_reliability": self.default_reliability,
             "own_voice_reliability": self.own_voice_reliability,
             "reliability_margin": self.reliability_margin,
+            "at_least_is_count": self.at_least_is_count,
+            "onset_days": self.onset_days,
         }
 
 
@@ -251,6 +255,8 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         own_voice_reliability=_num(rel, "own_voice", 0.3, "reliability"),
         reliability_margin=_num(rel, "margin", 0.1, "reliability"),
         places_within=within,
+        at_least_is_count=bool(tol.get("at_least_is_count", True)),
+        onset_days=int(_num(tol, "onset_days", 7, "tolerance")),
     )
 
 
@@ -440,10 +446,34 @@ def _tolerance(a: _Node, b: _Node, unit: str, cfg: ReconcileConfig) -> float:
 
 def _same_period(a: _Node, b: _Node, cfg: ReconcileConfig) -> bool:
     if a.mid is None or b.mid is None:
-        return a.mid is None and b.mid is None
+        return False  # an undated figure shares no period with anything
     if a.prec == "year" or b.prec == "year":
         return a.d0 == b.d0 and a.prec == b.prec
     return abs(a.mid - b.mid) <= cfg.window_days or _month_key(a.mid) == _month_key(b.mid)
+
+
+def _unique(nodes: Iterable[_Node]) -> list[_Node]:
+    seen: set[str] = set()
+    out: list[_Node] = []
+    for n in nodes:
+        if n.st.id not in seen:
+            seen.add(n.st.id)
+            out.append(n)
+    return out
+
+
+def _window_key(st: Statement) -> tuple[str | None, str | None, str | None]:
+    """The window a figure counts over, for comparing like with like: None for a cumulative count
+    (or a figure whose window the text does not give), else (kind, start, end)."""
+    if st.window_kind in (None, "cumulative"):
+        return (None, None, None)
+    return (st.window_kind, st.window_start, st.window_end)
+
+
+def _window_text(window: tuple[str | None, str | None, str | None]) -> str:
+    kind, start, end = window
+    span = f"{start or '?'} to {end or '?'}" if start or end else "window not dated"
+    return f"{kind} counts, {span}"
 
 
 class _TimeIndex:
@@ -795,6 +825,7 @@ class _Reconciler:
         self.sentences: dict[str, list[str]] = {}
         self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
         self.loc_fold: dict[_Family, tuple[dict[str, str], str | None]] = {}
+        self.onset: dict[str, int] = {}  # variable id -> the date of its first dated figure
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, st: Statement) -> _Node:
@@ -1022,6 +1053,10 @@ class _Reconciler:
 
     # -- step 4: per variable -----------------------------------------------------------------
     def periods(self, nodes: list[_Node]) -> list[tuple[str, list[_Node]]]:
+        """Dated statements in runs of one month or ``window_days``; year-only ones by year.
+
+        An undated statement is in no period: it is listed on its variable but compared with nothing.
+        """
         dated = sorted((n for n in nodes if n.mid is not None and n.prec != "year"), key=lambda n: n.mid or 0)
         out: list[tuple[str, list[_Node]]] = []
         cur: list[_Node] = []
@@ -1041,12 +1076,12 @@ class _Reconciler:
             if n.prec == "year" and n.d0 is not None:
                 years[date.fromordinal(n.d0).strftime("%Y") + " (year only)"].append(n)
         out.extend(sorted(years.items()))
-        undated = [n for n in nodes if n.mid is None]
-        if undated:
-            out.append(("undated", undated))
         for label, members in out:
             for n in members:
                 n.st.period = label
+        for n in nodes:
+            if n.mid is None:
+                n.st.period = None
         return out
 
     @staticmethod
@@ -1059,27 +1094,83 @@ class _Reconciler:
         return f"{_iso(lo)} to {_iso(hi)}"
 
     @staticmethod
-    def representatives(members: list[_Node]) -> list[_Node]:
-        """One statement per source in a period: its latest direct figure (computed only as fallback)."""
-        reps: dict[str, _Node] = {}
+    def representatives(members: list[_Node], cumulative: bool = False) -> list[_Node]:
+        """One statement per source and window in a period: its latest direct figure (computed only as
+        fallback); of a cumulative count given several times on that date, the largest (the total,
+        the others being parts of it)."""
+        reps: dict[tuple[str, tuple[str | None, str | None, str | None]], _Node] = {}
         for n in members:
             if not n.independent or not n.numeric:
                 continue
-            cur = reps.get(n.src)
+            key = (n.src, _window_key(n.st))
+            cur = reps.get(key)
             if cur is None:
-                reps[n.src] = n
+                reps[key] = n
                 continue
-            key_n = (not n.st.computed, n.mid or 0, n.prec == "day")
-            key_c = (not cur.st.computed, cur.mid or 0, cur.prec == "day")
+            size_n = n.point if cumulative and n.bounded else 0.0
+            size_c = cur.point if cumulative and cur.bounded else 0.0
+            key_n = (not n.st.computed, n.mid or 0, n.prec == "day", size_n)
+            key_c = (not cur.st.computed, cur.mid or 0, cur.prec == "day", size_c)
             if key_n > key_c:
-                reps[n.src] = n
+                reps[key] = n
         return list(reps.values())
+
+    def _as_count(self, n: _Node, cumulative: bool) -> _Node:
+        """A cumulative count reported as "at least N" is compared as the count N (tolls are so stated)."""
+        if cumulative and self.cfg.at_least_is_count and n.st.low is not None and n.st.high is None:
+            return replace(n, lo=n.lo, hi=n.lo, point=n.lo, bounded=True)
+        return n
+
+    def _growth(self, low: _Node, high: _Node, cumulative: bool) -> bool:
+        """In a cumulative count's opening days, when tolls climb by the hour, another source's higher
+        figure dated later is the count's growth, not a conflict."""
+        if not cumulative or low.mid is None or high.mid is None or high.mid <= low.mid:
+            return False
+        onset = self.onset.get(low.var)
+        return onset is not None and low.mid - onset < self.cfg.onset_days
 
     def compare_period(self, var: Variable, label: str, reps: list[_Node]) -> None:
         cfg = self.cfg
         unit = var.unit
         what = _what(var)
-        bounded = sorted((n for n in reps if n.bounded), key=lambda n: (n.point, n.src))
+        cumulative = var.measure in cfg.cumulative and unit in cfg.cumulative_units
+        # a daily or incident figure is compared only with figures over the same window
+        by_window: dict[tuple[str | None, str | None, str | None], list[_Node]] = defaultdict(list)
+        for n in reps:
+            by_window[_window_key(n.st)].append(n)
+        tol_text = f"{fmt_num(cfg.percent_points)} points" if unit == "percent" else f"{cfg.relative:.0%}"
+        for window, members in sorted(by_window.items(), key=lambda kv: tuple(x or "" for x in kv[0])):
+            if len(members) < 2 or (window[0] is not None and window[1] is None):
+                continue  # daily or incident counts whose window has no date: not known to be one count
+            cum = cumulative and window[0] is None
+            views = [self._as_count(n, cum) for n in members]
+            where = label if window[0] is None else f"{label} ({_window_text(window)})"
+            self._compare_views(var, what, where, label, views, {n.st.id: n for n in members}, cum, tol_text)
+
+    def _compare_views(
+        self,
+        var: Variable,
+        what: str,
+        where: str,
+        label: str,
+        views: list[_Node],
+        original: Mapping[str, _Node],
+        cum: bool,
+        tol_text: str,
+    ) -> None:
+        cfg = self.cfg
+        unit = var.unit
+
+        def apart(x: _Node, y: _Node) -> bool:
+            # a vague amount ("several hundred") holds no count to set against "at least N": there the
+            # bound is a bound
+            if x.st.qualifier == "vague" or y.st.qualifier == "vague":
+                x, y = original[x.st.id], original[y.st.id]
+                if not (x.bounded and y.bounded):
+                    return False
+            return _gap(x, y) > _tolerance(x, y, unit, cfg)
+
+        bounded = sorted((n for n in views if n.bounded), key=lambda n: (n.point, n.src))
         groups: list[list[_Node]] = []
         for n in bounded:
             if groups:
@@ -1088,7 +1179,6 @@ class _Reconciler:
                     groups[-1].append(n)
                     continue
             groups.append([n])
-        tol_text = f"{fmt_num(cfg.percent_points)} points" if unit == "percent" else f"{cfg.relative:.0%}"
         for g in groups:
             if len(g) >= 2:
                 spread = max(n.hi for n in g) - min(n.lo for n in g)
@@ -1096,43 +1186,67 @@ class _Reconciler:
                     "agreement",
                     "agreement_within_tolerance",
                     g,
-                    f"{len(g)} independent sources agree on {what} in {label} within {tol_text}: "
+                    f"{len(g)} independent sources agree on {what} in {where} within {tol_text}: "
                     + "; ".join(n.label for n in g)
                     + f" (spread {fmt_num(spread)}).",
                     variable=var.id,
                     period=label,
                     details={"sources": [n.src for n in g]},
                 )
-        for a_group, b_group in itertools.pairwise(groups):
-            a = max(a_group, key=lambda n: n.hi)
-            b = min(b_group, key=lambda n: n.lo)
-            gap, tol = _gap(a, b), _tolerance(a, b, unit, cfg)
-            if gap <= tol:
+        for split in range(1, len(groups)):
+            below = [n for g in groups[:split] for n in g]
+            above = [n for g in groups[split:] for n in g]
+            pairs = [
+                (x, y)
+                for x in below
+                for y in above
+                if apart(x, y) and not self._growth(x, y, cum)
+            ]
+            if not pairs:
                 continue
+            lows = _unique(x for x, _ in pairs)
+            highs = _unique(y for _, y in pairs)
+            a = max(lows, key=lambda n: n.hi)
+            b = min(highs, key=lambda n: n.lo)
+            gap, tol = _gap(a, b), _tolerance(a, b, unit, cfg)
             ratio = b.point / a.point if a.point > 0 else math.inf
+            rules = ["conflict_disjoint_intervals"]
+            if any(n.st.low is not None and n.st.high is None for n in lows + highs):
+                rules.append("conflict_at_least_as_count")
             self.finding(
                 "conflict",
-                "conflict_disjoint_intervals",
-                a_group + b_group,
-                f"Conflict on {what} in {label}: "
-                + "; ".join(n.label for n in a_group)
+                rules[0],
+                lows + highs,
+                f"Conflict on {what} in {where}: "
+                + "; ".join(n.label for n in lows)
                 + " against "
-                + "; ".join(n.label for n in b_group)
+                + "; ".join(n.label for n in highs)
                 + f". Independent sources, same period; the closest figures are {fmt_num(gap)} apart "
-                f"(×{ratio:.1f}), beyond the {tol_text} tolerance ({fmt_num(tol)}).",
+                f"(×{ratio:.1f}), beyond the {tol_text} tolerance ({fmt_num(tol)})"
+                + (
+                    "; not the count's growth (the higher figures are not later, or the count is past its "
+                    f"first {cfg.onset_days} days)."
+                    if cum
+                    else "."
+                ),
                 variable=var.id,
                 period=label,
-                details={"gap": gap, "tolerance": tol, "ratio": ratio},
+                details={"gap": gap, "tolerance": tol, "ratio": ratio, "rules": rules},
             )
         # open intervals: "at least L" against the lowest bounded high, "at most H" against the highest low
         if bounded:
-            low_end = min(bounded, key=lambda n: n.hi)
-            high_end = max(bounded, key=lambda n: n.lo)
-            for n in reps:
+            for n in views:
                 if n.bounded:
                     continue
-                other = low_end if n.hi == math.inf else high_end
-                if other.src == n.src:
+                if n.hi == math.inf:
+                    cands = [o for o in bounded if o.src != n.src and o.hi < n.lo]
+                    other = min(cands, key=lambda o: o.hi) if cands else None
+                    if other is not None and self._growth(other, n, cum):
+                        other = None
+                else:
+                    cands = [o for o in bounded if o.src != n.src and o.lo > n.hi and not self._growth(n, o, cum)]
+                    other = max(cands, key=lambda o: o.lo) if cands else None
+                if other is None:
                     continue
                 gap, tol = _gap(n, other), _tolerance(other, other, unit, cfg)
                 if gap > tol:
@@ -1140,7 +1254,7 @@ class _Reconciler:
                         "conflict",
                         "conflict_open_bound",
                         [n, other],
-                        f"Conflict on {what} in {label}: {n.label} excludes {other.label}; "
+                        f"Conflict on {what} in {where}: {n.label} excludes {other.label}; "
                         f"the bound is {fmt_num(gap)} away, beyond the {tol_text} "
                         f"tolerance ({fmt_num(tol)}).",
                         variable=var.id,
@@ -1148,8 +1262,11 @@ class _Reconciler:
                         details={"gap": gap, "tolerance": tol},
                     )
 
-    def estimate(self, var: Variable, label: str, reps: list[_Node]) -> Finding | None:
+    def estimate(self, var: Variable, label: str | None, reps: list[_Node]) -> Finding | None:
         cfg = self.cfg
+        # like with like: a cumulative count's estimate rests on the cumulative figures when there are any
+        cumulative_reps = [n for n in reps if _window_key(n.st)[0] is None]
+        reps = cumulative_reps or reps
         if not reps:
             return None
         lows = [n.lo for n in reps if n.st.low is not None]
@@ -1185,7 +1302,7 @@ class _Reconciler:
             "estimate",
             rule,
             reps,
-            f"{_what(var)} in {label}: low {fmt_value(low, low, u)}, best "
+            f"{_what(var)} {'in ' + label if label else 'with no date known'}: low {fmt_value(low, low, u)}, best "
             f"{fmt_value(best, best, u)}, high {fmt_value(high, high, u)} from {len(reps)} independent "
             f"statement{'s' if len(reps) != 1 else ''} (each counted once however many outlets repeat it; "
             f"projections and derived figures left out). Best is {why}; low and high are the lowest and "
@@ -1237,12 +1354,14 @@ class _Reconciler:
     def same_source(self, var: Variable, nodes: list[_Node]) -> None:
         """A source's own series: growth (evolution) or a later, lower figure (revision)."""
         cfg = self.cfg
-        cumulative = var.measure in cfg.cumulative and var.unit in cfg.cumulative_units
-        by_src: dict[str, list[_Node]] = defaultdict(list)
+        by_src: dict[tuple[str, tuple[str | None, str | None, str | None]], list[_Node]] = defaultdict(list)
         for n in nodes:
             if n.numeric and n.independent and not n.st.computed and n.mid is not None:
-                by_src[n.src].append(n)
-        for src, series in by_src.items():
+                by_src[(n.src, _window_key(n.st))].append(n)
+        for (src, window), series in by_src.items():
+            if window[0] is not None and window[1] is not None:
+                continue  # dated windows: each its own count, not a series
+            cumulative = var.measure in cfg.cumulative and var.unit in cfg.cumulative_units and window[0] is None
             if len(series) < 2:
                 continue
             series.sort(key=lambda n: (n.mid or 0, n.st.first_published or "", n.point))
@@ -1297,13 +1416,21 @@ class _Reconciler:
             nodes.sort(key=lambda n: (n.mid is None, n.mid or 0, n.point, n.st.id))
             var.statements = [n.st.id for n in nodes]
             estimates: list[tuple[str, Finding, list[_Node]]] = []
-            for label, members in self.periods(nodes):
-                reps = self.representatives(members)
+            cumulative = var.measure in self.cfg.cumulative and var.unit in self.cfg.cumulative_units
+            periods = self.periods(nodes)
+            dated = [n.mid for n in nodes if n.mid is not None and n.prec != "year"]
+            if dated:
+                self.onset[vid] = min(dated)
+            for label, members in periods:
+                reps = self.representatives(members, cumulative)
                 if len(reps) >= 2:
                     self.compare_period(var, label, reps)
                 est = self.estimate(var, label, reps)
                 if est is not None:
                     estimates.append((label, est, reps))
+            if not periods:
+                # no date at all: the figures are summed up, never compared as if of one period
+                self.estimate(var, None, self.representatives(nodes, cumulative))
             self.over_time(var, estimates)
             self.same_source(var, nodes)
 

@@ -150,7 +150,7 @@ def test_nothing_is_compared_or_merged_across_stories() -> None:
         [
             claim("a", 300, as_of="2025-01-13", subject="people"),
             claim("b", 300, as_of="2025-01-13", subject="people"),  # same source and figure, other story
-            claim("c", 5000, as_of="2025-01-14", subject="people", source="Agency B"),
+            claim("c", 5000, as_of="2025-01-12", subject="people", source="Agency B"),
         ],
         d,
     )
@@ -179,11 +179,34 @@ def test_same_figure_from_two_independent_sources_is_agreement_not_a_repeat() ->
 
 def test_disjoint_figures_of_two_sources_in_one_month_are_a_conflict() -> None:
     rec = reconcile(
-        [claim("a", 300, as_of="2025-01-13"), claim("b", 1000, as_of="2025-01-22", source="Agency B")], D3
+        [claim("a", 1000, as_of="2025-01-13"), claim("b", 300, as_of="2025-01-22", source="Agency B")], D3
     )
     (conflict,) = of_type(rec, "conflict", "conflict_disjoint_intervals")
     assert conflict.period == "2025-01"
     assert "Agency A" in conflict.text and "Agency B" in conflict.text and "700 apart" in conflict.text
+
+
+def test_a_higher_later_toll_in_the_counts_first_days_is_growth_and_later_a_conflict() -> None:
+    opening = [claim("a", 36, as_of="2025-01-10"), claim("b", 89, as_of="2025-01-12", source="Agency B")]
+    assert not of_type(reconcile(opening, D3), "conflict")
+    later = [
+        claim("a", 5, as_of="2024-11-02", source="Agency C"),
+        claim("a", 36, as_of="2024-12-10"),
+        claim("b", 89, as_of="2024-12-12", source="Agency B"),
+    ]
+    (conflict,) = of_type(reconcile(later, D3), "conflict")
+    assert "not the count's growth" in conflict.text
+
+
+def test_at_least_n_is_compared_as_the_count_n_but_not_against_a_vague_amount() -> None:
+    rows = [
+        claim("a", 3958, None, qualifier="at_least", as_of="2025-01-14"),
+        claim("b", 11300, as_of="2025-01-14", source="Agency B"),
+    ]
+    (conflict,) = of_type(reconcile(rows, D3), "conflict")
+    assert conflict.details["rules"] == ["conflict_disjoint_intervals", "conflict_at_least_as_count"]
+    vague = [rows[0], claim("b", 4000, 9999, qualifier="vague", as_of="2025-01-14", source="Agency B")]
+    assert not of_type(reconcile(vague, D3), "conflict")
 
 
 def test_vague_amount_uses_its_interval() -> None:
@@ -197,11 +220,11 @@ def test_vague_amount_uses_its_interval() -> None:
     assert of_type(rec, "agreement") and not of_type(rec, "conflict")
 
 
-def test_at_least_bound_above_another_figure_is_a_conflict() -> None:
+def test_at_most_bound_below_another_figure_is_a_conflict() -> None:
     rec = reconcile(
         [
-            claim("a", 1000, None, qualifier="at_least", as_of="2025-01"),
-            claim("b", 300, as_of="2025-01", source="Agency B"),
+            claim("a", None, 300, qualifier="at_most", as_of="2025-01"),
+            claim("b", 1000, as_of="2025-01", source="Agency B"),
         ],
         D3,
     )
@@ -211,8 +234,9 @@ def test_at_least_bound_above_another_figure_is_a_conflict() -> None:
 def test_cumulative_growth_across_months_is_evolution_not_conflict() -> None:
     rec = reconcile(
         [
-            claim("a", 30, None, qualifier="at_least", as_of="2024-12", source="Agency B"),
+            claim("a", 30, None, qualifier="at_least", as_of="2024-12", source="Agency B", window_kind="incident"),
             claim("a", 200, 900, qualifier="vague", as_of="2024-12"),
+            claim("c", 100, as_of="2024-12", source="Agency D", window_kind="incident"),
             claim("b", 3800, as_of="2025-01", source="Agency C"),
         ],
         D3,
@@ -247,7 +271,7 @@ def test_missing_dates_fall_back_on_published_then_on_the_documents_latest_as_of
     by_doc = {s.docs[0] + str(s.low): s for s in rec.statements}
     assert (by_doc["p10"].date, by_doc["p10"].date_basis) == ("2025-03-02", "published")
     assert (by_doc["q30"].date, by_doc["q30"].date_basis) == ("2025-02", "document date inferred")
-    assert by_doc["r40"].date is None and by_doc["r40"].period == "undated"
+    assert by_doc["r40"].date is None and by_doc["r40"].period is None  # undated: in no period
 
 
 def test_projection_beside_counts_is_neither_estimated_nor_in_conflict() -> None:
