@@ -825,7 +825,7 @@ class _Reconciler:
         self.sentences: dict[str, list[str]] = {}
         self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
         self.loc_fold: dict[_Family, tuple[dict[str, str], str | None]] = {}
-        self.onset: dict[str, int] = {}  # variable id -> the date of its first dated figure
+        self.onset: dict[str | None, int] = {}  # story -> the date of its first dated figure
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, st: Statement) -> _Node:
@@ -1126,7 +1126,7 @@ class _Reconciler:
         figure dated later is the count's growth, not a conflict."""
         if not cumulative or low.mid is None or high.mid is None or high.mid <= low.mid:
             return False
-        onset = self.onset.get(low.var)
+        onset = self.onset.get(low.st.story)
         return onset is not None and low.mid - onset < self.cfg.onset_days
 
     def compare_period(self, var: Variable, label: str, reps: list[_Node]) -> None:
@@ -1411,6 +1411,12 @@ class _Reconciler:
                     )
 
     def per_variable(self) -> None:
+        # a story's onset: the date of its first dated figure, whatever it counts
+        for n in self.nodes.values():
+            if n.mid is not None and n.prec != "year":
+                cur = self.onset.get(n.st.story)
+                if cur is None or n.mid < cur:
+                    self.onset[n.st.story] = n.mid
         for vid, nodes in self.var_nodes.items():
             var = self.variables[vid]
             nodes.sort(key=lambda n: (n.mid is None, n.mid or 0, n.point, n.st.id))
@@ -1418,9 +1424,6 @@ class _Reconciler:
             estimates: list[tuple[str, Finding, list[_Node]]] = []
             cumulative = var.measure in self.cfg.cumulative and var.unit in self.cfg.cumulative_units
             periods = self.periods(nodes)
-            dated = [n.mid for n in nodes if n.mid is not None and n.prec != "year"]
-            if dated:
-                self.onset[vid] = min(dated)
             for label, members in periods:
                 reps = self.representatives(members, cumulative)
                 if len(reps) >= 2:

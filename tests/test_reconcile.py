@@ -186,11 +186,11 @@ def test_disjoint_figures_of_two_sources_in_one_month_are_a_conflict() -> None:
     assert "Agency A" in conflict.text and "Agency B" in conflict.text and "700 apart" in conflict.text
 
 
-def test_a_higher_later_toll_in_the_counts_first_days_is_growth_and_later_a_conflict() -> None:
+def test_a_higher_later_toll_in_the_storys_first_days_is_growth_and_later_a_conflict() -> None:
     opening = [claim("a", 36, as_of="2025-01-10"), claim("b", 89, as_of="2025-01-12", source="Agency B")]
     assert not of_type(reconcile(opening, D3), "conflict")
     later = [
-        claim("a", 5, as_of="2024-11-02", source="Agency C"),
+        claim("a", 4000, as_of="2024-11-02", source="Agency C", measure="deployed"),  # the story began earlier
         claim("a", 36, as_of="2024-12-10"),
         claim("b", 89, as_of="2024-12-12", source="Agency B"),
     ]
