@@ -69,6 +69,7 @@ __all__ = [
     "RunRecord",
     "SearchHit",
     "SourceSummary",
+    "StoryRecord",
 ]
 
 # Integer primary keys: 64-bit on PostgreSQL, SQLite's rowid alias on SQLite.
@@ -99,8 +100,12 @@ documents_t = Table(
     Column("language", String, nullable=False),
     Column("text", Text, nullable=False),
     Column("ingested_at", String, nullable=False),
+    Column("story", String),  # migration 005: the story it belongs to
+    Column("story_basis", String),  # "input" | "user" | "cluster": who put it there
+    Column("fingerprint", String),  # the extractor's fingerprint, or "import:NAME" for imported claims
     Index("ix_documents_outlet", "outlet"),
     Index("ix_documents_published", "published"),
+    Index("ix_documents_story", "story"),
 )
 
 claims_t = Table(
@@ -133,12 +138,15 @@ claims_t = Table(
     # as_of, else the document's published date: what date filters compare
     Column("effective_date", String),
     Column("run_id", Integer, ForeignKey("runs.id")),  # migration 003
+    Column("story", String),  # migration 005: its document's story (kept in step with documents)
+    Column("origin", String),  # "extractor" or "import:NAME" (claims coded elsewhere)
     Index("ix_claims_doc", "doc", "start"),
     Index("ix_claims_measure", "measure"),
     Index("ix_claims_subject_measure", "subject", "measure"),
     Index("ix_claims_source", "source"),
     Index("ix_claims_effective_date", "effective_date"),
     Index("ix_claims_run", "run_id"),
+    Index("ix_claims_story", "story", "id"),
 )
 
 runs_t = Table(
@@ -168,8 +176,10 @@ statements_t = Table(
     Column("high", Float),
     Column("effective_date", String),
     Column("data", Text, nullable=False),  # the whole Statement as JSON
+    Column("story", String),  # migration 005
     Index("ix_statements_subject_measure", "subject", "measure"),
     Index("ix_statements_source", "source"),
+    Index("ix_statements_story", "story"),
 )
 
 variables_t = Table(
@@ -182,7 +192,9 @@ variables_t = Table(
     Column("location", String),
     Column("unit", String, nullable=False),
     Column("data", Text, nullable=False),  # the whole Variable as JSON
+    Column("story", String),  # migration 005
     Index("ix_variables_subject_measure", "subject", "measure"),
+    Index("ix_variables_story", "story"),
 )
 
 findings_t = Table(
@@ -198,9 +210,21 @@ findings_t = Table(
     Column("period", String),
     Column("passed", Boolean),
     Column("data", Text, nullable=False),  # the whole Finding as JSON
+    Column("story", String),  # migration 005
     Index("ix_findings_type", "type"),
     Index("ix_findings_subject_measure", "subject", "measure"),
     Index("ix_findings_variable", "variable"),
+    Index("ix_findings_story", "story"),
+)
+
+stories_t = Table(  # migration 005
+    "stories",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", Text),  # generated from its most telling place and entity words
+    Column("basis", String, nullable=False),  # "input" | "user" | "cluster": who made it
+    Column("merged_into", String),  # a user merged it into this story: documents sent here go there
+    Column("created_at", String, nullable=False),
 )
 
 sources_t = Table(  # migration 002
@@ -376,11 +400,42 @@ def _m004_claim_windows(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE claims ADD COLUMN {column} VARCHAR"))
 
 
+def _m005_stories(conn: Connection) -> None:
+    """Stories: documents.story (+ who set it, + the extractor fingerprint), claims.story and origin,
+    a story column on the reconciliation tables, and the stories table."""
+    for table, columns in (
+        ("documents", ("story", "story_basis", "fingerprint")),
+        ("claims", ("story", "origin")),
+        ("statements", ("story",)),
+        ("variables", ("story",)),
+        ("findings", ("story",)),
+    ):
+        for column in columns:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR"))
+    conn.execute(text("CREATE INDEX ix_documents_story ON documents (story)"))
+    conn.execute(text("CREATE INDEX ix_claims_story ON claims (story, id)"))
+    for table in ("statements", "variables", "findings"):
+        conn.execute(text(f"CREATE INDEX ix_{table}_story ON {table} (story)"))
+    conn.execute(text("UPDATE claims SET origin = 'extractor'"))
+    md = MetaData()
+    Table(
+        "stories",
+        md,
+        Column("id", String, primary_key=True),
+        Column("name", Text),
+        Column("basis", String, nullable=False),
+        Column("merged_into", String),
+        Column("created_at", String, nullable=False),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("001_base", _m001_base),
     Migration("002_sources", _m002_sources),
     Migration("003_claims_run", _m003_claims_run),
     Migration("004_claim_windows", _m004_claim_windows),
+    Migration("005_stories", _m005_stories),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -432,6 +487,23 @@ class SearchHit:
 
 
 @dataclass(slots=True)
+class StoryRecord:
+    """One story: its id, generated name, who made it, and what it holds."""
+
+    id: str
+    name: str | None
+    basis: str  # "input" | "user" | "cluster"
+    documents: int
+    claims: int
+    first_published: str | None
+    last_published: str | None
+    conflicts: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
 class LedgerStats:
     """What the ledger holds."""
 
@@ -468,6 +540,7 @@ class Ledger:
     def __init__(
         self, target: str | os.PathLike[str], *, migrations: Sequence[Migration] = MIGRATIONS
     ) -> None:
+        self.target: str = os.fspath(target)  # as given (may carry a password: never print it)
         self.engine: Engine = _make_engine(target)
         self.backend: str = self.engine.dialect.name
         self.url: str = self.engine.url.render_as_string(hide_password=True)
@@ -556,6 +629,12 @@ class Ledger:
 
     # -- ingest ---------------------------------------------------------------------------------
 
+    def document_id_of(self, content_hash: str) -> str | None:
+        """The id under which this text is stored, if it is."""
+        with self._read() as conn:
+            found = conn.scalar(select(documents_t.c.id).where(documents_t.c.content_hash == content_hash))
+        return None if found is None else str(found)
+
     def has_document(self, content_hash: str) -> bool:
         return bool(self.known_hashes([content_hash]))
 
@@ -565,16 +644,32 @@ class Ledger:
         with self._read() as conn:
             return _known(conn, wanted)
 
-    def add_document(self, doc: Document, claims: Sequence[Claim], run_id: int | None = None) -> bool:
+    def add_document(
+        self,
+        doc: Document,
+        claims: Sequence[Claim],
+        run_id: int | None = None,
+        *,
+        fingerprint: str | None = None,
+        origin: str = "extractor",
+    ) -> bool:
         """Store a document and its claims in one transaction; False if its text is already stored."""
-        return self.add_documents([(doc, claims)], run_id) == 1
+        return self.add_documents([(doc, claims)], run_id, fingerprint=fingerprint, origin=origin) == 1
 
     def add_documents(
-        self, batch: Sequence[tuple[Document, Sequence[Claim]]], run_id: int | None = None
+        self,
+        batch: Sequence[tuple[Document, Sequence[Claim]]],
+        run_id: int | None = None,
+        *,
+        fingerprint: str | None = None,
+        origin: str = "extractor",
     ) -> int:
         """Store a batch of documents with their claims in one transaction; return how many were new.
 
-        Documents whose text is already stored (or repeated within the batch) are skipped.
+        Documents whose text is already stored (or repeated within the batch) are skipped. A
+        document's ``story`` (given by the input) is kept as its story, following merges a user made;
+        ``fingerprint`` is the extractor's that produced the claims, ``origin`` where they come from
+        (``"extractor"``, or ``"import:NAME"`` for claims coded elsewhere).
         """
         for doc, claims in batch:
             for claim in claims:
@@ -586,10 +681,15 @@ class Ledger:
         if not batch:
             return 0
         with self._write("store documents") as conn:
-            return self._insert(conn, batch, run_id)
+            return self._insert(conn, batch, run_id, fingerprint, origin)
 
     def _insert(
-        self, conn: Connection, batch: Sequence[tuple[Document, Sequence[Claim]]], run_id: int | None
+        self,
+        conn: Connection,
+        batch: Sequence[tuple[Document, Sequence[Claim]]],
+        run_id: int | None,
+        fingerprint: str | None = None,
+        origin: str = "extractor",
     ) -> int:
         # Skip what is stored already without sending the texts; ON CONFLICT then covers documents
         # another writer stores meanwhile (PostgreSQL waits for its transaction, then skips).
@@ -601,6 +701,10 @@ class Ledger:
                 todo.setdefault(doc.content_hash, (doc, claims))
         if not todo:
             return 0
+        given = {doc.story for doc, _ in todo.values() if doc.story}
+        stories = {name: _follow(conn, name) for name in sorted(given)}
+        for name in sorted(set(stories.values())):
+            _ensure_story(conn, self._dialect_insert(stories_t), name, "input")
         doc_rows = [
             {
                 "id": doc.id,
@@ -613,9 +717,13 @@ class Ledger:
                 "language": doc.language,
                 "text": doc.text,
                 "ingested_at": now,
+                "story": stories[doc.story] if doc.story else None,
+                "story_basis": "input" if doc.story else None,
+                "fingerprint": fingerprint,
             }
             for digest, (doc, _) in todo.items()
         ]
+        story_of = {row["id"]: row["story"] for row in doc_rows}
         stmt = self._dialect_insert(documents_t).on_conflict_do_nothing(index_elements=["content_hash"])
         stored = set(conn.scalars(stmt.returning(documents_t.c.content_hash), doc_rows))
         claim_rows: list[dict[str, Any]] = []
@@ -623,48 +731,73 @@ class Ledger:
         for digest, (doc, claims) in todo.items():
             if digest not in stored:
                 continue
-            for claim in claims:
-                effective = claim.as_of or doc.published or claim.published
-                claim_rows.append(
-                    {
-                        "doc": claim.doc,
-                        "start": claim.start,
-                        "end": claim.end,
-                        "figure": claim.figure,
-                        "low": claim.low,
-                        "high": claim.high,
-                        "qualifier": claim.qualifier,
-                        "unit": claim.unit,
-                        "measure": claim.measure,
-                        "subject": claim.subject,
-                        "location": claim.location,
-                        "source": claim.source,
-                        "as_of": claim.as_of,
-                        "kind": claim.kind,
-                        "sentence": claim.sentence,
-                        "source_text": claim.source_text,
-                        "via": claim.via,
-                        "published": claim.published,
-                        "confidence": claim.confidence,
-                        "window_kind": claim.window_kind,
-                        "window_start": claim.window_start,
-                        "window_end": claim.window_end,
-                        "rules": json.dumps(list(claim.rules)),
-                        "effective_date": effective,
-                        "run_id": run_id,
-                    }
-                )
-                if claim.source is not None:
-                    agg = per_source.setdefault(claim.source, [None, None, 0])
-                    if effective is not None:
-                        agg[0] = effective if agg[0] is None else min(agg[0], effective)
-                        agg[1] = effective if agg[1] is None else max(agg[1], effective)
-                    agg[2] += 1
+            claim_rows.extend(_claim_rows(claims, doc.published, story_of[doc.id], origin, run_id, per_source))
         if claim_rows:
             self._bulk_insert(conn, claims_t, claim_rows)
         if per_source:
             self._upsert_sources(conn, per_source)
         return len(stored)
+
+    def replace_claims(
+        self,
+        doc_id: str,
+        claims: Sequence[Claim],
+        *,
+        fingerprint: str | None,
+        origin: str = "extractor",
+        run_id: int | None = None,
+    ) -> None:
+        """Replace a stored document's claims (re-extraction, imported claims) in one transaction."""
+        for claim in claims:
+            if claim.doc != doc_id:
+                raise LedgerError(f"a claim of document {claim.doc!r} was given to replace those of {doc_id!r}")
+        with self._write(f"replace the claims of document {doc_id}") as conn:
+            row = conn.execute(
+                select(documents_t.c.published, documents_t.c.story).where(documents_t.c.id == doc_id)
+            ).first()
+            if row is None:
+                raise LedgerError(f"there is no document {doc_id!r} in the ledger at {self.url}")
+            published, story = row
+            names = set(
+                conn.scalars(
+                    select(claims_t.c.source)
+                    .where(claims_t.c.doc == doc_id, claims_t.c.source.is_not(None))
+                    .distinct()
+                )
+            )
+            conn.execute(delete(claims_t).where(claims_t.c.doc == doc_id))
+            per_source: dict[str, list[Any]] = {}
+            rows = _claim_rows(claims, published, story, origin, run_id, per_source)
+            if rows:
+                self._bulk_insert(conn, claims_t, rows)
+            conn.execute(update(documents_t).where(documents_t.c.id == doc_id).values(fingerprint=fingerprint))
+            _recount_sources(conn, sorted(names | set(per_source)))
+
+    def stale_documents(self, fingerprint: str, batch_size: int = 500) -> Iterator[Document]:
+        """Stored documents whose claims another extractor produced (not imported ones), in batches."""
+        d = documents_t.c
+        stale = or_(d.fingerprint.is_(None), d.fingerprint != fingerprint)
+        last: str | None = None
+        while True:
+            query = select(documents_t).where(stale, or_(d.fingerprint.is_(None), ~d.fingerprint.like("import:%")))
+            if last is not None:
+                query = query.where(d.id > last)
+            with self._read() as conn:
+                rows = conn.execute(query.order_by(d.id).limit(batch_size)).mappings().all()
+            if not rows:
+                return
+            for row in rows:
+                yield _document(row)
+            last = rows[-1]["id"]
+
+    def count_stale_documents(self, fingerprint: str) -> int:
+        d = documents_t.c
+        stale = or_(d.fingerprint.is_(None), d.fingerprint != fingerprint)
+        query = select(func.count()).select_from(documents_t).where(
+            stale, or_(d.fingerprint.is_(None), ~d.fingerprint.like("import:%"))
+        )
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def _bulk_insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         """executemany; COPY on PostgreSQL, about five times faster than pipelined INSERTs there."""
@@ -737,22 +870,173 @@ class Ledger:
             )
             conn.execute(delete(claims_t).where(claims_t.c.doc == doc_id))
             gone = conn.execute(delete(documents_t).where(documents_t.c.id == doc_id)).rowcount
-            for chunk in _chunks(names):
-                conn.execute(delete(sources_t).where(sources_t.c.name.in_(chunk)))
-                conn.execute(
-                    insert(sources_t).from_select(
-                        ["name", "first_seen", "last_seen", "claims"],
-                        select(
-                            claims_t.c.source,
-                            func.min(claims_t.c.effective_date),
-                            func.max(claims_t.c.effective_date),
-                            func.count(),
-                        )
-                        .where(claims_t.c.source.in_(chunk))
-                        .group_by(claims_t.c.source),
-                    )
-                )
+            _recount_sources(conn, names)
             return bool(gone)
+
+    # -- stories --------------------------------------------------------------------------------
+
+    def stories(self) -> list[StoryRecord]:
+        """Every story that holds documents, the largest first (merged-away stories are not listed)."""
+        d = documents_t.c
+        with self._read() as conn:
+            meta = {
+                r["id"]: r
+                for r in conn.execute(select(stories_t).where(stories_t.c.merged_into.is_(None))).mappings()
+            }
+            docs = {
+                story: (int(n), first, last)
+                for story, n, first, last in conn.execute(
+                    select(d.story, func.count(), func.min(d.published), func.max(d.published))
+                    .where(d.story.is_not(None))
+                    .group_by(d.story)
+                )
+            }
+            claims: dict[str, int] = dict(
+                conn.execute(
+                    select(claims_t.c.story, func.count())
+                    .where(claims_t.c.story.is_not(None))
+                    .group_by(claims_t.c.story)
+                ).all()
+            )
+            conflicts: dict[str, int] = dict(
+                conn.execute(
+                    select(findings_t.c.story, func.count())
+                    .where(findings_t.c.type == "conflict", findings_t.c.story.is_not(None))
+                    .group_by(findings_t.c.story)
+                ).all()
+            )
+        out = []
+        for story, (n, first, last) in docs.items():
+            row = meta.get(story)
+            out.append(
+                StoryRecord(
+                    id=story,
+                    name=row["name"] if row is not None else None,
+                    basis=row["basis"] if row is not None else "input",
+                    documents=n,
+                    claims=int(claims.get(story, 0)),
+                    first_published=first,
+                    last_published=last,
+                    conflicts=int(conflicts.get(story, 0)),
+                )
+            )
+        return sorted(out, key=lambda s: (-s.documents, s.id))
+
+    def story(self, story_id: str) -> StoryRecord | None:
+        """One story by id (a merged-away id leads to the story it went into)."""
+        with self._read() as conn:
+            target = _follow(conn, story_id)
+        return next((s for s in self.stories() if s.id == target), None)
+
+    def story_ids(self) -> list[str]:
+        """The ids of the stories that hold documents."""
+        with self._read() as conn:
+            return sorted(
+                conn.scalars(select(documents_t.c.story).where(documents_t.c.story.is_not(None)).distinct())
+            )
+
+    def story_assignments(self) -> dict[str, tuple[str | None, str | None]]:
+        """Every document id -> (its story, who set it: "input" | "user" | "cluster" | None)."""
+        d = documents_t.c
+        with self._read() as conn:
+            return {doc: (story, basis) for doc, story, basis in conn.execute(select(d.id, d.story, d.story_basis))}
+
+    def story_samples(self, per_story: int = 20) -> dict[str, list[Document]]:
+        """Up to ``per_story`` documents of each story (its earliest stored), to profile it."""
+        out: dict[str, list[Document]] = {}
+        for story in self.story_ids():
+            out[story] = self.documents(story=story, limit=per_story)
+        return out
+
+    def unassigned_documents(self, limit: int | None = None) -> list[Document]:
+        """Documents in no story yet, in storage order."""
+        query = select(documents_t).where(documents_t.c.story.is_(None)).order_by(documents_t.c.id)
+        with self._read() as conn:
+            return [_document(r) for r in conn.execute(_page(query, limit, 0)).mappings()]
+
+    def assign_stories(self, assignments: Mapping[str, str], names: Mapping[str, str] | None = None) -> int:
+        """File documents under stories chosen by clustering; documents a user or the input placed keep
+        their story. New story ids are created (basis "cluster"); ``names`` (re)names stories not named
+        by a user. Returns how many documents moved."""
+        moved = 0
+        with self._write("assign stories") as conn:
+            stmt = self._dialect_insert(stories_t)
+            for story in sorted(set(assignments.values())):
+                _ensure_story(conn, stmt, story, "cluster")
+            for story, name in sorted((names or {}).items()):
+                _ensure_story(conn, stmt, story, "cluster")
+                conn.execute(
+                    update(stories_t)
+                    .where(stories_t.c.id == story, or_(stories_t.c.basis != "user", stories_t.c.name.is_(None)))
+                    .values(name=name)
+                )
+            by_story: dict[str, list[str]] = {}
+            for doc, story in assignments.items():
+                by_story.setdefault(_follow(conn, story), []).append(doc)
+            for story, docs in sorted(by_story.items()):
+                for chunk in _chunks(sorted(docs)):
+                    moved += self._set_story(conn, chunk, story, "cluster", keep_chosen=True)
+        return moved
+
+    def _set_story(
+        self, conn: Connection, doc_ids: Sequence[str], story: str, basis: str, *, keep_chosen: bool = False
+    ) -> int:
+        d = documents_t.c
+        cond: list[ColumnElement[bool]] = [d.id.in_(doc_ids)]
+        if keep_chosen:  # clustering never overrides the input's or a user's choice
+            cond.append(or_(d.story_basis.is_(None), d.story_basis == "cluster"))
+        ids = list(conn.scalars(select(d.id).where(*cond)))
+        if not ids:
+            return 0
+        conn.execute(update(documents_t).where(d.id.in_(ids)).values(story=story, story_basis=basis))
+        conn.execute(update(claims_t).where(claims_t.c.doc.in_(ids)).values(story=story))
+        return len(ids)
+
+    def move_document(self, doc_id: str, story: str) -> None:
+        """A user files a document under another story (made if new); kept across re-clustering."""
+        if not story.strip():
+            raise LedgerError("a story id cannot be empty")
+        with self._write(f"move document {doc_id}") as conn:
+            if conn.scalar(select(documents_t.c.id).where(documents_t.c.id == doc_id)) is None:
+                raise LedgerError(f"there is no document {doc_id!r} in the ledger at {self.url}")
+            target = _follow(conn, story)
+            _ensure_story(conn, self._dialect_insert(stories_t), target, "user")
+            self._set_story(conn, [doc_id], target, "user")
+
+    def merge_stories(self, source: str, target: str) -> int:
+        """A user merges story ``source`` into ``target``: its documents move (kept across re-runs) and
+        documents that name ``source`` later go to ``target``. Returns how many documents moved."""
+        with self._write(f"merge story {source} into {target}") as conn:
+            have = set(conn.scalars(select(documents_t.c.story).where(documents_t.c.story.in_([source, target]))))
+            have |= set(conn.scalars(select(stories_t.c.id).where(stories_t.c.id.in_([source, target]))))
+            for name in (source, target):
+                if name not in have:
+                    raise LedgerError(f"there is no story {name!r} in the ledger at {self.url}")
+            source, target = _follow(conn, source), _follow(conn, target)
+            if source == target:
+                raise LedgerError(f"story {source!r} cannot be merged into itself")
+            stmt = self._dialect_insert(stories_t)
+            _ensure_story(conn, stmt, source, "user")
+            _ensure_story(conn, stmt, target, "user")
+            docs = list(conn.scalars(select(documents_t.c.id).where(documents_t.c.story == source)))
+            moved = 0
+            for chunk in _chunks(docs):
+                moved += self._set_story(conn, chunk, target, "user")
+            conn.execute(update(stories_t).where(stories_t.c.id == source).values(merged_into=target))
+            conn.execute(update(stories_t).where(stories_t.c.merged_into == source).values(merged_into=target))
+            for table in (statements_t, variables_t, findings_t):
+                conn.execute(delete(table).where(table.c.story == source))
+            return moved
+
+    def doc_infos(self, story: str | None = None) -> Iterator[tuple[str, str | None, str | None, str | None]]:
+        """(id, outlet, published, story) of every document (of one story), without their texts."""
+        d = documents_t.c
+        query = select(d.id, d.outlet, d.published, d.story)
+        if story is not None:
+            query = query.where(d.story == story)
+        with self._read() as conn:
+            for row in conn.execute(query.order_by(d.id)):
+                yield (row[0], row[1], row[2], row[3])
 
     # -- runs -----------------------------------------------------------------------------------
 
@@ -807,29 +1091,38 @@ class Ledger:
         until: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        story: str | None = None,
     ) -> list[Document]:
-        """Documents in order of publication (undated last), filtered by outlet and published date."""
-        query = select(documents_t).where(*self._document_filters(outlet, since, until))
+        """Documents in order of publication (undated last), filtered by outlet, published date, story."""
+        query = select(documents_t).where(*self._document_filters(outlet, since, until, story))
         query = query.order_by(documents_t.c.published.is_(None), documents_t.c.published, documents_t.c.id)
         with self._read() as conn:
             rows = conn.execute(_page(query, limit, offset)).mappings().all()
         return [_document(r) for r in rows]
 
     def count_documents(
-        self, outlet: str | None = None, since: str | None = None, until: str | None = None
+        self,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        story: str | None = None,
     ) -> int:
         query = (
-            select(func.count()).select_from(documents_t).where(*self._document_filters(outlet, since, until))
+            select(func.count())
+            .select_from(documents_t)
+            .where(*self._document_filters(outlet, since, until, story))
         )
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
 
     def _document_filters(
-        self, outlet: str | None, since: str | None, until: str | None
+        self, outlet: str | None, since: str | None, until: str | None, story: str | None = None
     ) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = []
         if outlet is not None:
             conds.append(documents_t.c.outlet == outlet)
+        if story is not None:
+            conds.append(documents_t.c.story == story)
         conds += _date_filters(documents_t.c.published, since, until)
         return conds
 
@@ -845,9 +1138,11 @@ class Ledger:
         doc: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        story: str | None = None,
+        origin: str | None = None,
     ) -> list[Claim]:
         """Claims in the order they were stored; since/until compare as-of, else the published date."""
-        conds = _claim_filters(subject, measure, source, since, until, doc)
+        conds = _claim_filters(subject, measure, source, since, until, doc, story, origin)
         query = _page(select(*_CLAIM_COLUMNS).where(*conds).order_by(claims_t.c.id), limit, offset)
         with self._read() as conn:
             return [_claim(r) for r in conn.execute(query)]
@@ -860,18 +1155,28 @@ class Ledger:
         since: str | None = None,
         until: str | None = None,
         doc: str | None = None,
+        story: str | None = None,
+        origin: str | None = None,
     ) -> int:
-        conds = _claim_filters(subject, measure, source, since, until, doc)
+        conds = _claim_filters(subject, measure, source, since, until, doc, story, origin)
         with self._read() as conn:
             return int(conn.execute(select(func.count()).select_from(claims_t).where(*conds)).scalar_one())
 
-    def iter_claims(self, batch_size: int = 10000) -> Iterator[Claim]:
-        """Every claim, in storage order, fetched in batches (keyset pages: no long-held cursor)."""
+    def iter_claims(
+        self, batch_size: int = 10000, *, story: str | None = None, unassigned: bool = False
+    ) -> Iterator[Claim]:
+        """Every claim (of one ``story``; with ``unassigned``, of documents in no story), in storage
+        order, fetched in batches (keyset pages: no long-held cursor)."""
         if batch_size < 1:
             raise LedgerError(f"batch_size must be at least 1, got {batch_size}")
         last: int | None = None
+        where: list[ColumnElement[bool]] = []
+        if story is not None:
+            where.append(claims_t.c.story == story)
+        elif unassigned:
+            where.append(claims_t.c.story.is_(None))
         while True:
-            query = select(*_CLAIM_COLUMNS).order_by(claims_t.c.id).limit(batch_size)
+            query = select(*_CLAIM_COLUMNS).where(*where).order_by(claims_t.c.id).limit(batch_size)
             if last is not None:
                 query = query.where(claims_t.c.id > last)
             with self._read() as conn:
@@ -891,8 +1196,18 @@ class Ledger:
         statements: Sequence[Statement],
         variables: Sequence[Variable],
         findings: Sequence[Finding],
+        *,
+        story: str | None = None,
     ) -> None:
-        """Replace the stored statements, variables and findings with these, in one transaction."""
+        """Replace the stored statements, variables and findings with these, in one transaction.
+
+        With ``story``, only that story's set is replaced (stories are reconciled one at a time);
+        without it, the whole set, each record filed under its own ``story`` field when it has one.
+        """
+
+        def story_of(record: Any) -> str | None:
+            return story if story is not None else getattr(record, "story", None)
+
         statement_rows = [
             {
                 "id": s.id,
@@ -908,6 +1223,7 @@ class Ledger:
                 "high": s.high,
                 "effective_date": s.as_of or s.first_published,
                 "data": _dumps(s.to_dict()),
+                "story": story_of(s),
             }
             for i, s in enumerate(statements)
         ]
@@ -920,6 +1236,7 @@ class Ledger:
                 "location": v.location,
                 "unit": v.unit,
                 "data": _dumps(v.to_dict()),
+                "story": story_of(v),
             }
             for i, v in enumerate(variables)
         ]
@@ -935,6 +1252,7 @@ class Ledger:
                 "period": f.period,
                 "passed": f.passed,
                 "data": _dumps(f.to_dict()),
+                "story": story_of(f),
             }
             for i, f in enumerate(findings)
         ]
@@ -944,9 +1262,22 @@ class Ledger:
                 (variables_t, variable_rows),
                 (findings_t, finding_rows),
             ):
-                conn.execute(delete(table))
+                conn.execute(delete(table).where(table.c.story == story) if story is not None else delete(table))
                 if rows:
                     conn.execute(insert(table), rows)
+
+    def drop_reconciliation(self, keep: Iterable[str]) -> int:
+        """Remove the statements, variables and findings of every story not in ``keep`` (merged away,
+        emptied, or never a story); how many records went."""
+        kept = sorted(set(keep))
+        gone = 0
+        with self._write("drop stale reconciliations") as conn:
+            for table in (statements_t, variables_t, findings_t):
+                stale: ColumnElement[bool] = table.c.story.is_(None)
+                if kept:
+                    stale = or_(stale, table.c.story.not_in(kept))
+                gone += conn.execute(delete(table).where(stale)).rowcount
+        return gone
 
     def statements(
         self,
@@ -958,12 +1289,14 @@ class Ledger:
         until: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        story: str | None = None,
     ) -> list[Statement]:
         c = statements_t.c
         conds = _equals(
-            (c.subject, subject), (c.measure, measure), (c.source, source), (c.location, location)
+            (c.subject, subject), (c.measure, measure), (c.source, source), (c.location, location),
+            (c.story, story),
         ) + _date_filters(c.effective_date, since, until)
-        query = _page(select(c.data).where(*conds).order_by(c.seq), limit, offset)
+        query = _page(select(c.data).where(*conds).order_by(func.coalesce(c.story, ""), c.seq), limit, offset)
         with self._read() as conn:
             return [_statement(json.loads(d)) for d in conn.scalars(query)]
 
@@ -974,10 +1307,11 @@ class Ledger:
         location: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        story: str | None = None,
     ) -> list[Variable]:
         c = variables_t.c
-        conds = _equals((c.subject, subject), (c.measure, measure), (c.location, location))
-        query = _page(select(c.data).where(*conds).order_by(c.seq), limit, offset)
+        conds = _equals((c.subject, subject), (c.measure, measure), (c.location, location), (c.story, story))
+        query = _page(select(c.data).where(*conds).order_by(func.coalesce(c.story, ""), c.seq), limit, offset)
         with self._read() as conn:
             return [_from_json(Variable, json.loads(d)) for d in conn.scalars(query)]
 
@@ -990,12 +1324,14 @@ class Ledger:
         rule: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        story: str | None = None,
     ) -> list[Finding]:
         c = findings_t.c
         conds = _equals(
-            (c.type, type), (c.subject, subject), (c.measure, measure), (c.variable, variable), (c.rule, rule)
+            (c.type, type), (c.subject, subject), (c.measure, measure), (c.variable, variable), (c.rule, rule),
+            (c.story, story),
         )
-        query = _page(select(c.data).where(*conds).order_by(c.seq), limit, offset)
+        query = _page(select(c.data).where(*conds).order_by(func.coalesce(c.story, ""), c.seq), limit, offset)
         with self._read() as conn:
             return [_from_json(Finding, json.loads(d)) for d in conn.scalars(query)]
 
@@ -1245,9 +1581,14 @@ def _claim_filters(
     since: str | None,
     until: str | None,
     doc: str | None,
+    story: str | None = None,
+    origin: str | None = None,
 ) -> list[ColumnElement[bool]]:
     c = claims_t.c
-    conds = _equals((c.subject, subject), (c.measure, measure), (c.source, source), (c.doc, doc))
+    conds = _equals(
+        (c.subject, subject), (c.measure, measure), (c.source, source), (c.doc, doc), (c.story, story),
+        (c.origin, origin),
+    )
     return conds + _date_filters(c.effective_date, since, until)
 
 
@@ -1261,6 +1602,96 @@ def _page(query: Select[Any], limit: int | None, offset: int) -> Select[Any]:
     return query
 
 
+
+def _claim_rows(
+    claims: Sequence[Claim],
+    published: str | None,
+    story: str | None,
+    origin: str,
+    run_id: int | None,
+    per_source: dict[str, list[Any]],
+) -> list[dict[str, Any]]:
+    """The claims table rows of one document's claims; counts each source into ``per_source``."""
+    rows: list[dict[str, Any]] = []
+    for claim in claims:
+        effective = claim.as_of or published or claim.published
+        rows.append(
+            {
+                "doc": claim.doc,
+                "start": claim.start,
+                "end": claim.end,
+                "figure": claim.figure,
+                "low": claim.low,
+                "high": claim.high,
+                "qualifier": claim.qualifier,
+                "unit": claim.unit,
+                "measure": claim.measure,
+                "subject": claim.subject,
+                "location": claim.location,
+                "source": claim.source,
+                "as_of": claim.as_of,
+                "kind": claim.kind,
+                "sentence": claim.sentence,
+                "source_text": claim.source_text,
+                "via": claim.via,
+                "published": claim.published,
+                "confidence": claim.confidence,
+                "window_kind": claim.window_kind,
+                "window_start": claim.window_start,
+                "window_end": claim.window_end,
+                "rules": json.dumps(list(claim.rules)),
+                "effective_date": effective,
+                "run_id": run_id,
+                "story": story,
+                "origin": origin,
+            }
+        )
+        if claim.source is not None:
+            agg = per_source.setdefault(claim.source, [None, None, 0])
+            if effective is not None:
+                agg[0] = effective if agg[0] is None else min(agg[0], effective)
+                agg[1] = effective if agg[1] is None else max(agg[1], effective)
+            agg[2] += 1
+    return rows
+
+
+def _recount_sources(conn: Connection, names: Sequence[str]) -> None:
+    """Rebuild the sources rows of these names from the claims (after claims were removed or replaced)."""
+    for chunk in _chunks(names):
+        conn.execute(delete(sources_t).where(sources_t.c.name.in_(chunk)))
+        conn.execute(
+            insert(sources_t).from_select(
+                ["name", "first_seen", "last_seen", "claims"],
+                select(
+                    claims_t.c.source,
+                    func.min(claims_t.c.effective_date),
+                    func.max(claims_t.c.effective_date),
+                    func.count(),
+                )
+                .where(claims_t.c.source.in_(chunk))
+                .group_by(claims_t.c.source),
+            )
+        )
+
+
+def _follow(conn: Connection, story: str) -> str:
+    """The story a name stands for now: a story merged into another one leads to that one."""
+    seen = {story}
+    while True:
+        target = conn.scalar(select(stories_t.c.merged_into).where(stories_t.c.id == story))
+        if target is None or target in seen:
+            return story
+        seen.add(target)
+        story = target
+
+
+def _ensure_story(conn: Connection, stmt: Any, story: str, basis: str, name: str | None = None) -> None:
+    conn.execute(
+        stmt.on_conflict_do_nothing(index_elements=["id"]),
+        [{"id": story, "name": name, "basis": basis, "merged_into": None, "created_at": _now()}],
+    )
+
+
 def _document(row: RowMapping) -> Document:
     return Document(
         id=row["id"],
@@ -1271,6 +1702,7 @@ def _document(row: RowMapping) -> Document:
         published=row["published"],
         origin=row["origin"],
         language=row["language"],
+        story=row["story"],
     )
 
 

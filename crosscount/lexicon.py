@@ -19,6 +19,11 @@ def _load(name: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+def data_file(name: str) -> dict[str, Any]:
+    """One TOML file of crosscount/data, parsed (for stages whose vocabulary is small)."""
+    return _load(name)
+
+
 def phrase_pattern(phrases: list[str], *, case_sensitive_upper: bool = True) -> re.Pattern[str]:
     """One alternation of whole-word phrases, longest first. All-caps phrases (KIA, POW) match case-sensitively."""
     ordered = sorted(set(phrases), key=len, reverse=True)

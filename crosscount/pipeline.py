@@ -1,22 +1,40 @@
-"""The main job, as a library: ingest -> extract -> ledger -> reconcile -> report.
+"""The main job, as a library: ingest -> extract (or import claims) -> ledger -> stories -> reconcile -> report.
 
 Each document and its claims are stored in one transaction, and documents already in the
 ledger (by content hash) are skipped before extraction, so a run killed at any point resumes
 where it stopped when run again, and running the same inputs twice changes nothing.
+
+Every stored document records the fingerprint of the extractor that produced its claims (the
+crosscount version, the extractor's rule version and a hash of the data files and alias file);
+when it changes, ``analyze`` (or ``reextract``) extracts the stored documents again, so a ledger
+never mixes old and new rules. Claims imported with ``--claims`` are marked with their origin
+and never re-extracted.
+
+Reconciling runs story by story: each story's claims are streamed from the ledger, reconciled and
+stored, so memory is bounded by the largest story, and stories run in parallel on a process pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from crosscount import __version__
 from crosscount.extract import EXTRACTOR_VERSION, Extractor
 from crosscount.ingest import IngestProblem, apply_metadata, iter_documents, load_metadata
 from crosscount.ledger import Ledger
-from crosscount.models import Document
+from crosscount.models import Claim, Document
 from crosscount.reconcile import DocInfo, Reconciliation, load_config, reconcile
+
+ProblemHandler = Callable[[IngestProblem], None]
 
 
 @dataclass(slots=True)
@@ -29,6 +47,10 @@ class AnalyzeSummary:
     statements: int = 0
     variables: int = 0
     findings: int = 0
+    documents_reextracted: int = 0
+    claims_imported: int = 0
+    stories: int = 0
+    findings_by_type: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,7 +62,68 @@ class AnalyzeSummary:
             "statements": self.statements,
             "variables": self.variables,
             "findings": self.findings,
+            "documents_reextracted": self.documents_reextracted,
+            "claims_imported": self.claims_imported,
+            "stories": self.stories,
+            "findings_by_type": dict(self.findings_by_type),
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# The extractor's fingerprint and re-extraction
+
+
+def extractor_fingerprint() -> str:
+    """crosscount's version, the extractor's rule version and a hash of every data file it reads
+    (the bundled TOML files and the user's CROSSCOUNT_ALIASES file)."""
+    digest = hashlib.sha256()
+    root = resources.files("crosscount") / "data"
+    with resources.as_file(root) as path:
+        for file in sorted(Path(path).rglob("*.toml")):
+            digest.update(str(file.relative_to(path)).encode())
+            digest.update(file.read_bytes())
+    extra = os.environ.get("CROSSCOUNT_ALIASES")
+    if extra and Path(extra).is_file():
+        digest.update(Path(extra).read_bytes())
+    return f"{__version__}/{EXTRACTOR_VERSION}/{digest.hexdigest()[:16]}"
+
+
+def reextract(
+    ledger: Ledger,
+    *,
+    extractor: Extractor | None = None,
+    fingerprint: str | None = None,
+    on_document: Callable[[Document], None] | None = None,
+) -> int:
+    """Extract again every stored document whose claims an older extractor produced; how many."""
+    fingerprint = fingerprint or extractor_fingerprint()
+    if not ledger.count_stale_documents(fingerprint):
+        return 0
+    extractor = extractor or Extractor()
+    run_id = ledger.start_run(EXTRACTOR_VERSION, {"extractor": EXTRACTOR_VERSION, "fingerprint": fingerprint,
+                                                   "reextract": True})
+    done = claims = 0
+    for doc in list(_stale_ids(ledger, fingerprint)):
+        stored = ledger.document(doc)
+        if stored is None:
+            continue
+        found = extractor.extract_document(stored)
+        ledger.replace_claims(stored.id, found, fingerprint=fingerprint, run_id=run_id)
+        done += 1
+        claims += len(found)
+        if on_document is not None:
+            on_document(stored)
+    ledger.finish_run(run_id, {"documents": done, "claims": claims, "reextracted": done})
+    return done
+
+
+def _stale_ids(ledger: Ledger, fingerprint: str) -> Iterator[str]:
+    for doc in ledger.stale_documents(fingerprint):
+        yield doc.id
+
+
+# ---------------------------------------------------------------------------------------------
+# Ingest: extracted or imported claims
 
 
 def ingest_documents(
@@ -54,14 +137,15 @@ def ingest_documents(
     """Extract and store each new document; documents already stored are skipped before extraction."""
     extractor = extractor or Extractor()
     summary = summary or AnalyzeSummary()
-    run_id = ledger.start_run(EXTRACTOR_VERSION, {"extractor": EXTRACTOR_VERSION})
+    fingerprint = extractor_fingerprint()
+    run_id = ledger.start_run(EXTRACTOR_VERSION, {"extractor": EXTRACTOR_VERSION, "fingerprint": fingerprint})
     for doc in documents:
         summary.documents_seen += 1
         if ledger.has_document(doc.content_hash):
             summary.documents_skipped += 1
         else:
             claims = extractor.extract_document(doc)
-            if ledger.add_document(doc, claims, run_id):
+            if ledger.add_document(doc, claims, run_id, fingerprint=fingerprint):
                 summary.documents_added += 1
                 summary.claims_added += len(claims)
             else:
@@ -69,19 +153,222 @@ def ingest_documents(
         if on_document is not None:
             on_document(doc)
     ledger.finish_run(run_id, {"documents": summary.documents_added, "claims": summary.claims_added})
+    summary.documents_reextracted += reextract(ledger, extractor=extractor, fingerprint=fingerprint)
     return summary
 
 
-def doc_infos(ledger: Ledger) -> dict[str, DocInfo]:
-    return {d.id: DocInfo(d.id, d.outlet, d.published, d.story) for d in ledger.documents()}
+def load_claims(path: str | Path, on_problem: ProblemHandler | None = None) -> dict[str, list[tuple[int, Claim]]]:
+    """Claims coded elsewhere (``crosscount extract --format jsonl`` output or a gold file), by document,
+    each with its line number; a line that is not a claim is reported and skipped."""
+    out: dict[str, list[tuple[int, Claim]]] = {}
+    name = str(path)
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        if on_problem is not None:
+            on_problem(IngestProblem(name, f"cannot read the claims file: {exc}", skipped=True))
+        return out
+    required = ("doc", "start", "end", "figure", "qualifier", "unit", "measure", "kind")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{name}:line {number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            _report(on_problem, where, f"not JSON ({exc.msg})")
+            continue
+        if not isinstance(data, dict):
+            _report(on_problem, where, "not a JSON object")
+            continue
+        missing = [k for k in required if data.get(k) is None]
+        if missing:
+            _report(on_problem, where, f"a claim needs {', '.join(missing)}")
+            continue
+        data.setdefault("subject", None)
+        data.setdefault("location", None)
+        data.setdefault("source", None)
+        data.setdefault("as_of", None)
+        data.setdefault("low", None)
+        data.setdefault("high", None)
+        try:
+            claim = Claim.from_dict(data)
+            claim.start, claim.end = int(claim.start), int(claim.end)
+        except (TypeError, ValueError) as exc:
+            _report(on_problem, where, f"not a claim: {exc}")
+            continue
+        out.setdefault(str(claim.doc), []).append((number, claim))
+    return out
 
 
-def reconcile_ledger(ledger: Ledger, config_path: str | Path | None = None) -> Reconciliation:
-    """Reconcile every claim in the ledger and store the statements, variables and findings."""
+def _report(on_problem: ProblemHandler | None, where: str, message: str) -> None:
+    if on_problem is not None:
+        on_problem(IngestProblem(where, message, skipped=True))
+
+
+def _check_claims(
+    doc: Document, claims: list[tuple[int, Claim]], name: str, on_problem: ProblemHandler | None
+) -> list[Claim]:
+    """The claims whose span is in the text and reads as the figure; the others are reported."""
+    from crosscount.segment import split
+
+    sentences: list[Any] | None = None
+    good: list[Claim] = []
+    for number, claim in claims:
+        where = f"{name}:line {number}"
+        if not 0 <= claim.start < claim.end <= len(doc.text):
+            _report(on_problem, where, f"span {claim.start}-{claim.end} is outside document {doc.id!r} "
+                                       f"({len(doc.text)} characters)")
+            continue
+        written = doc.text[claim.start : claim.end]
+        if written != claim.figure:
+            _report(on_problem, where, f"text[{claim.start}:{claim.end}] of document {doc.id!r} is "
+                                       f"{written!r}, not the figure {claim.figure!r}")
+            continue
+        if not claim.sentence:
+            if sentences is None:
+                sentences = split(doc.text)[1]
+            claim.sentence = next((s.text for s in sentences if s.start <= claim.start < s.end), "")
+        if claim.published is None:
+            claim.published = doc.published
+        good.append(claim)
+    return good
+
+
+def import_documents(
+    ledger: Ledger,
+    documents: Iterable[Document],
+    claims_path: str | Path,
+    *,
+    summary: AnalyzeSummary | None = None,
+    on_problem: ProblemHandler | None = None,
+    on_document: Callable[[Document], None] | None = None,
+) -> AnalyzeSummary:
+    """Store the documents with the claims of ``claims_path`` instead of extracting them.
+
+    The documents still give the text, outlet and dates; the claims are marked ``import:NAME``.
+    A document already stored gets these claims in place of its own. A claim whose document is
+    not among the inputs, or whose span does not read as its figure, is reported and skipped.
+    """
+    summary = summary or AnalyzeSummary()
+    name = Path(claims_path).name
+    origin = f"import:{name}"
+    wanted = load_claims(claims_path, on_problem)
+    run_id = ledger.start_run(EXTRACTOR_VERSION, {"imported": str(claims_path)})
+    seen: set[str] = set()
+    for doc in documents:
+        summary.documents_seen += 1
+        seen.add(doc.id)
+        claims = _check_claims(doc, wanted.get(doc.id, []), str(claims_path), on_problem)
+        if ledger.add_document(doc, claims, run_id, fingerprint=origin, origin=origin):
+            summary.documents_added += 1
+            summary.claims_added += len(claims)
+        else:
+            stored_id = ledger.document_id_of(doc.content_hash) or doc.id
+            claims = [_renamed(c, stored_id) for c in claims]
+            ledger.replace_claims(stored_id, claims, fingerprint=origin, origin=origin, run_id=run_id)
+            summary.documents_skipped += 1
+        summary.claims_imported += len(claims)
+        if on_document is not None:
+            on_document(doc)
+    for doc_id in sorted(set(wanted) - seen):
+        for number, _claim in wanted[doc_id]:
+            _report(on_problem, f"{claims_path}:line {number}", f"no document {doc_id!r} among the inputs")
+    ledger.finish_run(run_id, {"documents": summary.documents_added, "claims": summary.claims_imported})
+    return summary
+
+
+def _renamed(claim: Claim, doc_id: str) -> Claim:
+    if claim.doc == doc_id:
+        return claim
+    data = claim.to_dict(with_rules=True)
+    data["doc"] = doc_id
+    return Claim.from_dict(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stories and reconciliation, story by story
+
+
+def doc_infos(ledger: Ledger, story: str | None = None) -> dict[str, DocInfo]:
+    return {doc: DocInfo(doc, outlet, published, st) for doc, outlet, published, st in ledger.doc_infos(story)}
+
+
+@dataclass(slots=True)
+class ReconcileCounts:
+    stories: int = 0
+    statements: int = 0
+    variables: int = 0
+    findings: int = 0
+    by_type: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: ReconcileCounts) -> None:
+        self.stories += other.stories
+        self.statements += other.statements
+        self.variables += other.variables
+        self.findings += other.findings
+        self.by_type.update(other.by_type)
+
+
+def reconcile_story(ledger: Ledger, story: str, config_path: str | Path | None = None) -> ReconcileCounts:
+    """Reconcile one story's claims (streamed from the ledger) and store its set in place of the old one."""
     config = load_config(config_path)
-    rec = reconcile(ledger.iter_claims(), doc_infos(ledger), config)
-    ledger.replace_reconciliation(rec.statements, rec.variables, rec.findings)
-    return rec
+    rec = reconcile(ledger.iter_claims(story=story), doc_infos(ledger, story), config)
+    ledger.replace_reconciliation(rec.statements, rec.variables, rec.findings, story=story)
+    return ReconcileCounts(1, len(rec.statements), len(rec.variables), len(rec.findings),
+                           Counter(f.type for f in rec.findings))
+
+
+def _reconcile_in_worker(target: str, story: str, config_path: str | None) -> ReconcileCounts:
+    with Ledger(target) as ledger:
+        return reconcile_story(ledger, story, config_path)
+
+
+def reconcile_stories(
+    ledger: Ledger,
+    config_path: str | Path | None = None,
+    *,
+    workers: int | None = 1,
+    on_story: Callable[[str], None] | None = None,
+) -> ReconcileCounts:
+    """Place new documents in stories, then reconcile every story on its own, ``workers`` at a time.
+
+    Each story's statements, variables and findings replace its previous ones; those of stories
+    that no longer hold documents are removed. Nothing is compared across stories.
+    """
+    from crosscount.stories import update_stories
+
+    update_stories(ledger)
+    stories = [s.id for s in ledger.stories()]  # largest first: the pool stays busy to the end
+    total = ReconcileCounts()
+    n = min(workers or (os.cpu_count() or 1), len(stories))
+    in_memory = ledger.backend == "sqlite" and ledger.engine.url.database in (None, "", ":memory:")
+    if n <= 1 or in_memory:
+        for story in stories:
+            total.add(reconcile_story(ledger, story, config_path))
+            if on_story is not None:
+                on_story(story)
+    else:
+        cfg = None if config_path is None else str(config_path)
+        with ProcessPoolExecutor(max_workers=n) as pool:
+            futures = [pool.submit(_reconcile_in_worker, ledger.target, story, cfg) for story in stories]
+            for story, future in zip(stories, futures, strict=True):
+                total.add(future.result())
+                if on_story is not None:
+                    on_story(story)
+    ledger.drop_reconciliation(stories)
+    return total
+
+
+def reconcile_ledger(
+    ledger: Ledger, config_path: str | Path | None = None, *, workers: int | None = 1
+) -> Reconciliation:
+    """Reconcile every story in the ledger, store the results, and return them all."""
+    reconcile_stories(ledger, config_path, workers=workers)
+    return Reconciliation(
+        statements=ledger.statements(), variables=ledger.variables(), findings=ledger.findings(),
+        config=load_config(config_path),
+    )
 
 
 def analyze(
@@ -91,10 +378,12 @@ def analyze(
     meta_path: str | Path | None = None,
     report_path: str | Path | None = None,
     config_path: str | Path | None = None,
+    claims_path: str | Path | None = None,
+    workers: int | None = 1,
     on_problem: Callable[[IngestProblem], None] | None = None,
     on_document: Callable[[Document], None] | None = None,
-) -> tuple[AnalyzeSummary, Reconciliation]:
-    """The whole job on files or folders of articles."""
+) -> tuple[AnalyzeSummary, Reconciliation | None]:
+    """The whole job on files or folders of articles (``claims_path``: import claims, do not extract)."""
     summary = AnalyzeSummary()
     meta = load_metadata(meta_path) if meta_path else {}
 
@@ -104,8 +393,13 @@ def analyze(
             on_problem(p)
 
     docs = (apply_metadata(d, meta) if meta else d for d in iter_documents(inputs, on_problem=problem))
-    ingest_documents(ledger, docs, summary=summary, on_document=on_document)
-    return summary, reconcile_and_report(ledger, summary, config_path=config_path, report_path=report_path)
+    if claims_path is not None:
+        import_documents(ledger, docs, claims_path, summary=summary, on_problem=problem, on_document=on_document)
+    else:
+        ingest_documents(ledger, docs, summary=summary, on_document=on_document)
+    return summary, reconcile_and_report(
+        ledger, summary, config_path=config_path, report_path=report_path, workers=workers
+    )
 
 
 def reconcile_and_report(
@@ -114,12 +408,21 @@ def reconcile_and_report(
     *,
     config_path: str | Path | None = None,
     report_path: str | Path | None = None,
-) -> Reconciliation:
-    """The end of every analyze, whichever engine extracted: reconcile, count, write the report."""
-    rec = reconcile_ledger(ledger, config_path)
-    summary.statements, summary.variables, summary.findings = len(rec.statements), len(rec.variables), len(rec.findings)
-    if report_path:
-        write_report_file(rec, ledger, report_path)
+    workers: int | None = 1,
+) -> Reconciliation | None:
+    """The end of every analyze, whichever engine extracted: reconcile story by story, count, write the
+    report. The whole reconciliation is read back (and returned) only when a report is written."""
+    counts = reconcile_stories(ledger, config_path, workers=workers)
+    summary.statements, summary.variables, summary.findings = counts.statements, counts.variables, counts.findings
+    summary.stories = counts.stories
+    summary.findings_by_type = dict(counts.by_type)
+    if not report_path:
+        return None
+    rec = Reconciliation(
+        statements=ledger.statements(), variables=ledger.variables(), findings=ledger.findings(),
+        config=load_config(config_path),
+    )
+    write_report_file(rec, ledger, report_path)
     return rec
 
 

@@ -45,6 +45,12 @@ def db_option(f: F) -> F:
     )(f)
 
 
+def story_option() -> Callable[[F], F]:
+    return click.option(
+        "--story", default=None, metavar="STORY", help="Only this story (its id, as `crosscount stories` lists)."
+    )
+
+
 def meta_option(
     help_text: str = "JSONL of per-document metadata (doc, outlet, published) applied to the inputs.",
 ) -> Callable[[F], F]:

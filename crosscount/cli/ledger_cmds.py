@@ -23,7 +23,14 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from crosscount.cli import main
-from crosscount.cli.common import db_option, echo_problem, engine_options, format_option, meta_option
+from crosscount.cli.common import (
+    db_option,
+    echo_problem,
+    engine_options,
+    format_option,
+    meta_option,
+    story_option,
+)
 from crosscount.cli.extraction import write_claims
 from crosscount.errors import CrosscountError
 from crosscount.ledger import Ledger
@@ -149,9 +156,10 @@ def _write_rows(rows: Sequence[dict[str, Any]], header: Sequence[str], fmt: str,
 
 
 def filter_options(f: Callable[P, R]) -> Callable[P, R]:
-    """--subject --measure --source --since --until, the same on every listing command."""
+    """--story --subject --measure --source --since --until, the same on every listing command."""
     for option in reversed(
         (
+            story_option(),
             click.option("--subject", default=None, help="Only this subject (canonical name)."),
             click.option("--measure", default=None, help="Only this measure (killed, wounded, casualties...)."),
             click.option("--source", default=None, help="Only this source (canonical name)."),
@@ -235,7 +243,9 @@ def _analyze_on_engine(
         documents_seen=run.documents, documents_skipped=run.skipped, documents_added=run.stored,
         claims_added=run.claims,
     )
-    return summary, reconcile_and_report(ledger, summary, config_path=config_path, report_path=report_path)
+    return summary, reconcile_and_report(
+        ledger, summary, config_path=config_path, report_path=report_path, workers=workers
+    )
 
 
 def run_analyze(
@@ -248,6 +258,7 @@ def run_analyze(
     engine: str = "local",
     scheduler: str | None = None,
     workers: int | None = None,
+    claims_path: str | None = None,
 ) -> int:
     """Analyze the inputs into the ledger, print the summary; the exit code (3 if inputs were skipped)."""
     from crosscount.cli.common import wants_pool
@@ -262,24 +273,28 @@ def run_analyze(
         echo_problem(problem)
 
     with open_ledger(db, must_exist=False) as ledger, _Progress(_document_total(inputs)) as progress:
-        if wants_pool(inputs, engine, scheduler, workers):
-            summary, rec = _analyze_on_engine(
+        if claims_path is None and wants_pool(inputs, engine, scheduler, workers):
+            summary, _rec = _analyze_on_engine(
                 inputs, ledger, engine=engine, scheduler=scheduler, workers=workers, meta_path=meta_path,
                 report_path=report_path, config_path=config_path, on_problem=on_problem, progress=progress,
             )
         else:
-            summary, rec = analyze_inputs(
+            summary, _rec = analyze_inputs(
                 inputs, ledger, meta_path=meta_path, report_path=report_path, config_path=config_path,
-                on_problem=on_problem, on_document=progress.tick,
+                claims_path=claims_path, workers=workers, on_problem=on_problem, on_document=progress.tick,
             )
         stored = ledger.count_claims()
-    by_type = Counter(f.type for f in rec.findings)
+    by_type = Counter(summary.findings_by_type)
     kinds = ", ".join(f"{by_type[t]} {t}{'s' if by_type[t] != 1 else ''}" for t in FINDING_TYPES if by_type[t])
     click.echo(
         f"documents: {summary.documents_added} added, {summary.documents_skipped} already in the ledger"
         + (f", {len(skipped)} input(s) skipped" if skipped else "")
     )
-    click.echo(f"claims: {summary.claims_added:,} added ({stored:,} in the ledger)")
+    click.echo(f"claims: {summary.claims_added:,} added ({stored:,} in the ledger)"
+               + (f", {summary.claims_imported:,} imported from {claims_path}" if claims_path else "")
+               + (f"; {summary.documents_reextracted:,} document(s) re-extracted (the extractor changed)"
+                  if summary.documents_reextracted else ""))
+    click.echo(f"stories: {summary.stories:,} (list them: crosscount stories --db {db})")
     click.echo(
         f"reconciled: {summary.statements:,} statements, {summary.variables:,} variables, "
         f"{summary.findings:,} findings" + (f" ({kinds})" if kinds else "")
@@ -301,19 +316,23 @@ def run_analyze(
 @meta_option()
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Reconcile settings (TOML) over the defaults: tolerances, reliability priors, places.")
+@click.option("--claims", "claims_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Store the claims of this JSONL file (extract output or a gold file) for the inputs "
+              "instead of extracting them; they are marked with the file's name as their origin.")
 @engine_options
 @click.pass_context
 @library_errors
 def analyze(ctx: click.Context, inputs: tuple[str, ...], db: str, report_path: str | None,
-            meta_path: str | None, config_path: str | None, engine: str, scheduler: str | None,
-            workers: int | None) -> None:
-    """Ingest, extract, reconcile and report: the whole job on files or folders of articles.
+            meta_path: str | None, config_path: str | None, claims_path: str | None, engine: str,
+            scheduler: str | None, workers: int | None) -> None:
+    """Ingest, extract, group into stories, reconcile and report: the whole job on files or folders of articles.
 
-    Documents already in the ledger are skipped, so running again after an interruption resumes.
-    Unreadable inputs are reported on stderr and skipped (exit code 3); the rest is stored.
+    Documents already in the ledger are skipped, so running again after an interruption resumes;
+    stored documents an older extractor read are extracted again. Each story is reconciled on its
+    own. Unreadable inputs are reported on stderr and skipped (exit code 3); the rest is stored.
     """
     code = run_analyze(inputs, db, report_path=report_path, meta_path=meta_path, config_path=config_path,
-                       engine=engine, scheduler=scheduler, workers=workers)
+                       engine=engine, scheduler=scheduler, workers=workers, claims_path=claims_path)
     ctx.exit(code)
 
 
@@ -356,7 +375,7 @@ def demo(db: str | None, report_path: str) -> None:
         with open_ledger(target, must_exist=False) as ledger, _Progress(None) as progress:
             summary, rec = analyze_inputs([sample_path], ledger, report_path=report_path,
                                           on_document=progress.tick)
-    shown = [f for f in rec.findings if f.type in ("conflict", "check", "estimate")]
+    shown = [f for f in (rec.findings if rec else []) if f.type in ("conflict", "check", "estimate")]
     order = {t: i for i, t in enumerate(("conflict", "check", "estimate"))}
     shown.sort(key=lambda f: (order[f.type], f.subject or "", f.measure, f.period or ""))
     click.echo(
@@ -378,11 +397,13 @@ def demo(db: str | None, report_path: str) -> None:
 @filter_options
 @format_option()
 @library_errors
-def claims(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
-           until: str | None, fmt: str) -> None:
+def claims(db: str, story: str | None, subject: str | None, measure: str | None, source: str | None,
+           since: str | None, until: str | None, fmt: str) -> None:
     """Claims in the ledger: one figure in one document each."""
     with open_ledger(db, must_exist=True) as ledger:
-        found = ledger.claims(subject=subject, measure=measure, source=source, since=since, until=until)
+        story = _story(ledger, story)
+        found = ledger.claims(subject=subject, measure=measure, source=source, since=since, until=until,
+                              story=story)
     write_claims(found, fmt, None)
 
 
@@ -408,19 +429,34 @@ def statements_table(sts: Sequence[Statement]) -> str:
 @filter_options
 @format_option()
 @library_errors
-def statements(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
-               until: str | None, fmt: str) -> None:
+def statements(db: str, story: str | None, subject: str | None, measure: str | None, source: str | None,
+               since: str | None, until: str | None, fmt: str) -> None:
     """Statements: one assertion of one source, however many outlets repeat it."""
     with open_ledger(db, must_exist=True) as ledger:
-        sts = ledger.statements(subject=subject, measure=measure, source=source, since=since, until=until)
+        story = _story(ledger, story)
+        sts = ledger.statements(subject=subject, measure=measure, source=source, since=since, until=until,
+                                story=story)
     _write_rows([s.to_dict() for s in sts], STATEMENT_FIELDS, fmt, lambda: statements_table(sts))
 
 
-def _matching_statements(ledger: Ledger, source: str | None, since: str | None, until: str | None) -> set[str] | None:
+def _matching_statements(
+    ledger: Ledger, source: str | None, since: str | None, until: str | None, story: str | None = None
+) -> set[str] | None:
     """Ids of the statements that pass --source/--since/--until; None when none of them is given."""
     if source is None and since is None and until is None:
         return None
-    return {s.id for s in ledger.statements(source=source, since=since, until=until)}
+    return {s.id for s in ledger.statements(source=source, since=since, until=until, story=story)}
+
+
+def _story(ledger: Ledger, story: str | None) -> str | None:
+    """The story --story names (a merged-away id leads to where it went); a clear error for an unknown one."""
+    if story is None:
+        return None
+    found = ledger.story(story)
+    if found is None:
+        known = ", ".join(s.id for s in ledger.stories()[:20]) or "none yet (run `crosscount analyze` first)"
+        raise click.ClickException(f"no story {story!r} in the ledger; stories: {known}")
+    return found.id
 
 
 def _brief(st: Statement) -> dict[str, Any]:
@@ -439,16 +475,17 @@ FINDING_FIELDS = (*(f.name for f in fields(Finding)), "involved")
 @click.option("--type", "type_", type=click.Choice(FINDING_TYPES), default=None, help="Only findings of this type.")
 @format_option()
 @library_errors
-def findings(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
-             until: str | None, type_: str | None, fmt: str) -> None:
+def findings(db: str, story: str | None, subject: str | None, measure: str | None, source: str | None,
+             since: str | None, until: str | None, type_: str | None, fmt: str) -> None:
     """Findings: conflicts, evolution, revisions, agreements, arithmetic checks and estimates.
 
     --source, --since and --until keep the findings resting on at least one statement that passes them.
     """
     with open_ledger(db, must_exist=True) as ledger:
-        found = ledger.findings(type=type_, subject=subject, measure=measure)
-        keep = _matching_statements(ledger, source, since, until)
-        by_id = {s.id: s for s in ledger.statements()}
+        story = _story(ledger, story)
+        found = ledger.findings(type=type_, subject=subject, measure=measure, story=story)
+        keep = _matching_statements(ledger, source, since, until, story)
+        by_id = {s.id: s for s in ledger.statements(story=story)}
     if keep is not None:
         found = [f for f in found if keep.intersection(f.statements)]
     rows = []
@@ -467,16 +504,17 @@ VARIABLE_FIELDS = ("id", "subject", "measure", "location", "unit", "statements",
 @filter_options
 @format_option()
 @library_errors
-def variables(db: str, subject: str | None, measure: str | None, source: str | None, since: str | None,
-              until: str | None, fmt: str) -> None:
+def variables(db: str, story: str | None, subject: str | None, measure: str | None, source: str | None,
+              since: str | None, until: str | None, fmt: str) -> None:
     """Variables (subject x measure x location x unit), each with its timeline of statements.
 
     --source, --since and --until keep the variables with at least one statement that passes them.
     """
     with open_ledger(db, must_exist=True) as ledger:
-        found = ledger.variables(subject=subject, measure=measure)
-        keep = _matching_statements(ledger, source, since, until)
-        by_id = {s.id: s for s in ledger.statements(subject=subject, measure=measure)}
+        story = _story(ledger, story)
+        found = ledger.variables(subject=subject, measure=measure, story=story)
+        keep = _matching_statements(ledger, source, since, until, story)
+        by_id = {s.id: s for s in ledger.statements(subject=subject, measure=measure, story=story)}
     if keep is not None:
         found = [v for v in found if keep.intersection(v.statements)]
     rows = [_variable_row(v, by_id) for v in found]
@@ -529,10 +567,11 @@ def _pick(rec: Reconciliation, subject: str, measure: str) -> list[Variable]:
 @click.argument("subject")
 @click.argument("measure")
 @db_option
+@story_option()
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the timeline chart: .html (interactive, offline) or .svg.")
 @library_errors
-def timeline(subject: str, measure: str, db: str, plot_path: str | None) -> None:
+def timeline(subject: str, measure: str, db: str, story: str | None, plot_path: str | None) -> None:
     """A variable's timeline: as-of, source, figure as written, interval and the outlets carrying it.
 
     SUBJECT and MEASURE as `crosscount variables` lists them, e.g. "North Korean forces" killed.
@@ -542,8 +581,9 @@ def timeline(subject: str, measure: str, db: str, plot_path: str | None) -> None
     from crosscount.report import write_timeline_plot
 
     with open_ledger(db, must_exist=True) as ledger:
-        rec = Reconciliation(statements=ledger.statements(), variables=ledger.variables(),
-                             findings=ledger.findings())
+        story = _story(ledger, story)
+        rec = Reconciliation(statements=ledger.statements(story=story), variables=ledger.variables(story=story),
+                             findings=ledger.findings(story=story))
     chosen = _pick(rec, subject, measure)
     if plot_path:
         write_timeline_plot(rec, subject, measure, plot_path)
@@ -562,3 +602,96 @@ def timeline(subject: str, measure: str, db: str, plot_path: str | None) -> None
     click.echo(_render(*parts), nl=False)
     if plot_path:
         click.echo(f"plot: {plot_path} ({_variable_name(chosen[0].subject, chosen[0].measure, chosen[0].unit)})")
+
+
+# --------------------------------------------------------------------------------------------
+# stories and re-extraction
+
+
+STORY_FIELDS = ("id", "name", "basis", "documents", "claims", "conflicts", "first_published", "last_published")
+
+
+@main.group(invoke_without_command=True)
+@db_option
+@format_option()
+@click.pass_context
+@library_errors
+def stories(ctx: click.Context, db: str, fmt: str) -> None:
+    """Stories: the events the documents report, each with its generated name.
+
+    Without a subcommand, lists them. `stories move DOC STORY` and `stories merge A B` record a
+    user's choice, kept across re-runs and re-clustering.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_ledger(db, must_exist=True) as ledger:
+        found = ledger.stories()
+    rows = [s.to_dict() for s in found]
+
+    def table() -> str:
+        from rich.table import Table
+
+        t = Table()
+        for name in ("story", "name", "documents", "claims", "conflicts", "published", "by"):
+            t.add_column(name, overflow="fold", justify="right" if name in ("documents", "claims", "conflicts")
+                         else "left")
+        for s in found:
+            span = " – ".join(dict.fromkeys(d for d in (s.first_published, s.last_published) if d)) or "undated"
+            t.add_row(s.id, s.name or "", f"{s.documents:,}", f"{s.claims:,}", f"{s.conflicts:,}", span, s.basis)
+        return _render(t)
+
+    _write_rows(rows, STORY_FIELDS, fmt, table)
+
+
+def _reconcile_after_edit(ledger: Ledger) -> str:
+    from crosscount.pipeline import reconcile_stories
+
+    counts = reconcile_stories(ledger)
+    conflicts = counts.by_type["conflict"]
+    return f"reconciled: {counts.stories} stories, {counts.findings:,} findings ({conflicts} conflicts)"
+
+
+@stories.command("move")
+@click.argument("doc")
+@click.argument("story")
+@click.pass_context
+@library_errors
+def stories_move(ctx: click.Context, doc: str, story: str) -> None:
+    """Move document DOC to STORY (a new story if none has that id), then reconcile again."""
+    with open_ledger(ctx.obj["db"], must_exist=True) as ledger:
+        ledger.move_document(doc, story)
+        click.echo(f"moved {doc} to story {story}")
+        click.echo(_reconcile_after_edit(ledger))
+
+
+@stories.command("merge")
+@click.argument("source")
+@click.argument("target")
+@click.pass_context
+@library_errors
+def stories_merge(ctx: click.Context, source: str, target: str) -> None:
+    """Merge story SOURCE into story TARGET, then reconcile again."""
+    with open_ledger(ctx.obj["db"], must_exist=True) as ledger:
+        moved = ledger.merge_stories(source, target)
+        click.echo(f"merged story {source} into {target} ({moved} document(s) moved)")
+        click.echo(_reconcile_after_edit(ledger))
+
+
+@main.command()
+@db_option
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Reconcile settings (TOML) over the defaults.")
+@library_errors
+def reextract(db: str, config_path: str | None) -> None:
+    """Extract again the stored documents an older extractor read (imported claims are kept), then reconcile."""
+    from crosscount.pipeline import extractor_fingerprint, reconcile_stories
+    from crosscount.pipeline import reextract as reextract_ledger
+
+    with open_ledger(db, must_exist=True) as ledger:
+        fingerprint = extractor_fingerprint()
+        n = reextract_ledger(ledger, fingerprint=fingerprint)
+        click.echo(f"re-extracted: {n} document(s) (extractor {fingerprint})")
+        counts = reconcile_stories(ledger, config_path)
+        click.echo(f"reconciled: {counts.stories} stories, {counts.findings:,} findings")
