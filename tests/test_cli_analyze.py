@@ -434,3 +434,52 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_ledger(tmp_path: Path) ->
     assert len(clean["documents"]) == n
     for table in ("documents", "claims", "statements", "findings"):
         assert killed[table] == clean[table], table
+
+
+# -- stories, imported claims, re-extraction ------------------------------------------------------
+
+
+def test_stories_are_listed_filtered_moved_and_merged(tmp_path: Path) -> None:
+    corpus = tmp_path / "two.jsonl"
+    rows = [{**r, "story": "floods"} for r in FLOODS] + [
+        {"id": "vote-1", "story": "vote", "outlet": "Post", "published": "2025-02-02",
+         "text": "Election officials in Astrid Bay said 3,000 people were arrested after the vote."},
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = str(tmp_path / "l.db")
+    assert "stories: 2" in ok("analyze", str(corpus), "--db", db).stdout
+    listed = {r["id"]: r for r in jsonl(ok("stories", "--db", db, "--format", "jsonl"))}
+    assert set(listed) == {"floods", "vote"} and listed["vote"]["documents"] == 1
+    assert {c["doc"] for c in jsonl(ok("claims", "--db", db, "--story", "vote", "--format", "jsonl"))} == {"vote-1"}
+    for command in ("statements", "findings", "variables"):
+        assert all(r["story"] == "floods" for r in jsonl(ok(command, "--db", db, "--story", "floods",
+                                                              "--format", "jsonl")))
+    assert "no story 'nope'" in run("claims", "--db", db, "--story", "nope").output
+    ok("stories", "--db", db, "move", "vote-1", "floods")
+    assert {r["id"] for r in jsonl(ok("stories", "--db", db, "--format", "jsonl"))} == {"floods"}
+    ok("analyze", str(corpus), "--db", db)  # a re-run keeps the user's choice
+    assert {r["id"] for r in jsonl(ok("stories", "--db", db, "--format", "jsonl"))} == {"floods"}
+    ok("stories", "--db", db, "move", "vote-1", "vote")
+    result = ok("stories", "--db", db, "merge", "vote", "floods")
+    assert "1 document(s) moved" in result.stdout
+    assert "no story 'zzz'" in run("stories", "--db", db, "merge", "zzz", "floods").output
+
+
+def test_analyze_with_claims_imports_them_and_reports_bad_lines(tmp_path: Path) -> None:
+    corpus = write_floods(tmp_path)
+    first = FLOODS[0]
+    figure = "120"
+    start = first["text"].index(figure)
+    good = {"doc": first["id"], "start": start, "end": start + len(figure), "figure": figure, "low": 1, "high": 1,
+            "qualifier": "exact", "unit": "persons", "measure": "killed", "subject": "people", "location": None,
+            "source": "coders", "as_of": None, "kind": "report"}
+    claims = tmp_path / "coded.jsonl"
+    claims.write_text(json.dumps(good) + "\n" + json.dumps({**good, "doc": "ghost"}) + "\n", encoding="utf-8")
+    db = str(tmp_path / "l.db")
+    result = run("analyze", str(corpus), "--db", db, "--claims", str(claims))
+    assert result.exit_code == 3, result.output
+    assert "coded.jsonl:line 2: no document 'ghost' among the inputs" in result.stderr
+    assert "1 imported" in result.stdout
+    stored = jsonl(ok("claims", "--db", db, "--format", "jsonl"))
+    assert [(c["doc"], c["source"]) for c in stored] == [(first["id"], "coders")]
+    assert "re-extracted: 0 document(s)" in ok("reextract", "--db", db).stdout  # imported: kept
