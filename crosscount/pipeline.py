@@ -429,4 +429,4 @@ def reconcile_and_report(
 def write_report_file(rec: Reconciliation, ledger: Ledger, path: str | Path) -> None:
     from crosscount.report import write_report
 
-    write_report(rec, doc_infos(ledger), path)
+    write_report(rec, doc_infos(ledger), path, claims=ledger.iter_claims())

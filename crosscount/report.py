@@ -1,17 +1,26 @@
 """Reports of a reconciliation: self-contained HTML (charts inside), Markdown and JSON.
 
-All three carry the same content: per variable, its timeline, its statements with provenance
-(outlet -> source -> as-of, documents), its findings with their arithmetic, and its estimates.
-The HTML opens offline: plotly's JavaScript is inlined once per file and nothing is fetched.
+All three carry the same content, and they answer first: a summary table (per variable the
+latest low / best / high, the best figure's source and date, statements and open conflicts),
+the conflicts as a small table (A | B | gap | why), then the variables, most-disputed first,
+each with its timeline, estimates, findings and statements (with the sentences that carry
+them). Words, numbers and dates come from ``crosscount.present``, as in the web app and CLI.
+
+The HTML opens offline: plotly's JavaScript is inlined once per file, gzip-compressed, and
+unpacked by the browser (``DecompressionStream``), so a small corpus gives a small file.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
+import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +29,23 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from crosscount import present
 from crosscount.errors import CrosscountError
-from crosscount.models import Finding, Statement, Variable
-from crosscount.reconcile import DocLike, Reconciliation, fmt_num, fmt_value, parse_as_of
+from crosscount.models import Claim, Finding, Statement, Variable
+from crosscount.reconcile import DocLike, Reconciliation, fmt_num, parse_as_of
 
 __all__ = [
     "ReportFormatError",
+    "chart_key",
+    "conflict_table_row",
+    "estimate_dict",
+    "finding_row",
     "render_html",
     "render_json",
     "render_markdown",
     "render_svg",
     "report_data",
+    "statement_row",
     "timeline_figure",
     "write_report",
     "write_timeline_plot",
@@ -38,18 +53,15 @@ __all__ = [
 
 DEFAULT_TITLE = "crosscount: who says how many, as of when"
 FINDING_ORDER = ("conflict", "evolution", "revision", "agreement", "check", "estimate")
+# 24 colours that stay apart (plotly's Dark24); past 24 sources the shape of a closed figure changes.
 PALETTE = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#ff7f0e",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-)
+    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
+    "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
+    "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038",
+)  # fmt: skip
+CLOSED_SYMBOLS = ("circle", "square", "pentagon", "hexagon", "star")
+MIN_SPAN_DAYS = 60
+_TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
 
 
 class ReportFormatError(CrosscountError, ValueError):
@@ -57,21 +69,25 @@ class ReportFormatError(CrosscountError, ValueError):
 
 
 # --------------------------------------------------------------------------------------------
-# Shared content
+# Where a statement sits on the time axis
 
 
-def _x_date(st: Statement) -> str | None:
-    """Where a statement sits on the time axis: its day, mid-month, or mid-year."""
+def _span(st: Statement) -> tuple[date, date, str] | None:
+    """The days a statement's date covers: one day, a month, or a year; None when undated."""
     parsed = parse_as_of(st.date)
     if parsed is None:
         return None
     d0, d1, prec = parsed
-    mid = d0 if prec == "day" else (min(d0 + 15, d1) if prec == "month" else (d0 + d1) // 2)
-    return date.fromordinal(mid).isoformat()
+    return date.fromordinal(d0), date.fromordinal(d1), prec
 
 
-def _value(st: Statement) -> str:
-    return fmt_value(st.low, st.high, st.unit)
+def _x_date(st: Statement) -> str | None:
+    """The middle of a statement's date span (its day, mid-month or mid-year)."""
+    span = _span(st)
+    if span is None:
+        return None
+    d0, d1, prec = span
+    return (d0 if prec == "day" else d0 + (d1 - d0) / 2).isoformat()
 
 
 def _point(st: Statement) -> float | None:
@@ -80,19 +96,54 @@ def _point(st: Statement) -> float | None:
     return st.low if st.low is not None else st.high
 
 
-def _var_title(var: Variable) -> str:
-    unit = {"persons": "", "percent": " (share, %)", "persons_per_day": " (per day)"}.get(
-        var.unit, f" ({var.unit})"
-    )
-    place = f", {var.location}" if var.location else ""
-    return f"{var.subject or 'unknown subject'} · {var.measure}{unit}{place}"
+def _period_span(f: Finding, sts: Sequence[Statement]) -> tuple[date, date] | None:
+    """The days an estimate's period covers, from its label or else its statements' dates."""
+    label = (f.period or "").replace(" (year only)", "")
+    if " to " in label:
+        a, _, b = label.partition(" to ")
+        pa, pb = parse_as_of(a), parse_as_of(b)
+        if pa and pb:
+            return date.fromordinal(pa[0]), date.fromordinal(pb[1])
+    parsed = parse_as_of(label)
+    if parsed is not None:
+        return date.fromordinal(parsed[0]), date.fromordinal(parsed[1])
+    spans = [sp for sp in (_span(s) for s in sts) if sp is not None]
+    if not spans:
+        return None
+    return min(sp[0] for sp in spans), max(sp[1] for sp in spans)
 
 
-def _outlet_name(outlet: str | None, doc: str) -> str:
-    return outlet or f"(unnamed outlet: {doc})"
+def chart_key(var: Variable, sts: Sequence[Statement]) -> dict[str, int]:
+    """How many statements are plotted and how many are left off the chart (undated or no value)."""
+    plotted = sum(1 for s in sts if _span(s) is not None and _point(s) is not None)
+    return {"plotted": plotted, "undated": len(sts) - plotted}
 
 
-def _statement_row(st: Statement, docs: Mapping[str, DocLike]) -> dict[str, Any]:
+# --------------------------------------------------------------------------------------------
+# Content shared by every format
+
+
+def _sentences(claims: Iterable[Claim] | None) -> dict[tuple[str, int], tuple[str, str]]:
+    out: dict[tuple[str, int], tuple[str, str]] = {}
+    for c in claims or ():
+        out[(c.doc, c.start)] = (c.sentence, c.figure)
+    return out
+
+
+def _bolded(sentence: str, figure: str) -> list[tuple[str, bool]]:
+    """A sentence cut into (text, is-the-figure) pieces, the figure found case-insensitively."""
+    at = sentence.lower().find(figure.lower()) if figure else -1
+    if at < 0:
+        return [(sentence, False)]
+    return [(sentence[:at], False), (sentence[at : at + len(figure)], True), (sentence[at + len(figure) :], False)]
+
+
+def statement_row(
+    st: Statement,
+    docs: Mapping[str, DocLike],
+    sentences: Mapping[tuple[str, int], tuple[str, str]],
+    statements: Mapping[str, Statement],
+) -> dict[str, Any]:
     carriers = []
     for i, d in enumerate(st.docs):
         outlet = st.outlets[i] if i < len(st.outlets) else None
@@ -100,85 +151,192 @@ def _statement_row(st: Statement, docs: Mapping[str, DocLike]) -> dict[str, Any]
         carriers.append(
             {
                 "doc": d,
-                "outlet": _outlet_name(outlet, d),
-                "published": info.published if info else None,
+                "outlet": present.outlet_name(outlet or (info.outlet if info else None)),
+                "published": present.date_text(info.published) if info and info.published else None,
             }
         )
-    kind = st.kind + (", computed" if st.computed else "")
+    seen: set[str] = set()
+    said: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
+    for doc, start, _end in st.claims:
+        idx = st.docs.index(doc) if doc in st.docs else -1
+        outlet = st.outlets[idx] if 0 <= idx < len(st.outlets) else None
+        info = docs.get(doc)
+        evidence.append(
+            {
+                "doc": doc,
+                "start": start,
+                "outlet": present.outlet_name(outlet or (info.outlet if info else None)),
+                "published": present.date_text(info.published) if info and info.published else None,
+            }
+        )
+        hit = sentences.get((doc, start))
+        if hit is None or not hit[0] or hit[0] in seen:
+            continue
+        seen.add(hit[0])
+        said.append(
+            {
+                "outlet": evidence[-1]["outlet"],
+                "pieces": _bolded(hit[0], hit[1]),
+                "text": hit[0],
+            }
+        )
+    derived = [statements[i] for i in st.derived_from if i in statements]
     return {
         "id": st.id,
-        "source": st.source,
+        "source": present.source_name(st.source, st.outlets),
+        "source_key": st.source,
         "figure": st.figure,
         "figures": st.figures,
-        "value": _value(st),
-        "qualifier": st.qualifier,
+        "value": present.value(st.low, st.high, st.unit),
+        "when": present.statement_when(st),
         "as_of": st.as_of,
         "date": st.date,
-        "date_basis": st.date_basis,
-        "period": st.period,
-        "kind": kind,
+        "date_basis": present.basis_word(st.date_basis),
+        "period": present.period_text(st.period),
+        "kind": st.kind,
+        "computed": st.computed,
+        "derived_from": [f"{present.source_name(d.source, d.outlets)}: {d.figure}" for d in derived],
         "location": st.location,
         "vias": st.vias,
         "carriers": carriers,
-        "repeats": len(st.docs),
-        "first_seen": st.first_seen,
-        "note": st.note,
-        "provenance": " ; ".join(
-            f"{c['outlet']} → {' → '.join(st.vias) + ' → ' if st.vias else ''}{st.source} → "
-            f"{st.as_of or (st.date or 'undated') + ' (' + (st.date_basis or 'no date') + ')'}"
-            for c in carriers
-        ),
+        "outlets": len(st.docs),
+        "note": present.clean_text(st.note) if st.note else None,
+        "sentences": said,
+        "evidence": evidence,
+        "derived_ids": [d.id for d in derived],
     }
 
 
 def _ordered_findings(findings: Sequence[Finding]) -> list[Finding]:
     rank = {t: i for i, t in enumerate(FINDING_ORDER)}
-    return sorted(findings, key=lambda f: (rank.get(f.type, 99), f.period or "", f.id))
+    return sorted(findings, key=lambda f: (rank.get(f.type, 99), present.period_key(f.period), f.id))
+
+
+def finding_row(f: Finding, statements: Mapping[str, Statement]) -> dict[str, Any]:
+    verdict = "" if f.type != "check" else ("passed" if f.passed else "failed")
+    return {
+        "id": f.id,
+        "type": f.type,
+        "label": f.type + (f" {verdict}" if verdict else ""),
+        "passed": f.passed,
+        "period": present.period_text(f.period),
+        "sentence": present.finding_sentence(f, statements),
+        "arithmetic": f.arithmetic,
+        "rule": f.rule,
+        "tooltip": present.finding_title(f),
+        "text": present.clean_text(f.text),
+    }
+
+
+def conflict_table_row(f: Finding, statements: Mapping[str, Statement], titles: Mapping[str, str]) -> dict[str, Any]:
+    row = present.conflict_row(f, statements)
+
+    def side(sts: Sequence[Statement]) -> list[str]:
+        return [
+            f"{present.source_name(s.source, s.outlets)}: {present.value(s.low, s.high, s.unit)} "
+            f"({present.statement_when(s)})"
+            for s in sts
+        ]
+
+    return {
+        "id": f.id,
+        "variable": f.variable,
+        "title": titles.get(f.variable or "", f.measure),
+        "period": row.period,
+        "a": side(row.side_a),
+        "b": side(row.side_b),
+        "gap": row.gap,
+        "why": row.why,
+        "tooltip": present.finding_title(f),
+    }
 
 
 def report_data(
-    rec: Reconciliation, docs: Mapping[str, DocLike], title: str = DEFAULT_TITLE
+    rec: Reconciliation,
+    docs: Mapping[str, DocLike],
+    title: str = DEFAULT_TITLE,
+    *,
+    claims: Iterable[Claim] | None = None,
 ) -> dict[str, Any]:
-    """The content every format renders: summary, and per variable statements, findings, estimates."""
+    """The content every format renders: counts, summary, conflicts, then each variable in full."""
+    sentences = _sentences(claims)
+    statements = {s.id: s for s in rec.statements}
     by_var: dict[str | None, list[Finding]] = defaultdict(list)
     for f in rec.findings:
         by_var[f.variable].append(f)
-    counts: dict[str, int] = defaultdict(int)
-    for f in rec.findings:
-        counts[f.type] += 1
-    checks = [f for f in rec.findings if f.type == "check"]
-    variables = []
+    titles = {v.id: present.variable_title(v) for v in rec.variables}
+    variables: list[dict[str, Any]] = []
     for var in rec.variables:
-        sts = [rec.statement(i) for i in var.statements]
+        sts = [statements[i] for i in var.statements if i in statements]
         fs = _ordered_findings(by_var.get(var.id, []))
+        ests = sorted((f for f in fs if f.type == "estimate"), key=lambda f: present.period_key(f.period))
+        est_rows = [present.estimate_row(f, statements, var.unit) for f in ests]
+        latest = est_rows[-1] if est_rows else None
+        conflicts = sum(1 for f in fs if f.type == "conflict")
         variables.append(
             {
                 "id": var.id,
-                "title": _var_title(var),
+                "title": titles[var.id],
+                "where": var.location,
+                "unit": var.unit,
                 "variable": var.to_dict(),
-                "statements": [_statement_row(s, docs) for s in sts],
-                "findings": [f.to_dict() for f in fs if f.type != "estimate"],
-                "estimates": [f.to_dict() for f in fs if f.type == "estimate"],
-                "undated": sum(1 for s in sts if _x_date(s) is None),
+                "statements": [statement_row(s, docs, sentences, statements) for s in sts],
+                "findings": [finding_row(f, statements) for f in fs if f.type != "estimate"],
+                "estimates": [
+                    {**estimate_dict(e), "tooltip": present.finding_title(f)}
+                    for e, f in zip(est_rows, ests, strict=True)
+                ][::-1],
+                "latest": estimate_dict(latest) if latest else None,
+                "conflicts": conflicts,
+                "sources": len({s.source for s in sts if s.source}),
+                "chart": chart_key(var, sts),
             }
         )
-    unassigned = [f.to_dict() for f in _ordered_findings(by_var.get(None, []))]
-    claims = sum(len(s.claims) for s in rec.statements if not s.computed)
+    variables.sort(key=lambda v: (-v["conflicts"], -len(v["statements"]), v["title"]))
+    conflict_rows = [
+        conflict_table_row(f, statements, titles)
+        for f in sorted(
+            (f for f in rec.findings if f.type == "conflict"),
+            key=lambda f: (present.period_key(f.period), f.id),
+            reverse=True,
+        )
+    ]
+    unassigned = [finding_row(f, statements) for f in _ordered_findings(by_var.get(None, []))]
+    counts = present.counts(len(docs), rec.statements, len(rec.variables), rec.findings)
+    checks = [f for f in rec.findings if f.type == "check"]
     return {
         "title": title,
-        "summary": {
-            "documents": len({d for s in rec.statements for d in s.docs}),
-            "claims": claims,
-            "statements": sum(1 for s in rec.statements if not s.computed),
-            "computed": sum(1 for s in rec.statements if s.computed),
-            "variables": len(rec.variables),
-            "findings": dict(sorted(counts.items())),
+        "counts": {
+            "documents": counts.documents,
+            "claims": counts.claims,
+            "statements": counts.statements,
+            "sources": counts.sources,
+            "variables": counts.variables,
+            "conflicts": counts.conflicts,
             "checks_passed": sum(1 for f in checks if f.passed),
             "checks_failed": sum(1 for f in checks if f.passed is False),
         },
+        "counts_line": counts.line(),
         "variables": variables,
+        "conflicts": conflict_rows,
         "other_findings": unassigned,
         "settings": rec.config.to_dict() if rec.config else {},
+    }
+
+
+def estimate_dict(e: present.EstimateRow) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "period": e.period,
+        "low": e.low,
+        "best": e.best,
+        "high": e.high,
+        "median": e.median,
+        "best_by": e.best_by,
+        "sentence": e.sentence,
+        "rule": e.rule,
+        "statements": e.statements,
     }
 
 
@@ -186,104 +344,358 @@ def report_data(
 # Charts
 
 
-def _colours(rec: Reconciliation, sts: Sequence[Statement]) -> dict[str, str]:
-    sources = sorted({s.source or "" for s in sts})
-    return {src: PALETTE[i % len(PALETTE)] for i, src in enumerate(sources)}
+def _styles(sources: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Per source a colour and the shape of its closed figures: 24 colours, then the next shape."""
+    out = {}
+    for i, src in enumerate(sorted(set(sources))):
+        out[src] = (PALETTE[i % len(PALETTE)], CLOSED_SYMBOLS[(i // len(PALETTE)) % len(CLOSED_SYMBOLS)])
+    return out
+
+
+_KEY = {
+    "closed": "a figure (bigger: more outlets)",
+    "triangle-up": "at least (open above)",
+    "triangle-down": "at most (open below)",
+    "diamond": "computed from a share",
+    "projection": "projection (hollow)",
+    "span": "month or year only (the line spans it)",
+}
+
+
+def _hover(st: Statement, src: str) -> str:
+    e = html.escape
+    outlets = ", ".join(present.outlet_name(o) for o in st.outlets) or "no outlet"
+    kind = "projection" if st.kind == "projection" else ("computed" if st.computed else "report")
+    return (
+        f"<b>{e(src)}</b><br>“{e(st.figure)}” = {e(present.value(st.low, st.high, st.unit))}"
+        f"<br>{e(present.statement_when(st))}<br>{kind}; {e(present.plural(len(st.docs), 'outlet'))}: {e(outlets)}"
+    )
 
 
 def timeline_figure(rec: Reconciliation, variable_id: str) -> go.Figure:
-    """A variable's timeline: one colour per source, interval bars, size = outlets, hollow = projection."""
+    """A variable's timeline that does not mislead.
+
+    One colour per source (24 apart, then a new shape); month- and year-only dates drawn as
+    spans; intervals as bars without caps; open bounds as triangles; projections hollow and
+    their future zone shaded (the first view shows the reported span when projections would
+    squeeze it, with a button to show them); the estimate as a translucent band below the
+    points with its best figure as a dashed line; a padded time axis of at least
+    ``MIN_SPAN_DAYS`` with day-month-year ticks; whole-number ticks for persons; the shapes
+    explained in the legend, which sits below the plot; undated statements named, not plotted.
+    """
     var = rec.variable(variable_id)
     sts = [rec.statement(i) for i in var.statements]
-    colours = _colours(rec, sts)
+    key = chart_key(var, sts)
     fig = go.Figure()
+    unit = {"percent": "share (%)", "persons_per_day": "persons a day"}.get(var.unit, "persons")
+    if key["plotted"] == 0:
+        fig.update_layout(
+            template=go.layout.Template(),
+            height=140,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            plot_bgcolor="white",
+            annotations=[
+                {
+                    "text": f"No dated figures: {present.plural(key['undated'], 'undated statement')}, listed below.",
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                }
+            ],
+        )
+        return fig
+    styles = _styles([s.source or "" for s in sts])
+    used: set[str] = set()
+    xs_all: list[date] = []
+    report_days: list[date] = []
+    ymax = 0.0
+    # Estimates first, so the points are drawn over their band.
+    ests = [f for f in rec.findings if f.variable == variable_id and f.type == "estimate" and f.best is not None]
+    known = {s.id: s for s in rec.statements}
+    bx: list[str | None] = []
+    by: list[float | None] = []
+    lx: list[str | None] = []
+    ly: list[float | None] = []
+    btext: list[str] = []
+    for f in ests:
+        members = [known[i] for i in f.statements if i in known]
+        band = _period_span(f, members)
+        if band is None or f.best is None:
+            continue
+        x0, x1 = band[0].isoformat(), (band[1] + timedelta(days=1)).isoformat()
+        lo = f.low if f.low is not None else f.best
+        hi = f.high if f.high is not None else f.best
+        row = present.estimate_row(f, {s.id: s for s in members}, var.unit)
+        label = html.escape(f"estimate {row.period}: low {row.low}, best {row.best}, high {row.high}")
+        bx += [x0, x1, x1, x0, x0, None]
+        by += [lo, lo, hi, hi, lo, None]
+        lx += [x0, x1, None]
+        ly += [f.best, f.best, None]
+        btext += [label] * 5 + [""]
+        ymax = max(ymax, hi)
+    if lx:
+        fig.add_trace(
+            go.Scatter(
+                x=bx,
+                y=by,
+                mode="lines",
+                fill="toself",
+                fillcolor="rgba(90,90,90,0.12)",
+                line={"width": 0},
+                hoverinfo="text",
+                hovertext=btext,
+                name="estimate: low–high band",
+                legendgroup="estimate",
+                legendrank=1,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                mode="lines",
+                line={"color": "#444", "width": 2, "dash": "dash"},
+                name="estimate: best",
+                legendgroup="estimate",
+                hoverinfo="skip",
+                legendrank=2,
+            )
+        )
     by_src: dict[str, list[Statement]] = defaultdict(list)
     for s in sts:
-        if _x_date(s) is not None and _point(s) is not None:
+        if _span(s) is not None and _point(s) is not None:
             by_src[s.source or ""].append(s)
-    for src, group in sorted(by_src.items()):
+    for n_src, (src, group) in enumerate(sorted(by_src.items())):
+        colour, closed = styles[src]
+        group_id = f"source-{n_src}"
+        name = present.source_name(src or None, group[0].outlets)
         xs, ys, up, down, sizes, symbols, texts = [], [], [], [], [], [], []
+        sx: list[str | None] = []
+        sy: list[float | None] = []
         for s in group:
+            span = _span(s)
             p = _point(s)
-            assert p is not None
+            assert span is not None and p is not None
+            d0, d1, prec = span
             xs.append(_x_date(s))
             ys.append(p)
+            xs_all += [d0, d1]
+            if s.kind != "projection":
+                report_days += [d0, d1]
+            ymax = max(ymax, p, s.high if s.high is not None else p)
             up.append((s.high - p) if s.high is not None else 0.0)
             down.append((p - s.low) if s.low is not None else 0.0)
-            sizes.append(8 + 4 * min(len(s.docs), 8))
-            base = "circle"
+            sizes.append(9 + 3 * min(len(s.docs), 6))
             if s.low is not None and s.high is None:
                 base = "triangle-up"
             elif s.high is not None and s.low is None:
                 base = "triangle-down"
             elif s.computed:
                 base = "diamond"
+            else:
+                base = closed
+            used.add(base if base in _KEY else "closed")
+            if s.kind == "projection":
+                used.add("projection")
             symbols.append(base + ("-open" if s.kind == "projection" else ""))
-            texts.append(
-                f"{html.escape(src)}<br>{html.escape(s.figure)} = {html.escape(_value(s))}"
-                f"<br>as of {html.escape(s.date or 'undated')} ({html.escape(s.date_basis or '')})"
-                f"<br>{s.kind}{', computed' if s.computed else ''}; {len(s.docs)} document(s): "
-                + html.escape(", ".join(_outlet_name(o, d) for o, d in zip(s.outlets, s.docs, strict=False)))
+            texts.append(_hover(s, name))
+            if prec != "day":
+                used.add("span")
+                sx += [d0.isoformat(), (d1 + timedelta(days=1)).isoformat(), None]
+                sy += [p, p, None]
+        if sx:
+            fig.add_trace(
+                go.Scatter(
+                    x=sx,
+                    y=sy,
+                    mode="lines",
+                    line={"color": colour, "width": 5},
+                    opacity=0.45,
+                    legendgroup=group_id,
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
             )
+        has_bars = any(u > 0 for u in up) or any(d > 0 for d in down)
         fig.add_trace(
             go.Scatter(
                 x=xs,
                 y=ys,
                 mode="markers",
-                name=src,
-                marker={"color": colours[src], "size": sizes, "symbol": symbols, "line": {"width": 2}},
-                error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": down, "width": 4},
+                name=html.escape(name, quote=False),
+                legendgroup=group_id,
+                marker={"color": colour, "size": sizes, "symbol": symbols, "line": {"width": 2, "color": colour}},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": up,
+                    "arrayminus": down,
+                    "width": 0,
+                    "thickness": 2,
+                    "color": colour,
+                    "visible": has_bars,
+                },
                 hovertext=texts,
                 hoverinfo="text",
             )
         )
-    ests = [f for f in rec.findings if f.variable == variable_id and f.type == "estimate"]
-    if ests:
-        xs, ys, up, down, texts = [], [], [], [], []
-        for f in ests:
-            dates = [_x_date(rec.statement(i)) for i in f.statements]
-            known = sorted(d for d in dates if d)
-            if not known or f.best is None:
-                continue
-            xs.append(known[len(known) // 2])
-            ys.append(f.best)
-            up.append((f.high or f.best) - f.best)
-            down.append(f.best - (f.low if f.low is not None else f.best))
-            texts.append(
-                f"estimate {html.escape(f.period or '')}: low {fmt_num(f.low)}, best {fmt_num(f.best)}, "
-                f"high {fmt_num(f.high)} ({html.escape(f.rule)})"
+    for shape in ("closed", "triangle-up", "triangle-down", "diamond", "projection", "span"):
+        if shape not in used:
+            continue
+        symbol = {"closed": "circle", "projection": "circle-open", "span": "line-ew"}.get(shape, shape)
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=_KEY[shape],
+                legendgroup="key",
+                legendgrouptitle={"text": "shapes"} if shape == next(k for k in _KEY if k in used) else None,
+                marker={"color": "#777", "symbol": symbol, "size": 10, "line": {"width": 2, "color": "#777"}},
+                hoverinfo="skip",
             )
-        if xs:
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="markers",
-                    name="best (low–high)",
-                    marker={"color": "black", "symbol": "line-ew-open", "size": 18, "line": {"width": 3}},
-                    error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": down},
-                    hovertext=texts,
-                    hoverinfo="text",
-                )
+        )
+    lo_d, hi_d = min(xs_all), max(xs_all) + timedelta(days=1)
+    shown_lo, shown_hi = _padded(lo_d, hi_d)
+    layout: dict[str, Any] = {}
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    if report_days and "projection" in used:
+        last_report = max(report_days) + timedelta(days=1)
+        if hi_d > last_report:
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": last_report.isoformat(),
+                    "x1": shown_hi.isoformat(),
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": "rgba(120,120,200,0.10)",
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
             )
-    unit = {"percent": "share (%)", "persons_per_day": "persons a day"}.get(var.unit, var.unit)
+            annotations.append(
+                {
+                    "x": last_report.isoformat(),
+                    "y": 1,
+                    "xref": "x",
+                    "yref": "paper",
+                    "text": "projected →",
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "yanchor": "top",
+                    "font": {"size": 11, "color": "#555"},
+                }
+            )
+            r_lo, r_hi = _padded(min(report_days), last_report)
+            if (last_report - min(report_days)).days * 2 < (hi_d - lo_d).days:
+                # projections would squeeze the reports: show the reports first, projections on a click
+                full = [shown_lo.isoformat(), shown_hi.isoformat()]
+                reported = [r_lo.isoformat(), r_hi.isoformat()]
+                layout["updatemenus"] = [
+                    {
+                        "type": "buttons",
+                        "direction": "right",
+                        "x": 0,
+                        "y": 1.02,
+                        "xanchor": "left",
+                        "yanchor": "bottom",
+                        "showactive": True,
+                        "active": 0,
+                        "pad": {"r": 4, "t": 0},
+                        "buttons": [
+                            {
+                                "label": "Reported",
+                                "method": "relayout",
+                                "args": [{"xaxis.range": reported, "xaxis.tickformat": _tickformat(r_lo, r_hi)}],
+                            },
+                            {
+                                "label": "With projections",
+                                "method": "relayout",
+                                "args": [{"xaxis.range": full, "xaxis.tickformat": _tickformat(shown_lo, shown_hi)}],
+                            },
+                        ],
+                    }
+                ]
+                shown_lo, shown_hi = r_lo, r_hi
+    ytop = ymax * 1.15 if ymax > 0 else 1.0
+    yaxis: dict[str, Any] = {
+        "title": {"text": unit},
+        "range": [0, ytop],
+        "rangemode": "tozero",
+        "gridcolor": "#eee",
+        "zeroline": True,
+        "zerolinecolor": "#bbb",
+        "fixedrange": False,
+    }
+    if var.unit in ("persons", "persons_per_day"):
+        yaxis["tickformat"] = ",d"
+        if ytop <= 10:
+            yaxis["dtick"] = 1
+    else:
+        yaxis["ticksuffix"] = "%" if var.unit == "percent" else ""
+    n_items = len(by_src) + len(used) + (2 if lx else 0)
     fig.update_layout(
-        title={"text": html.escape(_var_title(var))},
-        xaxis={"title": {"text": "as-of date"}, "type": "date"},
-        yaxis={"title": {"text": unit}, "rangemode": "tozero"},
-        template="plotly_white",
-        height=380,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        legend={"title": {"text": "source"}},
+        template=go.layout.Template(),
+        title={"text": html.escape(present.variable_title(var, with_location=True))},
+        xaxis={
+            "type": "date",
+            "range": [shown_lo.isoformat(), shown_hi.isoformat()],
+            "tickformat": _tickformat(shown_lo, shown_hi),
+            "gridcolor": "#eee",
+            "showline": True,
+            "linecolor": "#999",
+            "hoverformat": "%-d %b %Y",
+        },
+        yaxis=yaxis,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font={"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12},
+        height=360 + 22 * math.ceil(n_items / 2),
+        margin={"l": 60, "r": 16, "t": 56, "b": 40},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -0.12,
+            "yanchor": "top",
+            "groupclick": "toggleitem",
+            "tracegroupgap": 6,
+        },
+        hovermode="closest",
+        shapes=shapes,
+        annotations=annotations,
+        **layout,
     )
     return fig
 
 
-def _chart_div(rec: Reconciliation, var_id: str) -> str:
+def _padded(lo: date, hi: date) -> tuple[date, date]:
+    """A time range with room on both sides and at least MIN_SPAN_DAYS wide."""
+    span = (hi - lo).days
+    if span < MIN_SPAN_DAYS:
+        mid = lo + (hi - lo) / 2
+        lo, hi = mid - timedelta(days=MIN_SPAN_DAYS / 2), mid + timedelta(days=MIN_SPAN_DAYS / 2)
+        span = MIN_SPAN_DAYS
+    pad = timedelta(days=max(3, round(span * 0.06)))
+    return lo - pad, hi + pad
+
+
+def _tickformat(lo: date, hi: date) -> str:
+    return "%-d %b %Y" if (hi - lo).days <= 200 else "%b %Y"
+
+
+def _chart_json(rec: Reconciliation, var_id: str) -> str:
     fig = timeline_figure(rec, var_id)
-    out: str = pio.to_html(
-        fig, include_plotlyjs=False, full_html=False, div_id=f"chart-{var_id}", config={"responsive": True}
-    )
+    fig.update_layout(title=None, margin={"t": 36})
+    out: str = pio.to_json(fig, validate=False, remove_uids=True)
     return out
 
 
@@ -293,7 +705,8 @@ def render_svg(rec: Reconciliation, variable_id: str, width: int = 820, height: 
     sts = [rec.statement(i) for i in var.statements]
     plotted = [(s, _x_date(s), _point(s)) for s in sts]
     pts = [(s, x, p) for s, x, p in plotted if x is not None and p is not None]
-    colours = _colours(rec, sts)
+    chart_title = present.variable_title(var, with_location=True)
+    colours = {src: c for src, (c, _shape) in _styles([s.source or "" for s in sts]).items()}
     left, right, top, bottom = 70, 200, 40, 50
     pw, ph = width - left - right, height - top - bottom
     e = html.escape
@@ -301,7 +714,7 @@ def render_svg(rec: Reconciliation, variable_id: str, width: int = 820, height: 
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{left}" y="22" font-size="14" font-weight="bold">{e(_var_title(var))}</text>',
+        f'<text x="{left}" y="22" font-size="14" font-weight="bold">{e(chart_title)}</text>',
     ]
     if not pts:
         parts.append(f'<text x="{left}" y="{top + 20}">no dated statements to plot</text></svg>')
@@ -347,8 +760,7 @@ def render_svg(rec: Reconciliation, variable_id: str, width: int = 820, height: 
         y_lo = sy(s.low) if s.low is not None else top + ph
         if abs(y_hi - y_lo) > 1:
             parts.append(
-                f'<line x1="{cx:.1f}" y1="{y_hi:.1f}" x2="{cx:.1f}" y2="{y_lo:.1f}" stroke="{col}" '
-                'stroke-width="2"/>'
+                f'<line x1="{cx:.1f}" y1="{y_hi:.1f}" x2="{cx:.1f}" y2="{y_lo:.1f}" stroke="{col}" stroke-width="2"/>'
             )
         r = 4 + 1.5 * min(len(s.docs), 8)
         fill = "none" if s.kind == "projection" else col
@@ -371,183 +783,43 @@ def render_svg(rec: Reconciliation, variable_id: str, width: int = 820, height: 
 # --------------------------------------------------------------------------------------------
 # HTML
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ data.title }}</title>
-<style>
-body {
-  font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
-  margin: 0;
-  color: #1b1b1b;
-  background: #fafafa;
-}
-header { background: #1b2a3a; color: #fff; padding: 18px 32px; }
-header h1 { margin: 0 0 6px 0; font-size: 22px; }
-main { max-width: 1200px; margin: 0 auto; padding: 16px 32px 48px; }
-nav ul { columns: 2; padding-left: 18px; }
-section.variable {
-  background: #fff;
-  border: 1px solid #ddd;
-  border-radius: 6px;
-  padding: 12px 20px;
-  margin: 22px 0;
-}
-h2 { font-size: 19px; margin: 8px 0; }
-h3 { font-size: 15px; margin: 16px 0 6px; color: #333; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 5px 7px; text-align: left; vertical-align: top; }
-th { background: #f1f3f5; }
-td.num { text-align: right; white-space: nowrap; }
-.small { color: #666; font-size: 12px; }
-ul.findings { list-style: none; padding-left: 0; }
-ul.findings li {
-  margin: 6px 0;
-  padding: 6px 10px;
-  border-left: 4px solid #999;
-  background: #f8f8f8;
-  font-size: 13.5px;
-}
-li.conflict { border-color: #c0392b !important; }
-li.agreement { border-color: #27ae60 !important; }
-li.evolution { border-color: #2980b9 !important; }
-li.revision { border-color: #8e44ad !important; }
-li.check.pass { border-color: #27ae60 !important; }
-li.check.fail { border-color: #e67e22 !important; }
-.tag {
-  display: inline-block;
-  font-size: 11px;
-  font-weight: bold;
-  text-transform: uppercase;
-  margin-right: 6px;
-  color: #444;
-}
-code { background: #eef; padding: 1px 4px; border-radius: 3px; }
-.chart { min-height: 380px; }
-</style>
-<script type="text/javascript">{{ plotly_js | safe }}</script>
-</head>
-<body>
-<header>
-<h1>{{ data.title }}</h1>
-<div>{{ s.documents }} documents · {{ s.claims }} claims · {{ s.statements }} statements
-({{ s.computed }} computed from shares) · {{ s.variables }} variables ·
-{% for t, n in s.findings.items() %}{{ n }} {{ t }}{{ "" if loop.last else ", " }}{% endfor %}
-· checks: {{ s.checks_passed }} passed, {{ s.checks_failed }} failed</div>
-</header>
-<main>
-<p class="small">A <b>statement</b> is one assertion of one source, however many outlets repeat it.
-Estimates follow UCDP: best = the most reliable source by the configured priors, else the lower figure;
-low and high = the lowest and highest reported bounds. Reported spreads understate true uncertainty.</p>
-<nav><h3>Variables</h3><ul>
-{% for v in data.variables %}<li><a href="#{{ v.id }}">{{ v.title }}</a>
- <span class="small">({{ v.statements | length }} statements, {{ v.findings | length }} findings)</span>
-</li>
-{% endfor %}</ul></nav>
-{% for v in data.variables %}
-<section class="variable" id="{{ v.id }}">
-<h2>{{ v.title }}</h2>
-<div class="chart">{{ charts[v.id] | safe }}</div>
-{% if v.undated %}
-<p class="small">{{ v.undated }} undated statement(s) are listed below but not plotted.</p>{% endif %}
-{% if v.estimates %}
-<h3>Estimates</h3>
-<table>
-<tr>
-<th>period</th>
-<th>low</th>
-<th>best</th>
-<th>high</th>
-<th>median</th>
-<th>rule</th>
-<th>why</th>
-</tr>
-{% for e in v.estimates %}<tr id="{{ e.id }}"><td>{{ e.period }}</td><td class="num">{{ num(e.low) }}</td>
-<td class="num"><b>{{ num(e.best) }}</b></td><td class="num">{{ num(e.high) }}</td>
-<td class="num">{{ num(e.median) }}</td><td><code>{{ e.rule }}</code></td><td>{{ e.text }}</td></tr>
-{% endfor %}</table>
-{% endif %}
-{% if v.findings %}
-<h3>Findings</h3>
-<ul class="findings">
-{% for f in v.findings %}
-<li class="{{ f.type }}
-{% if f.type == 'check' %} {{ 'pass' if f.passed else 'fail' }}
-{% endif %}" id="{{ f.id }}">
-<span class="tag">{{ f.type }}
-{% if f.type == 'check' %}: {{ 'pass' if f.passed else 'fail' }}
-{% endif %}
-</span>
-<code>{{ f.rule }}</code> <span class="small">{{ f.period or "" }} · {{ f.id }}</span><br>
-{{ f.text }}{% if f.arithmetic %}<br><b>Arithmetic:</b> <code>{{ f.arithmetic }}</code>{% endif %}</li>
-{% endfor %}</ul>
-{% endif %}
-<h3>Statements</h3>
-<table>
-<tr>
-<th>as of</th>
-<th>source</th>
-<th>figure</th>
-<th>value</th>
-<th>kind</th>
-<th>carried by (outlet → document)</th>
-<th>id</th>
-</tr>
-{% for st in v.statements %}<tr id="{{ st.id }}">
-<td>{{ st.date or "undated" }}<br><span class="small">{{ st.date_basis or "" }}</span></td>
-<td>{{ st.source }}
-{% if st.vias %}
-<br>
-<span class="small">via {{ st.vias | join(", ") }}</span>{% endif %}
-</td>
-<td>{{ st.figures | join(" / ") }}
-{% if st.note %}
-<br>
-<span class="small">{{ st.note }}</span>{% endif %}
-</td>
-<td class="num">{{ st.value }}</td><td>{{ st.kind }}</td>
-<td>{% for c in st.carriers %}{{ c.outlet }} → {{ c.doc }}
-{% if c.published %} ({{ c.published }}){% endif %}{% if loop.first %} <i>first seen</i>{% endif %}
-<br>{% endfor %}
-</td>
-<td class="small">{{ st.id }}</td></tr>
-{% endfor %}</table>
-</section>
-{% endfor %}
-{% if data.other_findings %}
-<section class="variable"><h2>Other findings</h2><ul class="findings">
-{% for f in data.other_findings %}
-<li class="{{ f.type }}" id="{{ f.id }}">
-<span class="tag">{{ f.type }}</span>
-<code>{{ f.rule }}</code> {{ f.text }}
-{% if f.arithmetic %}
-<br>
-<code>{{ f.arithmetic }}</code>{% endif %}
-</li>{% endfor %}
-</ul></section>
-{% endif %}
-<p class="small">Made by crosscount. Settings: {{ settings_json }}</p>
-</main>
-</body>
-</html>
-"""
+# --------------------------------------------------------------------------------------------
+# HTML
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined
+)
 
 
-def render_html(rec: Reconciliation, docs: Mapping[str, DocLike], title: str = DEFAULT_TITLE) -> str:
-    """One self-contained page: plotly's JS inline once, a chart, statements, findings per variable."""
-    data = report_data(rec, docs, title)
-    charts = {v.id: _chart_div(rec, v.id) for v in rec.variables}
-    return _ENV.from_string(_TEMPLATE).render(
+@lru_cache(maxsize=1)
+def _plotly_gz() -> str:
+    """plotly's JavaScript, gzip-compressed and base64-encoded: a third of its size, unpacked by the browser."""
+    return base64.b64encode(gzip.compress(get_plotlyjs().encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+
+
+def _script_json(text: str) -> str:
+    """JSON safe inside a <script> element."""
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def render_html(
+    rec: Reconciliation,
+    docs: Mapping[str, DocLike],
+    title: str = DEFAULT_TITLE,
+    *,
+    claims: Iterable[Claim] | None = None,
+) -> str:
+    """One self-contained page that answers first; plotly's JS inline once (compressed)."""
+    data = report_data(rec, docs, title, claims=claims)
+    charts = {v.id: _script_json(_chart_json(rec, v.id)) for v in rec.variables}
+    css = (_TEMPLATES.parent / "static" / "style.css").read_text(encoding="utf-8")
+    return _ENV.get_template("report.html").render(
         data=data,
-        s=data["summary"],
         charts=charts,
-        plotly_js=get_plotlyjs(),
-        num=fmt_num,
-        settings_json=json.dumps(data["settings"], ensure_ascii=False),
+        css=css,
+        plotly_gz=_plotly_gz(),
+        plural=present.plural,
+        settings_json=json.dumps(data["settings"], ensure_ascii=False, indent=1),
     )
 
 
@@ -559,79 +831,99 @@ def _md(text: object) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(rec: Reconciliation, docs: Mapping[str, DocLike], title: str = DEFAULT_TITLE) -> str:
+def render_markdown(
+    rec: Reconciliation,
+    docs: Mapping[str, DocLike],
+    title: str = DEFAULT_TITLE,
+    *,
+    claims: Iterable[Claim] | None = None,
+) -> str:
     """The same content as the HTML report, as Markdown tables and lists (no charts)."""
-    data = report_data(rec, docs, title)
-    s = data["summary"]
-    out = [f"# {_md(title)}", ""]
-    found = ", ".join(f"{n} {t}" for t, n in s["findings"].items())
-    out.append(
-        f"{s['documents']} documents · {s['claims']} claims · {s['statements']} statements "
-        f"({s['computed']} computed from shares) · {s['variables']} variables · {found} · checks: "
-        f"{s['checks_passed']} passed, {s['checks_failed']} failed"
-    )
+    data = report_data(rec, docs, title, claims=claims)
+    c = data["counts"]
+    out = [
+        f"# {_md(title)}",
+        "",
+        f"{data['counts_line']} · checks: {c['checks_passed']} passed, {c['checks_failed']} failed",
+        "",
+        "## Summary",
+        "",
+        "| variable | period | low | best | high | best figure from | statements | conflicts |",
+        "|---|---|--:|--:|--:|---|--:|--:|",
+    ]
+    for v in data["variables"]:
+        e = v["latest"]
+        cells = (
+            f"{_md(e['period'])} | {_md(e['low'])} | **{_md(e['best'])}** | {_md(e['high'])} | {_md(e['best_by'])}"
+            if e
+            else "no estimate | | | | "
+        )
+        out.append(f"| {_md(v['title'])} | {cells} | {len(v['statements'])} | {v['conflicts']} |")
+    out += ["", "## Where the sources disagree", ""]
+    if data["conflicts"]:
+        out += ["| variable | period | A says | B says | gap | why |", "|---|---|---|---|--:|---|"]
+        for r in data["conflicts"]:
+            out.append(
+                f"| {_md(r['title'])} | {_md(r['period'])} | {_md('; '.join(r['a']))} | {_md('; '.join(r['b']))} | "
+                f"{_md(r['gap'])} | {_md(r['why'])} |"
+            )
+    else:
+        out.append("No conflicts.")
     out.append("")
     for v in data["variables"]:
-        out += [f"## {_md(v['title'])}", "", f"Variable `{v['id']}`.", ""]
+        out += [f"## {_md(v['title'])}" + (f" in {_md(v['where'])}" if v["where"] else ""), ""]
         if v["estimates"]:
-            out += [
-                "### Estimates",
-                "",
-                "| period | low | best | high | median | rule |",
-                "|---|---|---|---|---|---|",
-            ]
+            out += ["### Estimates", "", "| period | low | best | high | median | why |", "|---|--:|--:|--:|--:|---|"]
             for e in v["estimates"]:
                 out.append(
-                    f"| {_md(e['period'])} | {fmt_num(e['low'])} | **{fmt_num(e['best'])}** | "
-                    f"{fmt_num(e['high'])} | {fmt_num(e['median'])} | `{e['rule']}` |"
+                    f"| {_md(e['period'])} | {_md(e['low'])} | **{_md(e['best'])}** | {_md(e['high'])} | "
+                    f"{_md(e['median'])} | {_md(e['sentence'])} (`{e['id']}`) |"
                 )
-            out.append("")
-            for e in v["estimates"]:
-                out.append(f"- `{e['id']}` {_md(e['text'])}")
             out.append("")
         if v["findings"]:
             out += ["### Findings", ""]
             for f in v["findings"]:
-                verdict = "" if f["type"] != "check" else (" **pass**" if f["passed"] else " **fail**")
-                line = (
-                    f"- **{f['type']}**{verdict} `{f['rule']}` `{f['id']}` ({_md(f['period'])}): "
-                    f"{_md(f['text'])}"
-                )
-                if f["arithmetic"]:
-                    line += f" Arithmetic: `{_md(f['arithmetic'])}`"
+                line = f"- **{f['label']}** {_md(f['sentence'])} (`{f['id']}`)"
+                if f["arithmetic"] and f["type"] != "check":
+                    line += f" `{_md(f['arithmetic'])}`"
                 out.append(line)
             out.append("")
         out += [
             "### Statements",
             "",
-            "| as of | source | figure | value | kind | carried by | id |",
-            "|---|---|---|---|---|---|---|",
+            "| as of | source | value | as written | outlets | id |",
+            "|---|---|--:|---|---|---|",
         ]
         for st in v["statements"]:
-            carried = "; ".join(
-                f"{c['outlet']} → {c['doc']}" + (f" ({c['published']})" if c["published"] else "")
-                for c in st["carriers"]
+            carried = ", ".join(
+                ca["outlet"] + (f" ({ca['published']})" if ca["published"] else "") for ca in st["carriers"]
             )
-            when = (st["date"] or "undated") + (f" ({st['date_basis']})" if st["date_basis"] else "")
-            source = st["source"] + (f" via {', '.join(st['vias'])}" if st["vias"] else "")
-            figure = " / ".join(st["figures"]) + (f" — {st['note']}" if st["note"] else "")
+            written = f"“{st['figure']}”"
+            if st["sentences"]:
+                written += " — " + " / ".join(
+                    "".join(f"**{t}**" if b else t for t, b in s["pieces"]) for s in st["sentences"]
+                )
             out.append(
-                f"| {_md(when)} | {_md(source)} | {_md(figure)} | {_md(st['value'])} | {_md(st['kind'])} | "
+                f"| {_md(st['when'])} | {_md(st['source'])} | **{_md(st['value'])}** | {_md(written)} | "
                 f"{_md(carried)} | `{st['id']}` |"
             )
         out.append("")
     if data["other_findings"]:
         out += ["## Other findings", ""]
-        out += [
-            f"- **{f['type']}** `{f['rule']}` `{f['id']}`: {_md(f['text'])}" for f in data["other_findings"]
-        ]
+        out += [f"- **{f['label']}** {_md(f['sentence'])} (`{f['id']}`)" for f in data["other_findings"]]
         out.append("")
     return "\n".join(out)
 
 
-def render_json(rec: Reconciliation, docs: Mapping[str, DocLike], title: str = DEFAULT_TITLE) -> str:
-    """The same content as JSON: summary, settings, and every variable with statements and findings."""
-    data = report_data(rec, docs, title)
+def render_json(
+    rec: Reconciliation,
+    docs: Mapping[str, DocLike],
+    title: str = DEFAULT_TITLE,
+    *,
+    claims: Iterable[Claim] | None = None,
+) -> str:
+    """The same content as JSON: counts, summary, conflicts, every variable, the raw records."""
+    data = report_data(rec, docs, title, claims=claims)
     data["statements"] = [s.to_dict() for s in rec.statements]
     data["findings"] = [f.to_dict() for f in rec.findings]
     return json.dumps(data, ensure_ascii=False, indent=1)
@@ -641,16 +933,22 @@ _WRITERS = {".html": render_html, ".htm": render_html, ".md": render_markdown, "
 
 
 def write_report(
-    rec: Reconciliation, docs: Mapping[str, DocLike], path: str | Path, title: str = DEFAULT_TITLE
+    rec: Reconciliation,
+    docs: Mapping[str, DocLike],
+    path: str | Path,
+    title: str = DEFAULT_TITLE,
+    *,
+    claims: Iterable[Claim] | None = None,
 ) -> None:
-    """Write the report in the format its suffix names: .html, .md or .json."""
+    """Write the report in the format its suffix names: .html, .md or .json.
+
+    ``claims``: the claims behind the statements, to show the sentences that carry them.
+    """
     p = Path(path)
     writer = _WRITERS.get(p.suffix.lower())
     if writer is None:
-        raise ReportFormatError(
-            f"{p}: cannot write a report as '{p.suffix or '(no suffix)'}'; use .html, .md or .json"
-        )
-    p.write_text(writer(rec, docs, title), encoding="utf-8")
+        raise ReportFormatError(f"{p}: cannot write a report as '{p.suffix or '(no suffix)'}'; use .html, .md or .json")
+    p.write_text(writer(rec, docs, title, claims=claims), encoding="utf-8")
 
 
 def _pick_variable(rec: Reconciliation, subject: str, measure: str) -> Variable:

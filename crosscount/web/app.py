@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gzip
 import hmac
-import html
+import json
 import re
 import tempfile
 import threading
@@ -45,7 +45,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
-from crosscount import __version__
+from crosscount import __version__, present
 from crosscount.errors import CrosscountError, LedgerError
 from crosscount.ingest import IngestProblem, iter_documents
 from crosscount.ledger import Ledger
@@ -111,10 +111,7 @@ def period_key(period: str | None) -> tuple[int, str]:
 
 
 def var_title(var: Variable) -> str:
-    unit = {"persons": "", "percent": " (share, %)", "persons_per_day": " (per day)"}.get(
-        var.unit, f" ({var.unit})"
-    )
-    return f"{var.subject or 'unknown subject'} · {var.measure}{unit}"
+    return present.variable_title(var)
 
 
 def _build_snapshot(ledger: Ledger) -> Snapshot:
@@ -185,12 +182,8 @@ def _chart_json(snap: Snapshot, variable_id: str) -> str:
         return cached
     from crosscount.report import timeline_figure
 
-    fig = timeline_figure(snap.rec_for(variable_id), variable_id)
-    for trace in fig.data:
-        name = getattr(trace, "name", None)
-        if isinstance(name, str):
-            trace.name = html.escape(name)
-    fig.update_layout(title=None, autosize=True, height=400, margin={"l": 64, "r": 16, "t": 24, "b": 48})
+    fig = timeline_figure(snap.rec_for(variable_id), variable_id)  # names escaped there
+    fig.update_layout(title=None, autosize=True)
     out: str = fig.to_json()
     snap.charts[variable_id] = out
     return out
@@ -611,7 +604,9 @@ def create_app(
             rows = [r for r in snap.overview if not subject or r["subject"] == subject]
             conflicts = [f for f in snap.conflicts if not subject or f.subject == subject]
             latest = sorted(conflicts, key=lambda f: period_key(f.period), reverse=True)[:OVERVIEW_CONFLICTS]
-            return {"nav": "overview", "rows": rows, "subject": subject, "stats": state.ledger.stats(),
+            stats = state.ledger.stats()
+            counts = present.counts(stats.documents, snap.statements.values(), len(snap.variables), snap.findings)
+            return {"nav": "overview", "rows": rows, "subject": subject, "stats": stats, "counts": counts,
                     "conflicts": latest, "conflicts_total": len(conflicts),
                     "titles": {v.id: var_title(v) for v in snap.variables}}
 
@@ -631,16 +626,35 @@ def create_app(
         var = snap.var_by_id.get(variable_id)
         if var is None:
             raise WebError(404, f"no variable {variable_id!r} in the ledger")
-        sts = [snap.statements[i] for i in var.statements if i in snap.statements]
-        fs = snap.findings_by_var.get(variable_id, [])
-        order = {"conflict": 0, "evolution": 1, "revision": 2, "agreement": 3, "check": 4}
-        findings = sorted((f for f in fs if f.type != "estimate"), key=lambda f: (order.get(f.type, 9), f.id))
-        estimates = sorted((f for f in fs if f.type == "estimate"), key=lambda f: period_key(f.period))
         def build() -> dict[str, Any]:
-            docs = {d: state_doc_label(d) for s in sts for d in s.docs}
-            return {"nav": "overview", "var": var, "title": var_title(var), "statements": sts,
-                    "findings": findings, "estimates": estimates, "latest": estimates[-1] if estimates else None,
-                    "chart": _chart_json(snap, variable_id), "docs": docs, "statements_by_id": snap.statements}
+            from crosscount import report
+
+            sts = [snap.statements[i] for i in var.statements if i in snap.statements]
+            fs = snap.findings_by_var.get(variable_id, [])
+            order = {"conflict": 0, "evolution": 1, "revision": 2, "agreement": 3, "check": 4}
+            findings = sorted((f for f in fs if f.type != "estimate"), key=lambda f: (order.get(f.type, 9), f.id))
+            ests = sorted((f for f in fs if f.type == "estimate"), key=lambda f: period_key(f.period))
+            doc_ids = list(dict.fromkeys(d for s in sts for d, _s, _e in s.claims))
+            docs = {d: info for d in doc_ids if (info := state.ledger.document(d)) is not None}
+            claims = [c for d in doc_ids[:500] for c in state.ledger.claims(doc=d)]
+            sentences = {(c.doc, c.start): (c.sentence, c.figure) for c in claims}
+            rows = []
+            for s in sts:
+                row = report.statement_row(s, docs, sentences, snap.statements)
+                lo, hi = s.low, s.high
+                row["point"] = (lo + hi) / 2 if lo is not None and hi is not None else (lo if lo is not None else hi)
+                rows.append(row)
+            est_rows = [
+                {**report.estimate_dict(present.estimate_row(f, snap.statements, var.unit)),
+                 "tooltip": present.finding_title(f)}
+                for f in ests
+            ]
+            chart = _chart_json(snap, variable_id)
+            return {"nav": "overview", "var": var, "title": var_title(var), "rows": rows,
+                    "findings": [report.finding_row(f, snap.statements) for f in findings],
+                    "estimates": est_rows[::-1], "latest": est_rows[-1] if est_rows else None,
+                    "chart": chart, "chart_height": json.loads(chart)["layout"].get("height", 400),
+                    "chart_key": report.chart_key(var, sts), "plural": present.plural}
 
         return cached_page("variable.html", {"id": variable_id}, build)
 

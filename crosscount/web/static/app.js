@@ -7,9 +7,21 @@
     if (!el || !window.Plotly) { return; }
     var fig;
     try { fig = JSON.parse(el.getAttribute("data-figure") || "{}"); } catch (e) { return; }
-    var layout = fig.layout || {};
+    var layout = fitNarrow(el, fig.layout || {}, fig.data || []);
     layout.autosize = true;
     window.Plotly.newPlot(el, fig.data || [], layout, { responsive: true, displaylogo: false });
+  }
+
+  // On a narrow screen the legend goes under the plot in one column: make room for it there,
+  // so the plot area keeps its height, and use fewer date ticks. (The report does the same.)
+  function fitNarrow(el, layout, data) {
+    if (el.clientWidth >= 600 || !layout.xaxis || layout.xaxis.visible === false) { return layout; }
+    var items = data.filter(function (t) { return t.showlegend !== false; }).length;
+    layout.height = 330 + 22 * items;
+    el.style.height = layout.height + "px";
+    layout.margin = Object.assign({}, layout.margin || {}, { l: 48, r: 8 });
+    layout.xaxis = Object.assign({}, layout.xaxis, { nticks: 4 });
+    return layout;
   }
 
   function showFigure() {
