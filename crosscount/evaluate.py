@@ -59,8 +59,9 @@ def fold_name(name: str | None, resolver: Resolver) -> str | None:
     """Names compared after folding case, punctuation and common aliases."""
     if name is None:
         return None
-    canonical = resolver.known_source(name) or resolver.canonical_source(name)
-    return fold(canonical)
+    # Only the alias tables: gold names are canonical already, and tidying them as if they were
+    # raw phrases would cut them ("FBI Special Agent in Charge X" -> "FBI Special Agent").
+    return fold(resolver.known_source(name) or name)
 
 
 _NAME_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "a", "an"})

@@ -19,6 +19,7 @@ from crosscount.lexicon import Lexicon, lexicon
 from crosscount.models import Claim, Document
 from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
 from crosscount.segment import Sentence, split
+from crosscount.speech import Speech, SpeechReader
 
 EXTRACTOR_VERSION = "crosscount.rules.v1"
 
@@ -157,6 +158,9 @@ class DocState:
     military_sentences: set[int] = field(default_factory=set)  # sentences that speak of soldiers or troops
     military_nearby: bool = False  # this sentence or the one before does
     previous: tuple[int, Claim] | None = None  # the last claim that is not a base reference, and its sentence
+    # this sentence: its candidates, and (once read) figure start -> its asserter from the parse
+    sentence_candidates: list[Candidate] = field(default_factory=list)
+    speeches: dict[int, Speech | None] | None = None
 
 
 @dataclass(slots=True)
@@ -196,6 +200,7 @@ class Extractor:
         self.use_model = use_model
         self.sentences_seen = 0
         self.sentences_to_model = 0
+        self.speech = SpeechReader(self.lex) if use_model else None
 
     # ------------------------------------------------------------------ public
     def extract_document(self, doc: Document) -> list[Claim]:
@@ -236,6 +241,9 @@ class Extractor:
             else:
                 frames = []
             self._record_mentions(sent, frames, aliases, state, times)
+            # The parse is read lazily: only a sentence with a figure that reaches attribution pays for it.
+            state.speeches = None
+            state.sentence_candidates = candidates
             sentence_claims: list[Claim] = []
             for cand in candidates:
                 claim = self._claim_for(
@@ -847,7 +855,26 @@ class Extractor:
             for f in frames
             if (f.kind == "post" or (f.kind in ("verb", "told") and f.after_comma)) and f.anchor > cand.end
         ]
-        if according:
+        speech = self._speech(sent, state).get(cand.start)
+        if speech is not None:
+            # The parse names who governs the figure; rules below are the fallback.
+            chosen = Frame(
+                "pre" if speech.anchor < cand.start else "post",
+                speech.source_text,
+                speech.source_start,
+                speech.source_end,
+                speech.anchor,
+                via_text=speech.listener_text
+                if speech.listener_text and self.resolver.outlet(speech.listener_text)
+                else None,
+                rule=speech.rule,
+            )
+            citing = (
+                [Frame("citing", speech.cited_text, speech.cited_start or 0, speech.cited_end or 0, speech.anchor)]
+                if speech.cited_text
+                else []
+            )
+        elif according:
             chosen = min(according, key=lambda f: abs(f.anchor - cand.start))
         elif pre:
             chosen = max(pre, key=lambda f: f.anchor)
@@ -885,6 +912,17 @@ class Extractor:
         if name and via and fold(name) == fold(via):
             via = None
         return name, src_frame.source_text, via, recent, rule
+
+    def _speech(self, sent: Sentence, state: DocState) -> dict[int, Speech | None]:
+        """The asserters the parse gives this sentence's figures (parsed once, on first need)."""
+        if state.speeches is None:
+            state.speeches = {}
+            if self.speech is not None and state.sentence_candidates:
+                self.sentences_to_model += 1
+                spans = [(c.start, c.end) for c in state.sentence_candidates]
+                found = self.speech.read(sent.text, sent.start, spans)
+                state.speeches = {c.start: speech for c, speech in zip(state.sentence_candidates, found, strict=True)}
+        return state.speeches
 
     def _via_name(self, phrase: str, aliases: DocumentAliases, sent: Sentence) -> str | None:
         outlet = self.resolver.outlet(phrase)

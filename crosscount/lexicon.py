@@ -64,12 +64,21 @@ class Lexicon:
     descriptions: dict[str, str]  # head noun -> report|org|person|outlet
     pronouns: dict[str, str]  # pronoun -> org|person|group
     party_organs: frozenset[str]  # "the army": an organ of the party the figure is about
+    report_lemmas: frozenset[str]  # the parse reader: verbs that report a figure
+    telling_lemmas: frozenset[str]  # verbs with a listener ("told lawmakers")
+    according_cues: frozenset[str]
+    citing_cues: frozenset[str]
+    time_nouns: frozenset[str]  # never an asserter ("this week said", "Thursday", "June")
+    person_titles: frozenset[str]  # words before a name that are not the name ("Interior Minister")
+    spokesperson_titles: frozenset[str]  # people who speak for their organisation
+    report_nouns: frozenset[str]  # "figures issued by X" are X's
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     measures = _load("measures.toml")
     attribution = _load("attribution.toml")
+    dates = _load("dates.toml")
     cues: dict[str, str] = {}
     cue_phrases: list[str] = []
     for measure, entry in measures["measures"].items():
@@ -133,4 +142,15 @@ def lexicon() -> Lexicon:
         descriptions=descriptions,
         pronouns=pronouns,
         party_organs=frozenset(w.lower() for w in attribution.get("party_organs", {}).get("heads", [])),
+        report_lemmas=frozenset(w.lower() for w in attribution["parse"]["report_lemmas"]),
+        telling_lemmas=frozenset(w.lower() for w in attribution["parse"]["telling_lemmas"]),
+        according_cues=frozenset(w.lower() for w in attribution["parse"]["according_cues"]),
+        citing_cues=frozenset(w.lower() for w in attribution["parse"]["citing_cues"]),
+        time_nouns=frozenset(w.lower() for w in attribution["parse"]["time_nouns"])
+        | frozenset(
+            w.lower() for table in ("months", "month_abbreviations", "weekdays") for w in dates.get(table, {})
+        ),
+        person_titles=frozenset(w.lower() for w in attribution["parse"]["person_titles"]),
+        spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
+        report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
     )

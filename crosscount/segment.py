@@ -21,6 +21,11 @@ _ABBREVIATIONS = _words(
 )
 # Abbreviations that always bind to the next word, capitalised or not ("Jan. 13", "Gen. Smith").
 _TITLE_OR_MONTH = _words("jan feb mar apr jun jul aug sep sept oct nov dec gen lt col dr mr mrs ms st")
+# Words that open sentences: after "U.S." they start a new one ("... in the U.S. The ...").
+_SENTENCE_OPENERS = _words(
+    "the a an he she it they we i you in on at but and or so this that these those there his her its their "
+    "our after before when while if as for since however meanwhile earlier later also yet still then"
+)
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -158,6 +163,10 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
             # "Jan. 13", "U.S. officials": the next word decides; a lowercase or digit start continues.
             rest = text[stop:end].lstrip()
             if not rest[:1].isupper() or token in _TITLE_OR_MONTH:
+                continue
+            # "the U.N. Human Rights Office said": a dotted acronym before a capitalised name
+            # goes on; only a word that opens sentences ("The", "He", "In") starts a new one.
+            if "." in token and rest.split(maxsplit=1)[0].lower().strip(",") not in _SENTENCE_OPENERS:
                 continue
         rest = text[stop:end].lstrip()
         if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" or rest[:1].isdigit()):

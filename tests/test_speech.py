@@ -1,0 +1,129 @@
+"""The speech component: who asserts a figure, read from the dependency parse (sentences written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crosscount.lexicon import lexicon
+from crosscount.speech import Speech, SpeechReader
+
+
+@pytest.fixture(scope="module")
+def reader() -> SpeechReader:
+    return SpeechReader(lexicon())
+
+
+def speech(reader: SpeechReader, sentence: str, figure: str) -> Speech | None:
+    at = sentence.index(figure)
+    return reader.read(sentence, 0, [(at, at + len(figure))])[0]
+
+
+def test_subject_of_the_reporting_verb_that_governs_the_clause(reader: SpeechReader) -> None:
+    s = speech(reader, "The coast guard said on Friday that 61 people had drowned.", "61")
+    assert s is not None and s.source_text == "the coast guard" and s.verb == "say"
+
+
+def test_inverted_speaker_after_the_figure_not_the_listener(reader: SpeechReader) -> None:
+    s = speech(
+        reader,
+        "In the flooded valley, as many as 900 people are missing, Mara Olsen, the regional health minister, "
+        "told Radio Nord.",
+        "900",
+    )
+    assert s is not None and s.source_text == "Mara Olsen"
+    assert s.listener_text is not None and "Radio Nord" in s.listener_text
+
+
+def test_a_date_between_subject_and_verb_is_not_the_source(reader: SpeechReader) -> None:
+    s = speech(reader, "The Harbour Watch group on Thursday said at least 212 people had been arrested.", "212")
+    assert s is not None and "Thursday" not in s.source_text and "Harbour Watch" in s.source_text
+
+
+def test_a_weekday_alone_is_never_a_source(reader: SpeechReader) -> None:
+    s = speech(reader, "Figures released on Saturday showed 40 people were injured.", "40")
+    assert s is None or "Saturday" not in s.source_text
+
+
+def test_object_of_reported_gets_the_subject(reader: SpeechReader) -> None:
+    s = speech(reader, "The volunteer rescue network also reported 38 deaths in the northern district.", "38")
+    assert s is not None and s.source_text == "the volunteer rescue network" and s.verb == "report"
+
+
+def test_according_to_names_the_source(reader: SpeechReader) -> None:
+    s = speech(reader, "At least 73 people died, according to the provincial disaster agency.", "73")
+    assert s is not None and s.kind == "according" and "provincial disaster agency" in s.source_text
+
+
+def test_a_proper_name_ends_a_descriptive_phrase(reader: SpeechReader) -> None:
+    s = speech(reader, "Some 140 people were hurt, according to the state news agency KNT.", "140")
+    assert s is not None and s.source_text == "KNT"
+
+
+def test_citing_passes_the_figure_on(reader: SpeechReader) -> None:
+    s = speech(reader, "Radio Sur, citing the fire brigade, said 17 people were rescued.", "17")
+    assert s is not None and s.source_text == "Radio Sur" and s.cited_text == "the fire brigade"
+
+
+def test_quoting_before_the_speaker(reader: SpeechReader) -> None:
+    s = speech(reader, "Quoting local officials, the Daily Courier reported that 55 people were arrested.", "55")
+    assert s is not None and s.cited_text is not None and "officials" in s.cited_text
+    assert "Courier" in s.source_text
+
+
+def test_a_spokesperson_speaks_for_the_organisation(reader: SpeechReader) -> None:
+    s = speech(reader, "More than 300 people were detained, the police spokesman Arun Das said.", "300")
+    assert s is not None and s.source_text == "police"
+    s = speech(reader, "Lena Berg, a spokeswoman for the Red Cross, said 27 volunteers were injured.", "27")
+    assert s is not None and "Red Cross" in s.source_text
+
+
+def test_a_minister_speaks_in_his_own_name(reader: SpeechReader) -> None:
+    s = speech(reader, "Interior Minister Tomas Reyes said 19 people had been killed.", "19")
+    assert s is not None and s.source_text == "Tomas Reyes"
+
+
+def test_a_count_is_its_owner_s(reader: SpeechReader) -> None:
+    s = speech(reader, "At least 88 people have died, according to a separate AFP count of victims.", "88")
+    assert s is not None and s.source_text == "AFP"
+    sentence = "The quake killed 640 people, according to a provisional balance sheet issued by the Interior Ministry."
+    s = speech(reader, sentence, "640")
+    assert s is not None and "Interior Ministry" in s.source_text
+
+
+def test_a_relative_pronoun_is_its_antecedent(reader: SpeechReader) -> None:
+    s = speech(reader, "The figure came from the Civil Defence, which also reported 1,200 injuries.", "1,200")
+    assert s is not None and "Civil Defence" in s.source_text
+
+
+def test_a_figure_that_is_the_speaker_is_not_attributed_to_itself(reader: SpeechReader) -> None:
+    assert speech(reader, "Some 300 residents said they had no water.", "300") is None
+
+
+def test_an_impersonal_passive_names_nobody(reader: SpeechReader) -> None:
+    assert speech(reader, "About 90 people were reported missing.", "90") is None
+
+
+def test_a_participle_before_the_name_is_dropped(reader: SpeechReader) -> None:
+    s = speech(reader, "The Geneva-based Alpine Monitor said 45 people had died.", "45")
+    assert s is not None and s.source_text == "Alpine Monitor"
+
+
+def _source_of(text: str, figure: str) -> str | None:
+    import crosscount
+
+    claims = [c for c in crosscount.extract(text, published="2024-03-04") if c.figure.endswith(figure)]
+    assert claims, text
+    return claims[0].source
+
+
+def test_extract_never_names_a_weekday_as_source() -> None:
+    assert _source_of("Valdorian Red Crescent on Thursday said at least 212 people had died.", "212") != "Thursday"
+
+
+def test_extract_spokesperson_gives_the_institution() -> None:
+    source = _source_of("At least 31 protesters were arrested, the interior ministry spokesman Ivo Kral said.", "31")
+    assert source is not None and "ministry" in source.lower() and "Kral" not in source
+
+
+def test_extract_relay_through_citing() -> None:
+    assert _source_of("Radio Sur, citing the Red Crescent, said 17 people were killed.", "17") == "Red Crescent"
