@@ -15,8 +15,8 @@ carry rule names beginning with ``parse:``. Verb lemmas and cue words are in att
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from crosscount.lexicon import Lexicon
@@ -224,9 +224,7 @@ class SpeechReader:
                 break
             if right.dep_ == "punct" and right.text in ("-", "&"):
                 last = right.i
-            elif right.dep_ == "prep" and right.lower_ in _NAME_PREPS:
-                last = right.right_edge.i
-            elif right.dep_ in ("compound", "appos", "flat") and right.pos_ == "PROPN":
+            elif (right.dep_ == "prep" and right.lower_ in _NAME_PREPS) or (right.dep_ in ("compound", "appos", "flat") and right.pos_ == "PROPN"):
                 last = right.right_edge.i
             else:
                 break
