@@ -224,7 +224,9 @@ class SpeechReader:
                 break
             if right.dep_ == "punct" and right.text in ("-", "&"):
                 last = right.i
-            elif (right.dep_ == "prep" and right.lower_ in _NAME_PREPS) or (right.dep_ in ("compound", "appos", "flat") and right.pos_ == "PROPN"):
+            elif (right.dep_ == "prep" and right.lower_ in _NAME_PREPS) or (
+                right.dep_ in ("compound", "appos", "flat") and right.pos_ == "PROPN"
+            ):
                 last = right.right_edge.i
             else:
                 break
