@@ -159,6 +159,7 @@ class Statement:
     variable: str | None = None  # the variable id
     story: str | None = None  # the story of its documents; statements never span stories
     date_note: str | None = None  # an inferred date: which document and on what basis
+    source_variants: list[str] = field(default_factory=list)  # other names the documents give the source
     # the window the figure counts over (Claim.window_*): cumulative, period or incident
     window_kind: str | None = None
     window_start: str | None = None

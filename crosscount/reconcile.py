@@ -118,6 +118,9 @@ class ReconcileConfig:
     places_within: dict[str, str] = field(default_factory=dict)
     at_least_is_count: bool = True
     onset_days: int = 7
+    inferred_dates_conflict: bool = True
+    generic_source_words: frozenset[str] = frozenset()
+    not_source_names: frozenset[str] = frozenset()
 
     def source_reliability(self, source: str, own_voice: bool) -> float:
         if own_voice:
@@ -144,6 +147,7 @@ class ReconcileConfig:
             "reliability_margin": self.reliability_margin,
             "at_least_is_count": self.at_least_is_count,
             "onset_days": self.onset_days,
+            "inferred_dates_conflict": self.inferred_dates_conflict,
         }
 
 
@@ -257,6 +261,9 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         places_within=within,
         at_least_is_count=bool(tol.get("at_least_is_count", True)),
         onset_days=int(_num(tol, "onset_days", 7, "tolerance")),
+        inferred_dates_conflict=bool(tol.get("inferred_dates_conflict", True)),
+        generic_source_words=frozenset(w.lower() for w in _strs(data.get("sources", {}), "generic_words", "sources")),
+        not_source_names=frozenset(w.lower() for w in _strs(data.get("sources", {}), "not_names", "sources")),
     )
 
 
@@ -462,6 +469,16 @@ def _unique(nodes: Iterable[_Node]) -> list[_Node]:
     return out
 
 
+def _unique_sources(nodes: Iterable[_Node]) -> list[_Node]:
+    seen: set[str] = set()
+    out: list[_Node] = []
+    for n in nodes:
+        if n.src not in seen:
+            seen.add(n.src)
+            out.append(n)
+    return out
+
+
 def _window_key(st: Statement) -> tuple[str | None, str | None, str | None]:
     """The window a figure counts over, for comparing like with like: None for a cumulative count
     (or a figure whose window the text does not give), else (kind, start, end)."""
@@ -526,9 +543,14 @@ def _cluster_as_of(members: list[Claim]) -> dict[str | None, str | None]:
     return mapping
 
 
-def _anchor(low: float | None, high: float | None) -> float | None:
-    """The figure a claim states: its low bound, or its high bound when the low one is open."""
-    return low if low is not None else high
+def _anchor(low: float | None, high: float | None) -> tuple[str, float | None, float | None]:
+    """The figure a claim states: "11,300" and "more than 11,300" state 11,300; "up to 400" states
+    an upper bound; a range ("between 400 and 750") states itself."""
+    if low is None:
+        return ("at most", None, high)
+    if high is not None and high != low:
+        return ("range", low, high)
+    return ("count", low, None)
 
 
 def _words(place: str) -> frozenset[str]:
@@ -562,6 +584,94 @@ def _location_clusters(located: Sequence[str], within: Mapping[str, str]) -> dic
             if not any(_place_within(o, p, within) for p in outers if p != o):
                 out[place] = o
                 break
+    return out
+
+
+_INITIALS = re.compile(r"\b([a-z]) (?=[a-z]\b)")
+
+
+def _name_key(name: str) -> str:
+    """A source name folded for comparison: case, articles, punctuation; "U.N" and "UN" alike."""
+    from crosscount.resolve import fold
+
+    return _INITIALS.sub(r"\1", fold(name))
+
+
+def _one_entity(a: str, b: str, generic: frozenset[str], canonical: Mapping[str, str | None]) -> bool:
+    """Two names a reader takes for one source: the same after folding, the same known source in the
+    alias tables, or one name's words all inside the other's where the shorter says more than a
+    generic noun ("Bissen" / "Maui Mayor Richard Bissen"; not "officials" / "US officials")."""
+    ka, kb = _name_key(a), _name_key(b)
+    if ka == kb:
+        return True
+    ca, cb = canonical.get(a), canonical.get(b)
+    if ca is not None and ca == cb:
+        return True
+    wa, wb = set(ka.split()), set(kb.split())
+    small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return bool(small - generic) and small <= large
+
+
+_NAME_CHARS = re.compile(r"^[\w .,'’&()/-]+$")
+_RUN_ON = re.compile(r"[a-z]\.[A-Z]")  # "Monday.Lee": two words run together by the extractor
+
+
+def acceptable_source(name: str, not_names: frozenset[str]) -> bool:
+    """A name a reader accepts as who asserts a figure: written as a name, not a run-on of two
+    words ("Monday.Lee"), not made only of words that name no one ("Death Toll", "Reps", "forces")."""
+    text = name.strip()
+    if not text or not _NAME_CHARS.match(text) or _RUN_ON.search(text):
+        return False
+    words = re.findall(r"[\w’']+", text)
+    if not words:
+        return False
+    return not all(w.lower() in not_names for w in words)
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _merge_source_names(
+    groups: dict[tuple[Any, ...], list[Claim]], generic: frozenset[str]
+) -> dict[tuple[Any, ...], list[Claim]]:
+    """One name per source: the groups of one figure (same story, subject, measure, unit, kind,
+    window and value) whose sources are one entity under different names become one group, under
+    the name most of its claims use (then the longest). Own-voice groups are never merged."""
+    from crosscount.resolve import default_resolver
+
+    resolver = default_resolver()
+    by_figure: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for key, members in groups.items():
+        if members[0].source is not None:
+            by_figure[key[:1] + key[2:]].append(key)
+    out = dict(groups)
+    for keys in by_figure.values():
+        if len(keys) < 2:
+            continue
+        names = [k[1] for k in keys]
+        canonical = {n: resolver.known_source(n) for n in names}
+        parent = list(range(len(keys)))
+        for i, j in itertools.combinations(range(len(keys)), 2):
+            if _one_entity(names[i], names[j], generic, canonical):
+                parent[_root(parent, i)] = _root(parent, j)
+        clusters: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(keys)):
+            clusters[_root(parent, i)].append(i)
+        for idx in clusters.values():
+            if len(idx) < 2:
+                continue
+            counts = {names[i]: len(groups[keys[i]]) for i in idx}
+            known = sorted({c for n in counts if (c := canonical[n]) is not None})
+            name = known[0] if len(known) == 1 else max(counts, key=lambda n: (counts[n], len(n), n))
+            target = (*keys[0][:1], name, *keys[0][2:])
+            merged: list[Claim] = []
+            for i in idx:
+                merged.extend(out.pop(keys[i]))
+            out[target] = merged
     return out
 
 
@@ -632,7 +742,11 @@ def _infer_doc_dates(
 
 
 def _build_statements(
-    claims: Iterable[Claim], docs: Mapping[str, DocLike], within: Mapping[str, str] | None = None
+    claims: Iterable[Claim],
+    docs: Mapping[str, DocLike],
+    within: Mapping[str, str] | None = None,
+    generic: frozenset[str] = frozenset(),
+    not_names: frozenset[str] = frozenset(),
 ) -> tuple[list[tuple[Statement, list[Claim]]], _DocDates]:
     """Repeats of one source's figure become one statement.
 
@@ -650,6 +764,8 @@ def _build_statements(
         if story == "":
             story = story_cache[c.doc] = story_of(docs.get(c.doc))
         src = c.source
+        if src is not None and not acceptable_source(src, not_names):
+            src = None  # not a name a reader accepts: the figure stands in the outlet's own voice
         if src is None:
             src = own_cache.get(c.doc)
             if src is None:
@@ -659,6 +775,7 @@ def _build_statements(
         window = c.window_kind if c.window_kind != "cumulative" else None
         key = (story, src, c.subject, c.measure, c.unit, kind, window, _anchor(c.low, c.high))
         groups[key].append(c)
+    groups = _merge_source_names(groups, generic)
     dates = _infer_doc_dates(groups, docs)
     doc_date = dates.date
 
@@ -745,7 +862,7 @@ def _make_statement(
         outlets.append(info.outlet if info else None)
         if info is not None and info.published:
             published.append(info.published)
-    own = members[0].source is None
+    own = src.startswith("own voice of ")  # unattributed, or attributed to no name a reader accepts
     figures = list(dict.fromkeys(m.figure for m in members))
     vias = [v for v in dict.fromkeys(m.via for m in members) if v]
     rules: list[str] = []
@@ -755,6 +872,11 @@ def _make_statement(
         rules.append("statement_merge_one_figure_written_differently")
     if len(set(kinds)) > 1:
         rules.append("statement_merge_report_and_projection")
+    names = list(dict.fromkeys(m.source for m in members if m.source))
+    if own and names:
+        rules.append("source_name_rejected")
+    elif len(names) > 1:
+        rules.append("source_one_name_per_source")
     st = Statement(
         id="s"
         + _hash(
@@ -782,6 +904,7 @@ def _make_statement(
         vias=vias,
         rules=rules,
         story=story,
+        source_variants=[n for n in names if n != src],
         window_kind=window.window_kind if window else None,
         window_start=window.window_start if window else None,
         window_end=window.window_end if window else None,
@@ -1115,6 +1238,26 @@ class _Reconciler:
                 reps[key] = n
         return list(reps.values())
 
+    @staticmethod
+    def dated_representatives(members: list[_Node], cumulative: bool = False) -> list[_Node]:
+        """For conflicts: one statement per source, window and date (of a cumulative count given
+        several times on one date, the largest: the total, the others being parts of it)."""
+        reps: dict[tuple[str, tuple[str | None, str | None, str | None], int | None], _Node] = {}
+        for n in members:
+            if not n.independent or not n.numeric:
+                continue
+            key = (n.src, _window_key(n.st), n.mid)
+            cur = reps.get(key)
+            size_n = n.point if cumulative and n.bounded else 0.0
+            size_c = (cur.point if cumulative and cur.bounded else 0.0) if cur is not None else 0.0
+            if cur is None or (not n.st.computed, n.prec == "day", size_n) > (
+                not cur.st.computed,
+                cur.prec == "day",
+                size_c,
+            ):
+                reps[key] = n
+        return list(reps.values())
+
     def _as_count(self, n: _Node, cumulative: bool) -> _Node:
         """A cumulative count reported as "at least N" is compared as the count N (tolls are so stated)."""
         if cumulative and self.cfg.at_least_is_count and n.st.low is not None and n.st.high is None:
@@ -1162,6 +1305,20 @@ class _Reconciler:
         unit = var.unit
 
         def apart(x: _Node, y: _Node) -> bool:
+            if x.src == y.src:
+                return False  # one source's own figures: revision or evolution, not a conflict
+            if not cfg.inferred_dates_conflict and (
+                x.st.date_basis == "document date inferred" or y.st.date_basis == "document date inferred"
+            ):
+                return False
+            if (
+                x.prec == "day"
+                and y.prec == "day"
+                and x.mid is not None
+                and y.mid is not None
+                and abs(x.mid - y.mid) > cfg.window_days
+            ):
+                return False  # same calendar month, but further apart than a period's window
             # a vague amount ("several hundred") holds no count to set against "at least N": there the
             # bound is a bound
             if x.st.qualifier == "vague" or y.st.qualifier == "vague":
@@ -1180,6 +1337,7 @@ class _Reconciler:
                     continue
             groups.append([n])
         for g in groups:
+            g = _unique_sources(g)
             if len(g) >= 2:
                 spread = max(n.hi for n in g) - min(n.lo for n in g)
                 self.finding(
@@ -1427,7 +1585,7 @@ class _Reconciler:
             for label, members in periods:
                 reps = self.representatives(members, cumulative)
                 if len(reps) >= 2:
-                    self.compare_period(var, label, reps)
+                    self.compare_period(var, label, self.dated_representatives(members, cumulative))
                 est = self.estimate(var, label, reps)
                 if est is not None:
                     estimates.append((label, est, reps))
@@ -1724,7 +1882,7 @@ def reconcile(
     """Statements, variables with timelines, and findings (conflicts, evolution, checks, estimates)."""
     cfg = config or load_config()
     docs = docs or {}
-    built, _ = _build_statements(claims, docs, cfg.places_within)
+    built, _ = _build_statements(claims, docs, cfg.places_within, cfg.generic_source_words, cfg.not_source_names)
     statements = [st for st, _ in built]
     r = _Reconciler(cfg)
     for st, members in built:

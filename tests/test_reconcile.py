@@ -137,6 +137,52 @@ def test_an_undated_document_is_dated_by_the_statements_it_repeats_with_its_basi
     assert c.date is None
 
 
+def test_one_source_under_different_names_is_one_statement_with_its_variants() -> None:
+    rec = reconcile(
+        [
+            claim("a", 850, as_of="2025-01-13", source="Mayor Lena Okafor"),
+            claim("b", 850, as_of="2025-01-13", source="Okafor"),
+            claim("c", 850, as_of="2025-01-13", source="Mayor Lena Okafor"),
+            claim("a", 60, as_of="2025-01-13", source="U.N", measure="wounded"),
+            claim("b", 60, as_of="2025-01-13", source="UN", measure="wounded"),
+        ],
+        D3,
+    )
+    mayor = next(s for s in rec.statements if s.measure == "killed")
+    assert sorted(mayor.docs) == ["a", "b", "c"] and mayor.source == "Mayor Lena Okafor"
+    assert mayor.source_variants == ["Okafor"] and "source_one_name_per_source" in mayor.rules
+    (un,) = [s for s in rec.statements if s.measure == "wounded"]
+    assert sorted(un.docs) == ["a", "b"]
+
+
+def test_a_generic_noun_is_not_taken_for_a_named_source() -> None:
+    rec = reconcile(
+        [
+            claim("a", 40, as_of="2025-01-13", source="officials"),
+            claim("b", 40, as_of="2025-01-13", source="US officials"),
+        ],
+        D3,
+    )
+    assert len(rec.statements) == 2
+
+
+def test_a_name_no_reader_accepts_never_reaches_a_statement() -> None:
+    rec = reconcile(
+        [
+            claim("a", 40, as_of="2025-01-13", source="Monday.Lee"),
+            claim("b", 70, as_of="2025-01-13", source="Death Toll"),
+            claim("c", 90, as_of="2025-01-13", source="forces"),
+        ],
+        D3,
+    )
+    assert sorted(s.source or "" for s in rec.statements) == [
+        "own voice of Outlet A",
+        "own voice of Outlet B",
+        "own voice of Outlet C",
+    ]
+    assert all(s.own_voice and "source_name_rejected" in s.rules for s in rec.statements)
+
+
 # -- stories ----------------------------------------------------------------------------------------
 
 
