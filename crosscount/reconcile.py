@@ -612,7 +612,7 @@ def _one_entity(a: str, b: str, generic: frozenset[str], canonical: Mapping[str,
     return bool(small - generic) and small <= large
 
 
-_NAME_CHARS = re.compile(r"^[\w .,'’&()/-]+$")
+_NOT_IN_NAMES = re.compile(r"[|\n\t]")  # a caption or layout fragment ("UN report | Image"), not a name
 _RUN_ON = re.compile(r"[a-z]\.[A-Z]")  # "Monday.Lee": two words run together by the extractor
 
 
@@ -620,7 +620,7 @@ def acceptable_source(name: str, not_names: frozenset[str]) -> bool:
     """A name a reader accepts as who asserts a figure: written as a name, not a run-on of two
     words ("Monday.Lee"), not made only of words that name no one ("Death Toll", "Reps", "forces")."""
     text = name.strip()
-    if not text or not _NAME_CHARS.match(text) or _RUN_ON.search(text):
+    if not text or _NOT_IN_NAMES.search(text) or _RUN_ON.search(text):
         return False
     words = re.findall(r"[\w’']+", text)
     if not words:
