@@ -1,23 +1,36 @@
-"""How reconcile scales: synthetic claim sets of 10k, 100k and 1M claims.
+"""How reconcile scales: synthetic claim sets of 10k, 100k and 1M claims in many stories.
 
 Each size runs in its own Python process so that its peak memory is its own. A synthetic set
-has many documents, sources, subjects, measures, places and dates, and realistic repeats: each
-original assertion of a source is carried by one to eight documents, written with or without
-its place, with a precise, month-only or missing as-of, "about N" or "N". Counts of cumulative
-measures grow over time with noise, so there are agreements, conflicts and evolutions to find.
+has many stories (one per 5,000 claims), documents, sources, subjects, measures, places and
+dates, and realistic repeats: each original assertion of a source is carried by one to eight
+documents of its story, written with or without its place, with a precise, month-only or missing
+as-of, "about N" or "N". Counts of cumulative measures grow over time with noise, so there are
+agreements, conflicts and evolutions to find.
 
-    .venv/bin/python bench/reconcile_scale.py               # 10k, 100k, 1M
-    .venv/bin/python bench/reconcile_scale.py 10000 50000   # chosen sizes
+The claims are stored in a SQLite ledger first (not timed), then reconciled the way `analyze`
+does it: story by story, each story's claims streamed from the ledger, on a process pool
+(`pipeline.reconcile_stories`). Peak memory is the largest sum of the resident memory of this
+process and its workers, sampled every 50 ms. `--in-memory` reconciles the whole list in one
+call instead (the old way, for comparison).
+
+    .venv/bin/python bench/reconcile_scale.py                 # 10k, 100k, 1M
+    .venv/bin/python bench/reconcile_scale.py 10000 50000     # chosen sizes
+    .venv/bin/python bench/reconcile_scale.py --in-memory 1000000
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
+import os
 import random
 import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import itertools
 
-from crosscount.models import Claim
+from crosscount.ledger import Ledger
+from crosscount.models import Claim, Document
+from crosscount.pipeline import reconcile_stories
 from crosscount.reconcile import DocInfo, reconcile
 
 MEASURES = ("deployed", "killed", "wounded", "casualties", "captured", "missing", "displaced", "arrested")
@@ -34,9 +49,10 @@ PLACES = ("North", "South", "East", "West", "Capital", "Coast")
 
 
 def synthetic(n: int, seed: int = 7) -> tuple[list[Claim], dict[str, DocInfo]]:
-    """About ``n`` claims: n/4 original assertions, each repeated by 1-8 documents (mean ~4)."""
+    """About ``n`` claims: n/4 original assertions, each repeated by 1-8 documents (mean ~4) of one story."""
     rng = random.Random(seed)
     n_docs = max(10, n // 8)
+    n_stories = max(1, n // 5000)
     n_sources = 30 + n // 5000
     n_subjects = 20 + n // 20000
     sources = [f"Source {i}" for i in range(n_sources)]
@@ -48,9 +64,10 @@ def synthetic(n: int, seed: int = 7) -> tuple[list[Claim], dict[str, DocInfo]]:
     for i in range(n_docs):
         published = (day0 + timedelta(days=doc_day[i])).isoformat() if rng.random() < 0.8 else None
         docs[f"doc{i}"] = DocInfo(
-            id=f"doc{i}", outlet=rng.choice(outlets) if rng.random() < 0.9 else None, published=published
+            id=f"doc{i}", outlet=rng.choice(outlets) if rng.random() < 0.9 else None, published=published,
+            story=f"story{i % n_stories}",
         )
-    doc_ids = list(docs)
+    story_docs = [list(docs)[k::n_stories] for k in range(n_stories)]
     base = {(s, m): rng.choice((50, 300, 2000, 10000)) for s in subjects for m in MEASURES}
     claims: list[Claim] = []
     while len(claims) < n:
@@ -80,8 +97,9 @@ def synthetic(n: int, seed: int = 7) -> tuple[list[Claim], dict[str, DocInfo]]:
             qualifier, high = "at_least", None
         as_of_day = (day0 + timedelta(days=day)).isoformat()
         repeats = min(8, 1 + int(rng.expovariate(1 / 3)))
+        doc_ids = story_docs[rng.randrange(n_stories)]
         for _ in range(repeats):
-            doc = rng.choice(doc_ids) if source is not None else doc_ids[day % n_docs]
+            doc = rng.choice(doc_ids) if source is not None else doc_ids[day % len(doc_ids)]
             r = rng.random()
             as_of = as_of_day if r < 0.5 else (as_of_day[:7] if r < 0.75 else None)
             figure = f"about {value}" if rng.random() < 0.3 else str(value)
@@ -107,47 +125,120 @@ def synthetic(n: int, seed: int = 7) -> tuple[list[Claim], dict[str, DocInfo]]:
     return claims[:n], docs
 
 
-def run_one(n: int) -> dict[str, float]:
+class _PeakSampler:
+    """The largest sum of RSS of this process and its children, sampled in a thread."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.interval = interval
+        self.peak = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self.stop.is_set():
+            total = 0
+            for p in [self.proc, *self.proc.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> _PeakSampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def _store(claims: list[Claim], docs: dict[str, DocInfo], db: Path) -> Ledger:
+    ledger = Ledger(db)
+    by_doc: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_doc.setdefault(c.doc, []).append(c)
+    batch: list[tuple[Document, list[Claim]]] = []
+    for doc_id, info in docs.items():
+        document = Document(id=doc_id, text=f"synthetic document {doc_id}", outlet=info.outlet,
+                            published=info.published, story=info.story)
+        batch.append((document, by_doc.get(doc_id, [])))
+        if len(batch) == 2000:
+            ledger.add_documents(batch)
+            batch = []
+    if batch:
+        ledger.add_documents(batch)
+    return ledger
+
+
+def run_one(n: int, in_memory: bool = False, workers: int | None = None) -> dict[str, float]:
     t0 = time.perf_counter()
     claims, docs = synthetic(n)
     t_gen = time.perf_counter() - t0
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    t1 = time.perf_counter()
-    rec = reconcile(claims, docs)
-    t_rec = time.perf_counter() - t1
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kinds: dict[str, int] = {}
-    for f in rec.findings:
-        kinds[f.type] = kinds.get(f.type, 0) + 1
+    if in_memory:
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with _PeakSampler() as sampler:
+            t1 = time.perf_counter()
+            rec = reconcile(claims, docs)
+            t_rec = time.perf_counter() - t1
+        for f in rec.findings:
+            kinds[f.type] = kinds.get(f.type, 0) + 1
+        statements, variables, findings, stories = len(rec.statements), len(rec.variables), len(rec.findings), 1
+        t_store = 0.0
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            t1 = time.perf_counter()
+            ledger = _store(claims, docs, Path(tmp) / "bench.db")
+            t_store = time.perf_counter() - t1
+            del claims, docs
+            gc.collect()
+            rss_before = _PeakSampler().proc.memory_info().rss / 2**20
+            with _PeakSampler() as sampler:
+                t1 = time.perf_counter()
+                counts = reconcile_stories(ledger, workers=workers or os.cpu_count() or 1)
+                t_rec = time.perf_counter() - t1
+            ledger.close()
+        kinds = dict(counts.by_type)
+        statements, variables, findings, stories = counts.statements, counts.variables, counts.findings, counts.stories
     return {
         "claims": n,
+        "stories": stories,
         "generate_s": round(t_gen, 2),
+        "store_s": round(t_store, 2),
         "reconcile_s": round(t_rec, 2),
-        "peak_rss_mb": round(peak, 1),
-        "rss_after_generate_mb": round(rss_before, 1),
-        "statements": len(rec.statements),
-        "variables": len(rec.variables),
-        "findings": len(rec.findings),
+        "peak_rss_mb": round(sampler.peak / 2**20, 1),
+        "rss_before_mb": round(rss_before, 1),
+        "statements": statements,
+        "variables": variables,
+        "findings": findings,
         **{f"findings_{k}": v for k, v in sorted(kinds.items())},
     }
 
 
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "--one":
-        print(json.dumps(run_one(int(argv[1]))))
+        print(json.dumps(run_one(int(argv[1]), in_memory=argv[2] == "memory")))
         return 0
-    sizes = [int(a) for a in argv] or [10_000, 100_000, 1_000_000]
+    in_memory = "--in-memory" in argv
+    sizes = [int(a) for a in argv if a != "--in-memory"] or [10_000, 100_000, 1_000_000]
     rows = []
     for n in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--one", str(n), "memory" if in_memory else "ledger"],
+            capture_output=True, text=True, check=True,
         )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
+        how = "in memory, one call" if in_memory else f"{row['stories']:,} stories from the ledger"
         print(
-            f"{n:>9,} claims: reconcile {row['reconcile_s']:7.2f} s, peak RSS {row['peak_rss_mb']:8.1f} MB "
-            f"(after generating {row['rss_after_generate_mb']:.1f} MB); {row['statements']:,} statements, "
-            f"{row['variables']:,} variables, {row['findings']:,} findings",
+            f"{n:>9,} claims ({how}): reconcile {row['reconcile_s']:7.2f} s, peak RSS {row['peak_rss_mb']:8.1f} MB "
+            f"(process and workers; {row['rss_before_mb']:.1f} MB before); {row['statements']:,} statements, "
+            f"{row['variables']:,} variables, {row['findings']:,} findings; storing took {row['store_s']:.1f} s",
             flush=True,
         )
     for a, b in itertools.pairwise(rows):

@@ -1222,7 +1222,7 @@ class Ledger:
                 "low": s.low,
                 "high": s.high,
                 "effective_date": s.as_of or s.first_published,
-                "data": _dumps(s.to_dict()),
+                "data": _dumps(_shallow(s)),
                 "story": story_of(s),
             }
             for i, s in enumerate(statements)
@@ -1235,7 +1235,7 @@ class Ledger:
                 "measure": v.measure,
                 "location": v.location,
                 "unit": v.unit,
-                "data": _dumps(v.to_dict()),
+                "data": _dumps(_shallow(v)),
                 "story": story_of(v),
             }
             for i, v in enumerate(variables)
@@ -1251,7 +1251,7 @@ class Ledger:
                 "variable": f.variable,
                 "period": f.period,
                 "passed": f.passed,
-                "data": _dumps(f.to_dict()),
+                "data": _dumps(_shallow(f)),
                 "story": story_of(f),
             }
             for i, f in enumerate(findings)
@@ -1522,6 +1522,12 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _shallow(record: Any) -> dict[str, Any]:
+    """A dataclass record as a dict of its fields, without ``asdict``'s deep copy (the reconciliation's
+    records hold only JSON-ready values: strings, numbers, lists of them and flat dicts)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def _dumps(value: Any) -> str:

@@ -312,3 +312,40 @@ def test_seeds_with_the_web_pages_keep_exactly_their_own_conflicts(shared_dir: P
         for f in mixed.findings():
             if f.type in ("conflict", "estimate"):
                 assert {by_story[i] for i in f.statements} == {f.story}, f
+
+
+# -- the web app ----------------------------------------------------------------------------------
+
+
+def test_web_lists_stories_filters_by_story_and_records_moves_and_merges(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from crosscount.web import create_app
+
+    db = tmp_path / "web.db"
+    with Ledger(db) as ledger:
+        a = doc("Officials said 40 people were killed in Velmora.", story="velmora")
+        b = doc("Police said 900 people were killed in Astrid Bay.", story="astrid", outlet="Post")
+        ledger.add_documents([(a, [killed(a, "40", 40, "Officials")]), (b, [killed(b, "900", 900, "Police")])])
+        reconcile_stories(ledger, workers=1)
+    with TestClient(create_app(str(db))) as client:
+        body = client.get("/api/stories").json()
+        assert {r["id"] for r in body["items"]} == {"velmora", "astrid"} and body["total"] == 2
+        assert "Velmora" in client.get("/stories").text
+        for name in ("claims", "statements", "variables", "findings", "documents"):
+            items = client.get(f"/api/{name}", params={"story": "astrid"}).json()["items"]
+            assert items, name
+            assert all(i.get("story", "astrid") == "astrid" for i in items), name
+        assert [c["doc"] for c in client.get("/api/claims", params={"story": "astrid"}).json()["items"]] == [b.id]
+        assert "Astrid" not in client.get("/", params={"story": "velmora"}).text.split("<h1>")[1].split("</h1>")[0]
+        moved = client.post("/stories/move", data={"doc": b.id, "story": "velmora"}, follow_redirects=False)
+        assert moved.status_code == 303
+        assert {r["id"] for r in client.get("/api/stories").json()["items"]} == {"velmora"}
+        assert client.post("/api/stories/move", params={"doc": "ghost", "story": "x"}).status_code == 404
+        ok = client.post("/api/stories/move", params={"doc": b.id, "story": "astrid"})
+        assert ok.status_code == 200, ok.text
+        merged = client.post("/api/stories/merge", params={"source": "astrid", "target": "velmora"}).json()
+        assert merged["moved"] == 1
+        assert client.post("/api/stories/merge", params={"source": "nope", "target": "velmora"}).status_code == 404
+    with Ledger(db) as ledger:
+        assert ledger.story_assignments()[b.id] == ("velmora", "user")

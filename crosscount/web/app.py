@@ -596,21 +596,48 @@ def create_app(
         return HTMLResponse(body)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, subject: str | None = None) -> HTMLResponse:
-        subject = _blank(subject)
+    def overview(request: Request, subject: str | None = None, story: str | None = None) -> HTMLResponse:
+        subject, story = _blank(subject), _blank(story)
 
         def build() -> dict[str, Any]:
             snap = state.snapshot()
-            rows = [r for r in snap.overview if not subject or r["subject"] == subject]
-            conflicts = [f for f in snap.conflicts if not subject or f.subject == subject]
+            in_story = {v.id for v in snap.variables if not story or v.story == story}
+            rows = [r for r in snap.overview if (not subject or r["subject"] == subject) and r["id"] in in_story]
+            conflicts = [f for f in snap.conflicts
+                         if (not subject or f.subject == subject) and (not story or f.story == story)]
             latest = sorted(conflicts, key=lambda f: period_key(f.period), reverse=True)[:OVERVIEW_CONFLICTS]
             stats = state.ledger.stats()
             counts = present.counts(stats.documents, snap.statements.values(), len(snap.variables), snap.findings)
-            return {"nav": "overview", "rows": rows, "subject": subject, "stats": stats, "counts": counts,
+            return {"nav": "overview", "rows": rows, "subject": subject, "story": story, "stats": stats,
+                    "counts": counts,
                     "conflicts": latest, "conflicts_total": len(conflicts),
                     "titles": {v.id: var_title(v) for v in snap.variables}}
 
-        return cached_page("overview.html", {"subject": subject}, build)
+        return cached_page("overview.html", {"subject": subject, "story": story}, build)
+
+    @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
+    def stories_page(request: Request) -> HTMLResponse:
+        return page(request, "stories.html", "stories", rows=_story_rows(state), token=state.token is not None)
+
+    @app.post("/stories/move", include_in_schema=False)
+    async def story_move_page(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=4)
+        token_value, doc, story = form.get("token"), form.get("doc"), form.get("story")
+        require_token(request, token_value if isinstance(token_value, str) else None)
+        if not isinstance(doc, str) or not isinstance(story, str) or not doc.strip() or not story.strip():
+            raise WebError(400, "moving a document needs its id and the story to move it to")
+        await run_in_threadpool(_edit_stories_and_reconcile, state, "move", doc.strip(), story.strip())
+        return RedirectResponse("/stories", status_code=303)
+
+    @app.post("/stories/merge", include_in_schema=False)
+    async def story_merge_page(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=4)
+        token_value, source, target = form.get("token"), form.get("source"), form.get("target")
+        require_token(request, token_value if isinstance(token_value, str) else None)
+        if not isinstance(source, str) or not isinstance(target, str) or not source.strip() or not target.strip():
+            raise WebError(400, "merging needs the story to merge and the story to merge it into")
+        await run_in_threadpool(_edit_stories_and_reconcile, state, "merge", source.strip(), target.strip())
+        return RedirectResponse("/stories", status_code=303)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, q: str = "") -> HTMLResponse:
@@ -711,11 +738,12 @@ def create_app(
         outlet: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        story: str | None = None,
         offset: int = Query(0, ge=0),
         limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
     ) -> HTMLResponse:
         filters = {"outlet": _blank(outlet), "since": _check_date("since", since),
-                   "until": _check_date("until", until)}
+                   "until": _check_date("until", until), "story": _blank(story)}
         docs = state.ledger.documents(**filters, limit=limit, offset=offset)
         total = state.ledger.count_documents(**filters)
         rows = [{"doc": d, "claims": state.ledger.count_claims(doc=d.id)} for d in docs]
@@ -785,13 +813,14 @@ def create_app(
         since: str | None = Query(None, description="YYYY, YYYY-MM or YYYY-MM-DD (as-of, else published)"),
         until: str | None = Query(None, description="YYYY, YYYY-MM or YYYY-MM-DD"),
         doc: str | None = None,
+        story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Claims: one figure in one document, with its source and as-of date."""
         filters = {"subject": _blank(subject), "measure": _blank(measure), "source": _blank(source),
                    "since": _check_date("since", since), "until": _check_date("until", until),
-                   "doc": _blank(doc)}
+                   "doc": _blank(doc), "story": _blank(story)}
         items = state.ledger.claims(**filters, limit=limit, offset=offset)
         total = state.ledger.count_claims(**filters)
         return _page([c.to_dict(with_rules=True) for c in items], total, limit, offset)
@@ -819,13 +848,14 @@ def create_app(
         location: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Statements: one assertion of one source, with every outlet that carries it."""
         f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "source": _blank(source),
              "location": _blank(location), "since": _check_date("since", since),
-             "until": _check_date("until", until)}
+             "until": _check_date("until", until), "story": _blank(story)}
         return listed("statements", f, lambda: state.ledger.statements(**f), limit, offset)
 
     @app.get("/api/statements/{statement_id}", tags=["statements"])
@@ -840,11 +870,13 @@ def create_app(
         subject: str | None = None,
         measure: str | None = None,
         location: str | None = None,
+        story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Variables (subject × measure × location × unit) with their latest estimate."""
-        f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "location": _blank(location)}
+        f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "location": _blank(location),
+                             "story": _blank(story)}
         snap = state.snapshot()
         rows = {r["id"]: r for r in snap.overview}
         items = state.cached_list("variables", f, lambda: state.ledger.variables(**f))
@@ -875,12 +907,13 @@ def create_app(
         measure: str | None = None,
         variable: str | None = None,
         rule: str | None = None,
+        story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Findings: conflicts, agreements, evolutions, checks (with arithmetic) and estimates."""
         f: dict[str, Any] = {"type": _blank(type), "subject": _blank(subject), "measure": _blank(measure),
-             "variable": _blank(variable), "rule": _blank(rule)}
+             "variable": _blank(variable), "rule": _blank(rule), "story": _blank(story)}
         return listed("findings", f, lambda: state.ledger.findings(**f), limit, offset)
 
     @app.get("/api/documents", tags=["documents"])
@@ -888,12 +921,13 @@ def create_app(
         outlet: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
     ) -> dict[str, Any]:
         """Documents in order of publication (text left out; ask for one document to get it)."""
         f = {"outlet": _blank(outlet), "since": _check_date("since", since),
-             "until": _check_date("until", until)}
+             "until": _check_date("until", until), "story": _blank(story)}
         docs = state.ledger.documents(**f, limit=limit, offset=offset)
         items = []
         for d in docs:
@@ -951,6 +985,26 @@ def create_app(
     @app.get("/api/stats", tags=["ledger"])
     def api_stats() -> dict[str, Any]:
         return state.ledger.stats().to_dict()
+
+    @app.get("/api/stories", tags=["stories"])
+    def api_stories(limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+        """Stories: the events the documents report, with their generated names (what /stories shows)."""
+        rows = _story_rows(state)
+        return _page(rows[offset : offset + limit], len(rows), limit, offset)
+
+    @app.post("/api/stories/move", tags=["stories"])
+    def api_story_move(request: Request, doc: str, story: str) -> dict[str, Any]:
+        """Move document ``doc`` to ``story`` (a user's choice, kept across re-clustering); reconciles."""
+        require_token(request)
+        _edit_stories_and_reconcile(state, "move", doc, story)
+        return {"ok": True, "doc": doc, "story": story}
+
+    @app.post("/api/stories/merge", tags=["stories"])
+    def api_story_merge(request: Request, source: str, target: str) -> dict[str, Any]:
+        """Merge story ``source`` into ``target`` (kept across re-runs); reconciles."""
+        require_token(request)
+        moved = _edit_stories_and_reconcile(state, "merge", source, target)
+        return {"ok": True, "source": source, "target": target, "moved": moved}
 
     @app.get("/api/overview", tags=["ledger"])
     def api_overview() -> dict[str, Any]:
@@ -1132,6 +1186,34 @@ def _run_job(state: WebState, job: Job, docs: list[Document]) -> None:
         job.error = f"{type(err).__name__}: {err}"
     finally:
         job.finished = time.time()
+        state.changed()
+
+
+def _story_rows(state: WebState) -> list[dict[str, Any]]:
+    """The stories page and /api/stories: one row per story."""
+    return [s.to_dict() for s in state.ledger.stories()]
+
+
+def _edit_stories_and_reconcile(state: WebState, action: str, a: str, b: str) -> int:
+    """A user's move (document a to story b) or merge (story a into b), then reconcile again."""
+    from crosscount.pipeline import reconcile_stories
+
+    try:
+        if action == "move":
+            if state.ledger.document(a) is None:
+                raise WebError(404, f"no document {a!r} in the ledger")
+            state.ledger.move_document(a, b)
+            moved = 1
+        else:
+            for name in (a, b):
+                if state.ledger.story(name) is None:
+                    raise WebError(404, f"no story {name!r} in the ledger")
+            if state.ledger.story(a) == state.ledger.story(b):
+                raise WebError(400, f"story {a!r} is already {b!r}")
+            moved = state.ledger.merge_stories(a, b)
+        reconcile_stories(state.ledger)
+        return moved
+    finally:
         state.changed()
 
 
