@@ -1754,6 +1754,9 @@ class _Reconciler:
         """When a rate's period starts: its sentence ("since early December"), else the earliest count."""
         words = self.cfg.period_day_words
         limit = rate.d1
+        window_start = parse_as_of(rate.st.window_start)
+        if window_start is not None and (limit is None or window_start[0] <= limit):
+            return window_start[0], f"the start of the window the rate counts over ({rate.st.window_start})"
         for sentence in self.sentences.get(rate.st.id, []):
             for m in _RE_SINCE.finditer(sentence):
                 month = _MONTHS.get(m.group(2).lower())

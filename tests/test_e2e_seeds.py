@@ -137,9 +137,10 @@ def test_the_killed_conflict_is_between_independent_sources_not_repeats(findings
         "from doc 002 (HUR's 30+, the US official's vague hundreds), whose published date is null in "
         "seeds.docs.jsonl and whose claims get as_of null (gold: 2024-12). The weekday and 'latest' cues "
         "in those sentences cannot be resolved without an anchor date, and the only anchor is world "
-        "knowledge (the month a treaty took effect). The reconciler then puts them in the 'undated' period, "
-        "so no 2024-12 -> 2025-01 evolution on casualties is found (the vague hundreds are instead reported "
-        "as a conflict with the count computed from 36%)."
+        "knowledge (the month a treaty took effect). Reconcile's date inference cannot date 002 either: it "
+        "repeats no statement another document dates (its 10,000 deployed is its own) and the only date its "
+        "text gives is February 2022. Undated statements are in no period and compared with nothing, so no "
+        "2024-12 -> 2025-01 evolution on casualties is found."
     ),
 )
 def test_casualties_evolve_from_december_to_january(findings: list[dict[str, Any]]) -> None:

@@ -417,6 +417,21 @@ def test_rate_check_reads_the_start_from_the_sentence() -> None:
     assert "since early December" in check.text
 
 
+def test_rate_check_uses_the_window_start_when_the_claim_gives_one() -> None:
+    rec = reconcile(
+        [
+            claim("a", 50, unit="persons_per_day", measure="casualties", as_of="2025-01-31",
+                  window_kind="period", window_start="2025-01-01", window_end="2025-01-31",
+                  sentence="about 50 a day since early December"),
+            claim("b", 1500, measure="casualties", as_of="2025-01-31", source="Agency B"),
+        ],
+        D3,
+    )
+    (check,) = of_type(rec, "check", "check_rate")
+    assert "× 30 days (2025-01-01 → 2025-01-31)" in check.arithmetic and check.passed
+    assert "the start of the window the rate counts over (2025-01-01)" in check.text
+
+
 def test_projection_check_projects_the_date() -> None:
     rec = reconcile(
         [
