@@ -118,6 +118,7 @@ class ReconcileConfig:
     places_within: dict[str, str] = field(default_factory=dict)
     at_least_is_count: bool = True
     onset_days: int = 7
+    at_least_relative: float = 0.25
     inferred_dates_conflict: bool = True
     generic_source_words: frozenset[str] = frozenset()
     not_source_names: frozenset[str] = frozenset()
@@ -147,6 +148,7 @@ class ReconcileConfig:
             "reliability_margin": self.reliability_margin,
             "at_least_is_count": self.at_least_is_count,
             "onset_days": self.onset_days,
+            "at_least_relative": self.at_least_relative,
             "inferred_dates_conflict": self.inferred_dates_conflict,
         }
 
@@ -261,6 +263,7 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         places_within=within,
         at_least_is_count=bool(tol.get("at_least_is_count", True)),
         onset_days=int(_num(tol, "onset_days", 7, "tolerance")),
+        at_least_relative=_num(tol, "at_least_relative", 0.25, "tolerance"),
         inferred_dates_conflict=bool(tol.get("inferred_dates_conflict", True)),
         generic_source_words=frozenset(w.lower() for w in _strs(data.get("sources", {}), "generic_words", "sources")),
         not_source_names=frozenset(w.lower() for w in _strs(data.get("sources", {}), "not_names", "sources")),
@@ -467,6 +470,18 @@ def _unique(nodes: Iterable[_Node]) -> list[_Node]:
             seen.add(n.st.id)
             out.append(n)
     return out
+
+
+def _same_body(a: str, b: str, generic: frozenset[str]) -> bool:
+    """Two names of one body: one says no more than generic nouns besides words the other has
+    ("Moroccan officials" / "Moroccan Interior Ministry"). Own voices are each their own."""
+    if a.startswith("own voice of ") or b.startswith("own voice of "):
+        return False
+    wa, wb = set(_name_key(a).split()), set(_name_key(b).split())
+    ca, cb = wa - generic, wb - generic
+    if not ca or not cb:
+        return False
+    return ca <= wb or cb <= wa
 
 
 def _unique_sources(nodes: Iterable[_Node]) -> list[_Node]:
@@ -1270,7 +1285,7 @@ class _Reconciler:
         if not cumulative or low.mid is None or high.mid is None or high.mid <= low.mid:
             return False
         onset = self.onset.get(low.st.story)
-        return onset is not None and low.mid - onset < self.cfg.onset_days
+        return onset is not None and -2 <= low.mid - onset < self.cfg.onset_days
 
     def compare_period(self, var: Variable, label: str, reps: list[_Node]) -> None:
         cfg = self.cfg
@@ -1305,7 +1320,7 @@ class _Reconciler:
         unit = var.unit
 
         def apart(x: _Node, y: _Node) -> bool:
-            if x.src == y.src:
+            if x.src == y.src or _same_body(x.src, y.src, cfg.generic_source_words):
                 return False  # one source's own figures: revision or evolution, not a conflict
             if not cfg.inferred_dates_conflict and (
                 x.st.date_basis == "document date inferred" or y.st.date_basis == "document date inferred"
@@ -1325,7 +1340,10 @@ class _Reconciler:
                 x, y = original[x.st.id], original[y.st.id]
                 if not (x.bounded and y.bounded):
                     return False
-            return _gap(x, y) > _tolerance(x, y, unit, cfg)
+            tol = _tolerance(x, y, unit, cfg)
+            if unit != "percent" and (x.st.high is None or y.st.high is None) and cum:
+                tol = max(tol, cfg.at_least_relative * max(x.point, y.point))  # "at least N" may undercount
+            return _gap(x, y) > tol
 
         bounded = sorted((n for n in views if n.bounded), key=lambda n: (n.point, n.src))
         groups: list[list[_Node]] = []
@@ -1351,45 +1369,42 @@ class _Reconciler:
                     period=label,
                     details={"sources": [n.src for n in g]},
                 )
-        for split in range(1, len(groups)):
-            below = [n for g in groups[:split] for n in g]
-            above = [n for g in groups[split:] for n in g]
-            pairs = [
-                (x, y)
-                for x in below
-                for y in above
-                if apart(x, y) and not self._growth(x, y, cum)
-            ]
-            if not pairs:
-                continue
-            lows = _unique(x for x, _ in pairs)
-            highs = _unique(y for _, y in pairs)
-            a = max(lows, key=lambda n: n.hi)
-            b = min(highs, key=lambda n: n.lo)
+        # one finding per period and window: the figures that disagree, camp by camp
+        pairs = [
+            (x, y)
+            for i, g in enumerate(groups)
+            for h in groups[i + 1 :]
+            for x in g
+            for y in h
+            if apart(x, y) and not self._growth(x, y, cum)
+        ]
+        if pairs:
+            involved = {n.st.id for pair in pairs for n in pair}
+            camps = [[n for n in g if n.st.id in involved] for g in groups]
+            camps = [c for c in camps if c]
+            a, b = max(pairs, key=lambda p: _gap(p[0], p[1]) / max(_tolerance(p[0], p[1], unit, cfg), 1e-9))
             gap, tol = _gap(a, b), _tolerance(a, b, unit, cfg)
             ratio = b.point / a.point if a.point > 0 else math.inf
             rules = ["conflict_disjoint_intervals"]
-            if any(n.st.low is not None and n.st.high is None for n in lows + highs):
+            if any(n.st.low is not None and n.st.high is None for c in camps for n in c):
                 rules.append("conflict_at_least_as_count")
             self.finding(
                 "conflict",
                 rules[0],
-                lows + highs,
+                [n for c in camps for n in c],
                 f"Conflict on {what} in {where}: "
-                + "; ".join(n.label for n in lows)
-                + " against "
-                + "; ".join(n.label for n in highs)
-                + f". Independent sources, same period; the closest figures are {fmt_num(gap)} apart "
-                f"(×{ratio:.1f}), beyond the {tol_text} tolerance ({fmt_num(tol)})"
+                + " against ".join("; ".join(n.label for n in c) for c in camps)
+                + f". Independent sources, same period; the furthest apart, {a.label} and {b.label}, are "
+                f"{fmt_num(gap)} apart (×{ratio:.1f}), beyond the {tol_text} tolerance ({fmt_num(tol)})"
                 + (
-                    "; not the count's growth (the higher figures are not later, or the count is past its "
+                    "; not the count's growth (the higher figures are not later, or the story is past its "
                     f"first {cfg.onset_days} days)."
                     if cum
                     else "."
                 ),
                 variable=var.id,
                 period=label,
-                details={"gap": gap, "tolerance": tol, "ratio": ratio, "rules": rules},
+                details={"gap": gap, "tolerance": tol, "ratio": ratio, "rules": rules, "camps": len(camps)},
             )
         # open intervals: "at least L" against the lowest bounded high, "at most H" against the highest low
         if bounded:
@@ -1569,12 +1584,20 @@ class _Reconciler:
                     )
 
     def per_variable(self) -> None:
-        # a story's onset: the date of its first dated figure, whatever it counts
+        # a story's onset: its first publication (else its first dated figure, whatever it counts)
+        first_figure: dict[str | None, int] = {}
         for n in self.nodes.values():
-            if n.mid is not None and n.prec != "year":
+            pub = parse_as_of(n.st.first_published)
+            if pub is not None and pub[2] == "day":
                 cur = self.onset.get(n.st.story)
+                if cur is None or pub[0] < cur:
+                    self.onset[n.st.story] = pub[0]
+            if n.mid is not None and n.prec != "year":
+                cur = first_figure.get(n.st.story)
                 if cur is None or n.mid < cur:
-                    self.onset[n.st.story] = n.mid
+                    first_figure[n.st.story] = n.mid
+        for story, mid in first_figure.items():
+            self.onset.setdefault(story, mid)
         for vid, nodes in self.var_nodes.items():
             var = self.variables[vid]
             nodes.sort(key=lambda n: (n.mid is None, n.mid or 0, n.point, n.st.id))

@@ -233,15 +233,34 @@ def test_disjoint_figures_of_two_sources_in_one_month_are_a_conflict() -> None:
 
 
 def test_a_higher_later_toll_in_the_storys_first_days_is_growth_and_later_a_conflict() -> None:
-    opening = [claim("a", 36, as_of="2025-01-10"), claim("b", 89, as_of="2025-01-12", source="Agency B")]
+    # the story's first publication is 14 Jan (D3): its first days run from there
+    opening = [claim("a", 36, as_of="2025-01-14"), claim("b", 89, as_of="2025-01-16", source="Agency B")]
     assert not of_type(reconcile(opening, D3), "conflict")
     later = [
-        claim("a", 4000, as_of="2024-11-02", source="Agency C", measure="deployed"),  # the story began earlier
         claim("a", 36, as_of="2024-12-10"),
         claim("b", 89, as_of="2024-12-12", source="Agency B"),
     ]
     (conflict,) = of_type(reconcile(later, D3), "conflict")
     assert "not the count's growth" in conflict.text
+
+
+def test_two_names_of_one_body_are_not_independent_sources() -> None:
+    rows = [
+        claim("a", 820, as_of="2025-01-14", source="Valdorian officials"),
+        claim("b", 1305, as_of="2025-01-14", source="Valdorian Interior Ministry"),
+    ]
+    assert not of_type(reconcile(rows, D3), "conflict")
+
+
+def test_disagreeing_camps_of_one_period_are_one_conflict_finding() -> None:
+    rows = [
+        claim("a", 300, as_of="2025-02-10", source="Agency B"),
+        claim("a", 520, as_of="2025-02-10", source="Agency C"),
+        claim("b", 1000, as_of="2025-02-10", source="Agency D"),
+    ]
+    (conflict,) = of_type(reconcile(rows, D3), "conflict")
+    assert conflict.details["camps"] == 3 and len(conflict.statements) == 3
+    assert conflict.text.count(" against ") == 2
 
 
 def test_at_least_n_is_compared_as_the_count_n_but_not_against_a_vague_amount() -> None:
