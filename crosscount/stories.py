@@ -21,8 +21,10 @@ threshold was chosen on ``../shared/eval/dev`` and the seeds plus unrelated web 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -193,28 +195,32 @@ def _plan_chunk(
 
 
 def story_name(texts: Sequence[str], config: StoryConfig | None = None) -> str:
-    """A story's most telling capitalised words (highest mean TF-IDF, in at least half its texts)."""
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
+    """A story's most telling capitalised words: highest mean TF-IDF over its texts (sublinear term
+    frequency, smoothed IDF, each text L2-normalised, as scikit-learn's TfidfVectorizer computes it),
+    among the words found in at least half of them. Plain Python: naming a story given by the input
+    needs no clustering library."""
     cfg = config or load_story_config()
     if not texts:
         return ""
-    vectorizer = TfidfVectorizer(token_pattern=_CAPS, lowercase=False, sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:
-        return ""
-    terms = vectorizer.get_feature_names_out()
-    mean = np.asarray(matrix.mean(axis=0)).ravel()
-    present = np.asarray((matrix > 0).sum(axis=0)).ravel()
-    need = max(1, (len(texts) + 1) // 2)
+    pattern = re.compile(_CAPS)
+    counts = [Counter(pattern.findall(t)) for t in texts]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(texts)
+    idf = {term: math.log((1 + n) / (1 + k)) + 1.0 for term, k in df.items()}
+    mean: dict[str, float] = {}
+    for c in counts:
+        weights = {term: (1.0 + math.log(k)) * idf[term] for term, k in c.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for term, w in weights.items():
+            mean[term] = mean.get(term, 0.0) + w / norm / n
+    need = max(1, (n + 1) // 2)
     chosen: list[str] = []
     seen: set[str] = set()
-    for j in np.argsort(-mean, kind="stable"):
-        term = str(terms[j])
+    for term, _weight in sorted(mean.items(), key=lambda kv: (-kv[1], kv[0])):
         key = term.casefold()
-        if present[j] < need or key in cfg.skip or key in seen or len(term) < 3:
+        if df[term] < need or key in cfg.skip or key in seen or len(term) < 3:
             continue
         if any(key.startswith(s) or s.startswith(key) for s in seen):  # Libya / Libyan
             continue
