@@ -205,6 +205,7 @@ def run_one(n: int, in_memory: bool = False, workers: int | None = None) -> dict
                 t_rec = time.perf_counter() - t1
             ledger.close()
         kinds = dict(counts.by_type)
+        kinds["repeated_same_id"] = counts.repeated_findings
         statements, variables, findings, stories = counts.statements, counts.variables, counts.findings, counts.stories
     return {
         "claims": n,

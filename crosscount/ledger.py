@@ -1527,7 +1527,13 @@ def _now() -> str:
 def _shallow(record: Any) -> dict[str, Any]:
     """A dataclass record as a dict of its fields, without ``asdict``'s deep copy (the reconciliation's
     records hold only JSON-ready values: strings, numbers, lists of them and flat dicts)."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _dumps(value: Any) -> str:

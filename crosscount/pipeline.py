@@ -31,7 +31,7 @@ from crosscount import __version__
 from crosscount.extract import EXTRACTOR_VERSION, Extractor
 from crosscount.ingest import IngestProblem, apply_metadata, iter_documents, load_metadata
 from crosscount.ledger import Ledger
-from crosscount.models import Claim, Document
+from crosscount.models import Claim, Document, Finding
 from crosscount.reconcile import DocInfo, Reconciliation, load_config, reconcile
 
 ProblemHandler = Callable[[IngestProblem], None]
@@ -301,8 +301,10 @@ class ReconcileCounts:
     variables: int = 0
     findings: int = 0
     by_type: Counter[str] = field(default_factory=Counter)
+    repeated_findings: int = 0  # findings reconcile gave twice (same id), stored once
 
     def add(self, other: ReconcileCounts) -> None:
+        self.repeated_findings += other.repeated_findings
         self.stories += other.stories
         self.statements += other.statements
         self.variables += other.variables
@@ -314,9 +316,23 @@ def reconcile_story(ledger: Ledger, story: str, config_path: str | Path | None =
     """Reconcile one story's claims (streamed from the ledger) and store its set in place of the old one."""
     config = load_config(config_path)
     rec = reconcile(ledger.iter_claims(story=story), doc_infos(ledger, story), config)
-    ledger.replace_reconciliation(rec.statements, rec.variables, rec.findings, story=story)
-    return ReconcileCounts(1, len(rec.statements), len(rec.variables), len(rec.findings),
-                           Counter(f.type for f in rec.findings))
+    findings, repeated = _once(rec.findings)
+    ledger.replace_reconciliation(rec.statements, rec.variables, findings, story=story)
+    return ReconcileCounts(1, len(rec.statements), len(rec.variables), len(findings),
+                           Counter(f.type for f in findings), repeated)
+
+
+def _once(findings: list[Finding]) -> tuple[list[Finding], int]:
+    """Each finding once. A finding's id is a hash of its type, rule, variable, period and statements,
+    so two with one id are one finding about the same statements (reconcile can reach one conflict
+    from two splits of a period's figures); the first is kept and the repeats are counted."""
+    seen: set[str] = set()
+    out = []
+    for f in findings:
+        if f.id not in seen:
+            seen.add(f.id)
+            out.append(f)
+    return out, len(findings) - len(out)
 
 
 def _reconcile_in_worker(target: str, story: str, config_path: str | None) -> ReconcileCounts:

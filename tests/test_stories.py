@@ -349,3 +349,13 @@ def test_web_lists_stories_filters_by_story_and_records_moves_and_merges(tmp_pat
         assert client.post("/api/stories/merge", params={"source": "nope", "target": "velmora"}).status_code == 404
     with Ledger(db) as ledger:
         assert ledger.story_assignments()[b.id] == ("velmora", "user")
+
+
+def test_a_finding_given_twice_with_one_id_is_stored_once() -> None:
+    from crosscount.models import Finding
+    from crosscount.pipeline import _once
+
+    one = Finding(id="f1", type="conflict", rule="r", subject=None, measure="killed", text="a against b")
+    again = Finding(id="f1", type="conflict", rule="r", subject=None, measure="killed", text="a; b against c")
+    other = Finding(id="f2", type="estimate", rule="e", subject=None, measure="killed", text="estimate")
+    assert _once([one, again, other]) == ([one, other], 1)
