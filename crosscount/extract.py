@@ -768,6 +768,9 @@ class Extractor:
         person = r.person_name(expanded)
         if person:
             return name, "person"
+        defined = aliases.both_forms(name) or aliases.both_forms(phrase)
+        if defined:
+            return defined, "org"
         if allow_model and self.use_model and _needs_model(phrase):
             self.sentences_to_model += 1
             from crosscount.model import entity_in
@@ -909,9 +912,19 @@ class Extractor:
             rule = f"{rule}+{how}"
         else:
             name = self._specialise(name, text, state, cand.start)
+            if speech is not None and src_frame is chosen and kind in ("org", "person", "group", "outlet"):
+                # named by the parse: later pronouns and descriptions can refer back to it
+                state.mentions.append(Mention(name, kind, src_frame.source_start))
         if name and via and fold(name) == fold(via):
             via = None
         return name, src_frame.source_text, via, recent, rule
+
+    def _acceptable_source(self, name: str) -> bool:
+        """A source is an entity: not only determiners, glue words, dates or numbers."""
+        words = [w for w in re.split(r"[\s,.;:()]+", name.lower()) if w]
+        if not words or words[-1] in self.lex.name_glue:
+            return False
+        return any(w not in self.lex.name_glue and w not in self.lex.time_nouns and not w.isdigit() for w in words)
 
     def _speech(self, sent: Sentence, state: DocState) -> dict[int, Speech | None]:
         """The asserters the parse gives this sentence's figures (parsed once, on first need)."""
@@ -1144,6 +1157,9 @@ class Extractor:
         source, source_text, via, recent, src_rule = self._attribute(
             text, cand, sent, frames, quotes, aliases, state, measure, prior, kind == "projection", subject_party
         )
+        if source is not None and not self._acceptable_source(source):
+            # "the", "Thursday", "number of": a name no reader would accept is no name
+            source, source_text, via, src_rule = None, None, None, f"{src_rule}+rejected_name"
         before = text[max(c_start, cand.start - 40) : cand.start]
         if (
             cand.is_share

@@ -70,6 +70,7 @@ class Lexicon:
     citing_cues: frozenset[str]
     time_nouns: frozenset[str]  # never an asserter ("this week said", "Thursday", "June")
     person_titles: frozenset[str]  # words before a name that are not the name ("Interior Minister")
+    name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     report_nouns: frozenset[str]  # "figures issued by X" are X's
 
@@ -151,6 +152,7 @@ def lexicon() -> Lexicon:
             w.lower() for table in ("months", "month_abbreviations", "weekdays") for w in dates.get(table, {})
         ),
         person_titles=frozenset(w.lower() for w in attribution["parse"]["person_titles"]),
+        name_glue=frozenset(w.lower() for w in attribution["parse"]["name_glue"]),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
     )

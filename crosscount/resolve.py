@@ -397,7 +397,7 @@ class DocumentAliases:
             long_name = m.group(1).strip()
             # Trim leading lowercase glue words.
             words = long_name.split()
-            while words and not words[0][:1].isupper():
+            while words and (not words[0][:1].isupper() or words[0] in ("The", "A", "An")):
                 words.pop(0)
             if len(words) >= 2:
                 out.short_to_long[m.group(2)] = " ".join(words)
@@ -406,3 +406,16 @@ class DocumentAliases:
     def expand(self, phrase: str) -> str:
         key = phrase.strip()
         return self.short_to_long.get(key, phrase)
+
+    def both_forms(self, name: str) -> str | None:
+        """ "Long Name (ACR)" when the text defines ACR for this name (written either way), else None.
+
+        One entity, one name: the text's own definition unifies the long and the short form, and a
+        reader recognises the entity by either.
+        """
+        key = fold(name)
+        for short, long_name in self.short_to_long.items():
+            long_key = fold(long_name)
+            if key in (fold(short), long_key) or (len(key.split()) >= 2 and long_key.endswith(" " + key)):
+                return f"{long_name} ({short})"
+        return None

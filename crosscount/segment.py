@@ -20,7 +20,7 @@ _ABBREVIATIONS = _words(
     "no vs etc approx est inc corp co ltd dept univ u.s u.k u.n e.g i.e a.m p.m fig al"
 )
 # Abbreviations that always bind to the next word, capitalised or not ("Jan. 13", "Gen. Smith").
-_TITLE_OR_MONTH = _words("jan feb mar apr jun jul aug sep sept oct nov dec gen lt col dr mr mrs ms st")
+_TITLE_OR_MONTH = _words("jan feb mar apr jun jul aug sep sept oct nov dec gen lt col dr mr mrs ms st gov sen rep")
 # Words that open sentences: after "U.S." they start a new one ("... in the U.S. The ...").
 _SENTENCE_OPENERS = _words(
     "the a an he she it they we i you in on at but and or so this that these those there his her its their "

@@ -14,6 +14,7 @@ carry rule names beginning with ``parse:``. Verb lemmas and cue words are in att
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -27,6 +28,10 @@ _NAME_LEFT = frozenset({"compound", "amod", "det", "poss", "nmod", "nummod", "qu
 _NAME_PREPS = frozenset({"of", "for", "at", "in", "from"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _RELATIVE = frozenset({"which", "who", "that", "whom"})
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.'’ -]{1,30})?"
+    r"(?:\s*\([^()]{1,40}\))?\s*(?:—|–|--|-|:)\s*|[A-Z]{3,}(?:\s+[A-Z]{3,})*\s*[-—–:]\s*)"
+)
 _NAME_PUNCT = frozenset({"“", "”", '"', "-", "'", "’", "&", "."})
 
 
@@ -66,6 +71,13 @@ class SpeechReader:
         """One Speech (or None) per figure span (absolute offsets) of the sentence ``text`` at ``offset``."""
         if not figures:
             return []
+        # A dateline ("BENGHAZI —", "New Delhi:", "CITY, Country (Agency) --") is not part of the
+        # sentence's grammar: the parse starts after it.
+        dateline = _DATELINE.match(text)
+        if dateline:
+            skip = dateline.end()
+            offset += skip
+            text = text[skip:]
         doc = self.nlp(text)
         return [self._for_figure(doc, offset, start - offset, end - offset) for start, end in figures]
 
@@ -263,7 +275,7 @@ class SpeechReader:
             run = last.i
             while run - 1 >= first.i and doc[run - 1].pos_ == "PROPN" and doc[run - 1].text[:1].isupper():
                 run -= 1
-            titles = [k for k in range(run, last.i + 1) if doc[k].lower_ in self.lex.person_titles]
+            titles = [k for k in range(run, last.i + 1) if doc[k].lower_.rstrip(".") in self.lex.person_titles]
             if titles and last.i - titles[-1] >= 2:
                 span = doc[titles[-1] + 1 : last.i + 1]
         # Only a determiner, an adjective or a number: not a name ("the", "Chinese", "most").

@@ -127,3 +127,37 @@ def test_extract_spokesperson_gives_the_institution() -> None:
 
 def test_extract_relay_through_citing() -> None:
     assert _source_of("Radio Sur, citing the Red Crescent, said 17 people were killed.", "17") == "Red Crescent"
+
+
+def test_a_dateline_is_not_the_speaker(reader: SpeechReader) -> None:
+    for sentence in (
+        "PORTVILLE, Valdoria (AP) — Governor Ana Ruiz said 52 people had died.",
+        "Northtown: Governor Ana Ruiz said 52 people had died.",
+        "PORTVILLE - Governor Ana Ruiz said 52 people had died.",
+    ):
+        s = speech(reader, sentence, "52")
+        assert s is not None and s.source_text == "Ana Ruiz", sentence
+
+
+def test_extract_text_defined_alias_names_the_entity_with_both_forms() -> None:
+    text = (
+        "The Valdorian Flood Relief Agency (VFRA) opened shelters on Monday. "
+        "The VFRA said 4,100 people had been displaced."
+    )
+    assert _source_of(text, "4,100") == "Valdorian Flood Relief Agency (VFRA)"
+
+
+def test_extract_a_name_of_glue_words_is_no_source() -> None:
+    import crosscount
+
+    for claim in crosscount.extract("The number of the dead is 61, the latest said.", published="2024-03-04"):
+        assert claim.source not in ("the", "latest", "number of")
+
+
+def test_extract_a_title_abbreviation_binds_to_the_name() -> None:
+    assert _source_of("The toll rose to 41, Valdoria Gov. Ana Ruiz said on Monday.", "41") == "Ana Ruiz"
+
+
+def test_extract_international_organisations_by_any_of_their_names() -> None:
+    text = "At least 30,000 people were displaced, according to the International Organization for Migration."
+    assert _source_of(text, "30,000") == "IOM"
