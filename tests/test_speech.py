@@ -161,3 +161,34 @@ def test_extract_a_title_abbreviation_binds_to_the_name() -> None:
 def test_extract_international_organisations_by_any_of_their_names() -> None:
     text = "At least 30,000 people were displaced, according to the International Organization for Migration."
     assert _source_of(text, "30,000") == "IOM"
+
+
+def test_extract_people_in_a_country_are_not_its_forces_when_no_soldiers_are_named() -> None:
+    import crosscount
+
+    text = "A strong earthquake struck Valdoria on Friday. The toll in Valdoria rose to 2,012 dead, officials said."
+    claims = [c for c in crosscount.extract(text, published="2024-03-04") if c.figure == "2,012"]
+    assert claims and claims[0].subject == "people"
+
+
+def test_extract_crowds_and_survivors_are_counted_as_other() -> None:
+    import crosscount
+
+    claims = crosscount.extract("Police said some 5,000 protesters marched through the capital.", published="2024-03-04")
+    assert [(c.figure, c.measure) for c in claims] == [("some 5,000", "other")]
+    claims = crosscount.extract("The coast guard said 104 survivors were rescued.", published="2024-03-04")
+    assert [(c.figure, c.measure) for c in claims] == [("104", "other")]
+
+
+def test_extract_a_casualty_cue_wins_over_an_other_cue() -> None:
+    import crosscount
+
+    claims = crosscount.extract("Rescuers pulled 40 bodies from the rubble, officials said.", published="2024-03-04")
+    assert [(c.figure, c.measure) for c in claims] == [("40", "killed")]
+
+
+def test_extract_displacement_words() -> None:
+    import crosscount
+
+    claims = crosscount.extract("More than 2,000 residents fled the town, the mayor said.", published="2024-03-04")
+    assert [c.measure for c in claims] == ["displaced"]
