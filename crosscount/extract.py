@@ -603,9 +603,9 @@ class Extractor:
         soldiers = party.name in state.military_parties or state.military_nearby
         if not soldiers and (not noun.strip() or noun in self.lex.casualty_nouns):
             return "people"  # "the toll in Valdoria rose to 2,012", "820 dead": no soldiers in the story
-        if not soldiers and noun in self.lex.people_nouns and noun not in self.resolver.military_nouns:
-            if fold(noun) != fold(party.plural):
-                return noun  # "820 people in Valdoria": the subject the text uses, not a force
+        civil = noun in self.lex.people_nouns and noun not in self.resolver.military_nouns
+        if not soldiers and civil and fold(noun) != fold(party.plural):
+            return noun  # "820 people in Valdoria": the subject the text uses, not a force
         if fold(noun) == fold(party.plural) and party.name not in state.military_parties:
             # "32 Palestinians were killed": the subject the text uses; but "300 North Koreans" in a
             # story about North Korean troops are those troops

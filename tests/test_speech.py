@@ -174,7 +174,8 @@ def test_extract_people_in_a_country_are_not_its_forces_when_no_soldiers_are_nam
 def test_extract_crowds_and_survivors_are_counted_as_other() -> None:
     import crosscount
 
-    claims = crosscount.extract("Police said some 5,000 protesters marched through the capital.", published="2024-03-04")
+    text = "Police said some 5,000 protesters marched through the capital."
+    claims = crosscount.extract(text, published="2024-03-04")
     assert [(c.figure, c.measure) for c in claims] == [("some 5,000", "other")]
     claims = crosscount.extract("The coast guard said 104 survivors were rescued.", published="2024-03-04")
     assert [(c.figure, c.measure) for c in claims] == [("104", "other")]
