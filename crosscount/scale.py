@@ -408,7 +408,7 @@ class _DaskBackend:
                 self._scratch = tempfile.TemporaryDirectory(prefix="crosscount-dask-")
                 self._cluster = distributed.LocalCluster(
                     n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=dashboard_address,
+                    host="127.0.0.1", dashboard_address=dashboard_address or ":0",  # no fixed port to collide on
                     local_directory=self._scratch.name,
                 )
                 self._client = distributed.Client(self._cluster)

@@ -129,7 +129,7 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from distributed import LocalCluster
 
     cluster = LocalCluster(  # type: ignore[no-untyped-call,unused-ignore]
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0",
         local_directory=str(tmp_path_factory.mktemp("dask")),
     )
     yield cluster.scheduler_address
