@@ -934,7 +934,12 @@ class Extractor:
         """The asserters the parse gives this sentence's figures (parsed once, on first need)."""
         if state.speeches is None:
             state.speeches = {}
-            if self.speech is not None and state.sentence_candidates:
+            # No reporting word, no "according to"/"citing": the parse could name no one; skip it.
+            if (
+                self.speech is not None
+                and state.sentence_candidates
+                and (self.lex.report_verb_pattern.search(sent.text) or self.lex.speech_cue_pattern.search(sent.text))
+            ):
                 self.sentences_to_model += 1
                 spans = [(c.start, c.end) for c in state.sentence_candidates]
                 found = self.speech.read(sent.text, sent.start, spans)

@@ -70,6 +70,7 @@ class Lexicon:
     citing_cues: frozenset[str]
     time_nouns: frozenset[str]  # never an asserter ("this week said", "Thursday", "June")
     person_titles: frozenset[str]  # words before a name that are not the name ("Interior Minister")
+    speech_cue_pattern: re.Pattern[str]  # "according to", "citing", "as per" and every form of a reporting lemma
     name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     report_nouns: frozenset[str]  # "figures issued by X" are X's
@@ -153,6 +154,20 @@ def lexicon() -> Lexicon:
         ),
         person_titles=frozenset(w.lower() for w in attribution["parse"]["person_titles"]),
         name_glue=frozenset(w.lower() for w in attribution["parse"]["name_glue"]),
+        speech_cue_pattern=re.compile(
+            r"\b(?:"
+            + "|".join(
+                re.escape(w)
+                for w in sorted(
+                    {*attribution["parse"]["according_cues"], *attribution["parse"]["citing_cues"]}
+                    | {lemma for lemma in attribution["parse"]["report_lemmas"]},
+                    key=len,
+                    reverse=True,
+                )
+            )
+            + r")",
+            re.IGNORECASE,
+        ),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
     )
