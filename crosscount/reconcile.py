@@ -643,6 +643,62 @@ def acceptable_source(name: str, not_names: frozenset[str]) -> bool:
     return not all(w.lower() in not_names for w in words)
 
 
+def _round(value: float | None) -> bool:
+    """A figure written round: two significant digits or fewer (4,000; 35,000; 1,200)."""
+    if value is None or value <= 0 or value != int(value):
+        return False
+    n = int(value)
+    while n % 10 == 0:
+        n //= 10
+    return n < 100 and value >= 100
+
+
+def _dates_agree(a: list[Claim], b: list[Claim]) -> bool:
+    """Two groups' as-of dates can be one: every pair equal, or one a coarser form of the other."""
+    da = {m.as_of for m in a if m.as_of}
+    db = {m.as_of for m in b if m.as_of}
+    return all(x.startswith(y) or y.startswith(x) for x in da for y in db)
+
+
+def _merge_rounded(
+    groups: dict[tuple[Any, ...], list[Claim]], within: float = 0.05
+) -> dict[tuple[Any, ...], list[Claim]]:
+    """A round figure qualified "about", "nearly", "more than" ("more than 35,000") is the same
+    source's precise figure (35,418) rounded, when exactly one precise figure of that source,
+    subject, measure and window lies within 5% on the side the qualifier allows and the dates agree."""
+    by_rest: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for key in groups:
+        by_rest[key[:-1]].append(key)
+    out = dict(groups)
+    for keys in by_rest.values():
+        if len(keys) < 2:
+            continue
+        for key in keys:
+            shape, low, _high = key[-1]
+            members = out.get(key)
+            if shape != "count" or members is None or not _round(low):
+                continue
+            quals = {m.qualifier for m in members}
+            if not quals <= {"approx", "at_least", "at_most"}:
+                continue
+            cands = []
+            for other in keys:
+                oshape, olow, _ = other[-1]
+                if other == key or oshape != "count" or olow is None or _round(olow) or other not in out:
+                    continue
+                if abs(olow - low) > within * low:
+                    continue
+                if quals == {"at_least"} and olow < low:
+                    continue
+                if quals == {"at_most"} and olow > low:
+                    continue
+                if _dates_agree(members, out[other]):
+                    cands.append(other)
+            if len(cands) == 1:
+                out[cands[0]] = out[cands[0]] + out.pop(key)
+    return out
+
+
 def _root(parent: list[int], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
@@ -774,13 +830,18 @@ def _build_statements(
     groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
     own_cache: dict[str, str] = {}
     story_cache: dict[str, str | None] = {}
+    accepted: dict[str, bool] = {}
     for c in claims:
         story = story_cache.get(c.doc, "")
         if story == "":
             story = story_cache[c.doc] = story_of(docs.get(c.doc))
         src = c.source
-        if src is not None and not acceptable_source(src, not_names):
-            src = None  # not a name a reader accepts: the figure stands in the outlet's own voice
+        if src is not None:
+            ok = accepted.get(src)
+            if ok is None:
+                ok = accepted[src] = acceptable_source(src, not_names)
+            if not ok:
+                src = None  # not a name a reader accepts: the figure stands in the outlet's own voice
         if src is None:
             src = own_cache.get(c.doc)
             if src is None:
@@ -791,6 +852,7 @@ def _build_statements(
         key = (story, src, c.subject, c.measure, c.unit, kind, window, _anchor(c.low, c.high))
         groups[key].append(c)
     groups = _merge_source_names(groups, generic)
+    groups = _merge_rounded(groups)
     dates = _infer_doc_dates(groups, docs)
     doc_date = dates.date
 
@@ -858,7 +920,11 @@ def _make_statement(
     values: dict[tuple[float | None, float | None], int] = defaultdict(int)
     for m in members:
         values[(m.low, m.high)] += 1
-    low, high = max(values, key=lambda v: (v[0] is not None and v[1] is not None, values[v]))
+    # the precise figure before a rounded repeat, a closed interval before an open bound, then the commonest
+    low, high = max(
+        values,
+        key=lambda v: (not _round(v[0] if v[0] is not None else v[1]), None not in v, values[v]),
+    )
     lead = next(m for m in members if (m.low, m.high) == (low, high))
     kinds = [m.kind for m in members]
     kind = "report" if "report" in kinds else kinds[0]

@@ -106,6 +106,23 @@ def test_one_figure_written_differently_by_two_outlets_is_one_statement() -> Non
     )
 
 
+def test_a_rounded_repeat_of_a_precise_figure_is_one_statement() -> None:
+    rec = reconcile(
+        [
+            claim("a", 35418, figure="35,418", as_of="2025-01-13"),
+            claim("b", 35000, None, figure="more than 35,000", qualifier="at_least", as_of="2025-01-13"),
+            claim("c", 40000, figure="about 40,000", qualifier="approx", as_of="2025-01-13"),  # 13% off: not it
+            claim("c", 3958, None, figure="at least 3,958", qualifier="at_least", measure="wounded"),
+            claim("a", 4000, figure="nearly 4,000", qualifier="approx", measure="wounded"),
+        ],
+        D3,
+    )
+    killed = sorted((s.low, sorted(s.docs)) for s in rec.statements if s.measure == "killed")
+    assert killed == [(35418, ["a", "b"]), (40000, ["c"])]
+    (wounded,) = [s for s in rec.statements if s.measure == "wounded"]
+    assert (wounded.low, wounded.high, sorted(wounded.docs)) == (3958, None, ["a", "c"])
+
+
 def test_a_repeat_filed_under_a_place_and_a_part_of_it_is_one_statement() -> None:
     rec = reconcile(
         [
