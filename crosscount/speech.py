@@ -30,7 +30,7 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _RELATIVE = frozenset({"which", "who", "that", "whom"})
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.'’ -]{1,30})?"
-    r"(?:\s*\([^()]{1,40}\))?\s*(?:—|–|--|-|:)\s*|[A-Z]{3,}(?:\s+[A-Z]{3,})*\s*[-—–:]\s*)"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s+-\s+|\s*(?:—|–|--)\s*|:\s+)|[A-Z]{3,}(?:\s+[A-Z]{3,})*\s*[-—–:]\s*)"
 )
 _NAME_PUNCT = frozenset({"“", "”", '"', "-", "'", "’", "&", "."})
 
@@ -159,7 +159,8 @@ class SpeechReader:
 
     def _subject_of(self, verb: Any) -> Any:
         """The verb's subject; through a relative pronoun to its antecedent; through coordination."""
-        for current in (verb, verb.head if verb.dep_ == "conj" else None):
+        # "X said ... and added N" (conj), "X attacked the town, claiming N" (advcl/xcomp): the head's subject
+        for current in (verb, verb.head if verb.dep_ in ("conj", "advcl", "xcomp") else None):
             if current is None:
                 continue
             subjects = [c for c in current.children if c.dep_ == "nsubj" and not self._is_citing(c)]
@@ -236,7 +237,7 @@ class SpeechReader:
                 break
             if right.dep_ == "punct" and right.text in ("-", "&"):
                 last = right.i
-            elif (right.dep_ == "prep" and right.lower_ in _NAME_PREPS) or (
+            elif (right.dep_ == "prep" and right.lower_ in _NAME_PREPS and self._names_a_place(right)) or (
                 right.dep_ in ("compound", "appos", "flat") and right.pos_ == "PROPN"
             ):
                 last = right.right_edge.i
@@ -265,6 +266,11 @@ class SpeechReader:
         while last > head.i and doc[last].is_punct:
             last -= 1
         return doc[first], doc[last]
+
+    @staticmethod
+    def _names_a_place(prep: Any) -> bool:
+        """ "of Health", "for the IFRC", "in Tobruk" belong to a name; "in the besieged enclave" does not."""
+        return prep.lower_ in ("of", "for") or any(t.pos_ == "PROPN" for t in prep.subtree)
 
     def _span_text(self, first: Any, last: Any, offset: int, head: Any = None) -> tuple[str, int, int] | None:
         doc = first.doc

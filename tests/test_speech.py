@@ -193,3 +193,22 @@ def test_extract_displacement_words() -> None:
 
     claims = crosscount.extract("More than 2,000 residents fled the town, the mayor said.", published="2024-03-04")
     assert [c.measure for c in claims] == ["displaced"]
+
+
+def test_a_participle_clause_reports_for_the_main_subject(reader: SpeechReader) -> None:
+    s = speech(reader, "The rebels shelled the town overnight, claiming 98 soldiers had been killed.", "98")
+    assert s is not None and s.source_text.lower() == "the rebels" and s.verb == "claim"
+
+
+def test_a_descriptive_place_phrase_is_not_part_of_the_name(reader: SpeechReader) -> None:
+    s = speech(reader, "The Ministry of Health in the besieged city said 45 people were killed.", "45")
+    assert s is not None and s.source_text == "Ministry of Health"
+    s = speech(reader, "Officials in the northern city of Arvik said 12 people were killed.", "12")
+    assert s is not None and "Arvik" in s.source_text
+
+
+def test_a_hyphenated_name_is_not_a_dateline(reader: SpeechReader) -> None:
+    s = speech(reader, "Lawmaker Park Min-ho said 300 soldiers had died.", "300")
+    assert s is not None and s.source_text.endswith("Park Min-ho")
+    s = speech(reader, "PORTVILLE-At least 230 people have died, the Red Crescent said.", "230")
+    assert s is not None and s.source_text.endswith("Red Crescent")
