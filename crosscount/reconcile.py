@@ -3,26 +3,32 @@
 The stage runs in five steps, each a named rule whose name is kept on what it produces:
 
 1. ``statement_merge``: claims that are one assertion of one source become one statement. Claims
-   merge when they share the canonical source (an unattributed claim is the *own voice* of its
-   outlet, never merged across outlets), subject, measure, unit, kind and value interval
-   (``"around 300"`` and ``"300"`` are both [300, 300]), and when their location and as-of are
-   compatible: a missing location joins the one located variant; a missing or coarser as-of
-   ("2025-01", None) joins the one more precise as-of it fits ("2025-01-13").
-2. ``variable_merge``: statements are grouped by subject x measure x location x unit. A place
-   inside another one present in the same subject x measure (``[places.within]``) is folded into
-   it; statements without a location then join the single located variable, if there is one.
+   merge when they share the story, the canonical source (an unattributed claim is the *own voice*
+   of its outlet, never merged across outlets), subject, measure, unit, window and the figure they
+   state ("11,300" and "more than 11,300"; a report and a projection of it); one source under
+   several names is one (``source_one_name_per_source``; a name no reader accepts falls to the
+   own voice, ``source_name_rejected``); a rounded repeat joins the precise figure it rounds;
+   places inside one another are one; a missing or coarser as-of joins the one more precise as-of
+   it fits.
+2. ``variable_merge``: statements are grouped by story x subject x measure x location x unit. A
+   place inside another one present in the same subject x measure (``[places.within]``) is folded
+   into it; statements without a location then join the single located variable, if there is one.
 3. ``computed_share_count``: a share of a force ("36%", "a third") also yields a count, against
-   the force size known at the time (the same source's precise figure, else the latest precise
-   deployed/strength figure of the subject at or before the share's date), marked computed.
-4. Per variable and period: ``conflict_*``, ``agreement_within_tolerance``, estimates
-   (``estimate_*``), then evolution and revisions over time.
-5. Arithmetic checks: ``check_share``, ``check_sum``, ``check_rate``, ``check_projection``.
+   the force size known at the time (the same source's precise figure, else the median of the
+   precise deployed/strength figures of the subject then), marked computed.
+4. Per variable and period: ``conflict_*`` (one finding per period and window, camp by camp; like
+   with like by window; "at least N" tolls as N; growth in a story's first days excused; two
+   names of one body are not independent), ``agreement_within_tolerance``, estimates
+   (``estimate_*``), then evolution (cumulative counts only) and revisions over time.
+5. Arithmetic checks: ``check_share``, ``check_sum``, ``check_rate`` (from the window's start when
+   given), ``check_projection``.
 
 Dates: a statement's date is its as-of; failing that the earliest publication date of the
-documents carrying it; failing that the document's date inferred from the latest as-of it
-reports (a text cannot report a date after it was published). A month-precision date is taken
-at mid-month. A period is a run of dated statements in one calendar month or within
-``window_days`` of the run's first date; year-only and undated statements form their own periods.
+documents carrying it; failing that the document's date inferred from the latest as-of its own
+claims report and from the statements it repeats (dated elsewhere), with the basis in
+``date_note``. A month-precision date is taken at mid-month. A period is a run of dated statements
+in one calendar month or within ``window_days`` of the run's first date; year-only statements form
+their own periods; an undated statement is in no period and is compared with nothing.
 
 Everything runs on sorted groups and dicts: no pairwise loop over a whole variable.
 """
