@@ -25,8 +25,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from text_to_num import text2num
-
 from crosscount.errors import ConfigError
 
 __all__ = ["Figure", "find_figures", "parse_number_words"]
@@ -60,7 +58,13 @@ class Figure:
 @dataclass(frozen=True, slots=True)
 class _Lexicon:
     digits: re.Pattern[str]
-    number_words: re.Pattern[str]
+    number_start: re.Pattern[str]
+    number_first: re.Pattern[str]
+    number_next: re.Pattern[str]
+    and_fraction: re.Pattern[str]
+    glued_after: re.Pattern[str]
+    word_values: dict[str, tuple[str, int]]
+    closing_magnitudes: frozenset[str]
     vague: re.Pattern[str]
     vague_ranges: dict[str, tuple[float, float]]
     vague_needs_people: frozenset[str]
@@ -85,13 +89,20 @@ class _Lexicon:
     year_before: re.Pattern[str]
     period_after_of: re.Pattern[str]
     qualifier_before: re.Pattern[str]
+    qualifier_bridge: re.Pattern[str]
     qualifier_after: re.Pattern[str]
+    than_after: re.Pattern[str]
+    connector: re.Pattern[str]
+    date_range_before: re.Pattern[str]
+    date_range_after: re.Pattern[str]
+    version_before: re.Pattern[str]
     next_word: re.Pattern[str]
     between_before: re.Pattern[str]
     from_before: re.Pattern[str]
     change_before: re.Pattern[str]
     qualifier_kind: dict[str, str]
     magnitudes: dict[str, int]
+    after_magnitudes: dict[str, int]
     abbreviations: dict[str, int]
     ambiguous_abbreviations: frozenset[str]
     small_numbers: dict[str, int]
@@ -102,12 +113,14 @@ class _Lexicon:
     one_not_before: frozenset[str]
     people_singular: frozenset[str]
     people_all: frozenset[str]
+    people_plural: frozenset[str]
     people_modifiers: frozenset[str]
     people_window: int
     ordinal_standalone: frozenset[str]
     year_low: int
     year_high: int
     one_in_max_numerator: int
+    one_in_max_denominator: int
 
 
 def _words(table: dict[str, Any], key: str) -> list[str]:
@@ -163,6 +176,7 @@ def _lexicon() -> _Lexicon:
     tens = _words(nw, "tens")
     magnitudes = {str(k).lower(): int(v) for k, v in nw["magnitudes"].items()}
     abbreviations = {str(k): int(v) for k, v in nw["abbreviations"].items()}
+    spaced = {str(k).lower(): int(v) for k, v in nw["spaced_abbreviations"].items()}
     articles = _words(nw, "articles")
     hyphen_ok = _words(nw, "hyphen_suffixes")
 
@@ -182,23 +196,49 @@ def _lexicon() -> _Lexicon:
         p[1:] for k in ("approx", "at_least") for p in _words(quals_after, k) if p.startswith("-")
     ]
 
+    zero = _words(nw, "zero")
+    closing = [w.lower() for w in _words(nw, "closing_magnitudes")]
     unit_alt = _alt(units)
     tens_alt = _alt(tens)
     mag_alt = _alt(magnitudes)
     art_alt = _alt(articles)
-    word = rf"(?:(?:{tens_alt})(?:-|\s+)(?:{unit_alt})|{unit_alt}|{tens_alt}|{mag_alt})"
     hyphen_tail = _alt(hyphen_ok + hyphen_after)
-    word_end = rf"(?!\w|-(?!(?:{hyphen_tail})\b)\w)"
-    number_words = re.compile(
-        rf"\b(?<!-)(?:(?:{art_alt})\s+(?=(?:{mag_alt})\b)|(?=(?:{unit_alt}|{tens_alt})\b))"
-        rf"{word}(?:(?:\s+and\s+|\s+|-){word})*{word_end}",
+    # One token of a number written in words; digits stand inside one ("4 thousand 3 hundred and 21",
+    # "four-thousand-100") and before a magnitude ("27-hundred").
+    mags = rf"(?:{mag_alt})s?"
+    token = rf"(?:{_alt(units + tens + zero)}|{mags}|\d+(?![.,]\d))(?![\w])"
+    number_start = re.compile(
+        rf"(?<![\w.,:/\\#@%&+=^-])(?:(?:{art_alt})\s+(?={mags}(?![\w]))"
+        rf"|(?=(?:{_alt(units + tens + zero)})(?![\w]))|(?=\d+(?:\s+|-){mags}(?![\w])))",
         re.IGNORECASE,
     )
+    number_first = re.compile(rf"(?P<tok>(?:{art_alt})(?=\s)|{token})", re.IGNORECASE)
+    number_next = re.compile(rf"(?P<sep>\s+and\s+|\s+|-)(?P<tok>{token})", re.IGNORECASE)
+    and_fraction = re.compile(
+        rf"\s+and\s+(?P<n>{art_alt}|{unit_alt})[\s-]+(?P<den>{_alt(data['shares']['fractions'])})"
+        rf"(?=(?:\s+|-){mags}(?![\w]))",
+        re.IGNORECASE,
+    )
+    glued_after = re.compile(rf"-(?!(?:{hyphen_tail})\b)\w", re.IGNORECASE)
+    word_values: dict[str, tuple[str, int]] = {}
+    for i, w in enumerate(units):
+        word_values[w.lower()] = ("unit" if i < 9 else "teen", i + 1)
+    for i, w in enumerate(tens):
+        word_values[w.lower()] = ("ten", (i + 2) * 10)
+    for w in zero:
+        word_values[w.lower()] = ("zero", 0)
+    for w, v in magnitudes.items():
+        kind = "close" if w in closing else ("hundred" if v == 100 else "mag")
+        word_values[w] = (kind, v)
+        word_values[w + "s"] = (kind + "s", v)
+    for a in articles:
+        word_values[a.lower()] = ("art", 1)
 
     abbr_alt = _alt(abbreviations)
     digits = re.compile(
         r"(?<![\w.,:/\\#@%&+=^])"
-        r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)|\d{1,3}(?:[\u00a0\u2009\u202f]\d{3})+(?!\d)|\d+(?:\.\d+)?)"
+        r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)|\d{1,2}(?:,\d\d)+,\d{3}(?!\d|,\d)"
+        r"|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?:\.\d+)?(?![\d\u00a0\u2009\u202f]|\.\d| \d)|\d+(?:\.\d+)?)"
         rf"(?!,\d)(?!\.\d)(?:(?P<abbr>{abbr_alt})(?!\w))?(?!\w)"
     )
 
@@ -218,10 +258,9 @@ def _lexicon() -> _Lexicon:
     multiplier_after_fraction = re.compile(
         rf"\s+(?:of\s+)?(?:(?:{art_alt})\s+)?(?P<mag>{mag_alt})(?![\w-])", re.IGNORECASE
     )
-    # "one in five": found from "in", the numerator read backwards.
-    one_in = re.compile(
-        rf"\bin\s+(?:every\s+)?(?P<b>{unit_alt}|{tens_alt}|\d{{1,3}})(?![\w-])", re.IGNORECASE
-    )
+    # "one in five", "two out of five hundred": found from "in" / "out of", the numerator read
+    # backwards, the denominator read as a number from there.
+    one_in = re.compile(r"\b(?:(?P<in>in)|out\s+of)\s+(?:every\s+)?(?=[\w])", re.IGNORECASE)
     one_in_before = re.compile(rf"\s+(?P<a>{_suffix_alt(units)}|\d{{1,2}}(?![\w.,-]))", re.IGNORECASE)
     percent_after = re.compile(rf"\s?(?:{_alt(_words(shares, 'percent_words'))})(?!\w)", re.IGNORECASE)
 
@@ -240,7 +279,13 @@ def _lexicon() -> _Lexicon:
     label_before = re.compile(rf"\s*(?:{_suffix_alt(_words(excl, 'label_before'))})", re.IGNORECASE)
     months = _alt(_words(excl, "months"))
     month_before = re.compile(rf"\s*,?\.?(?:{_suffix_alt(_words(excl, 'months'))})")
-    month_after = re.compile(rf"\s*(?:of\s+)?(?:{months})\b")
+    month_after = re.compile(rf"\.?\s*(?:of\s+)?(?:{months})\b")
+    # The other half of a date range: "November 24-30", "24-30 November", "3 to 5 March".
+    day = r"\d{1,2}(?:st|nd|rd|th)?"
+    date_range_before = re.compile(rf"(?<![\w.,])(?:{months})\.?\s+{day}\s*(?:[-–—]|to|and|until|till)\s*$")
+    date_range_after = re.compile(rf"(?:st|nd|rd|th)?\s*(?:[-–—]|to|and|until|till)\s*{day}\.?\s+(?:of\s+)?(?:{months})\b")
+    # A decimal right after a capitalised name is a version ("Python 3.5", "iOS 17.2").
+    version_before = re.compile(r"(?<![\w.])[A-Z][A-Za-z]*[a-z][A-Za-z]*\s+$|(?<![\w.])[a-z]+[A-Z][A-Za-z]*\s+$")
     year_before = re.compile(rf"\s*(?:{_suffix_alt(_words(excl, 'year_before'))})", re.IGNORECASE)
     period_words = _alt(_words(shares, "period_words") + _words(excl, "months"))
     period_after_of = re.compile(
@@ -250,6 +295,7 @@ def _lexicon() -> _Lexicon:
     before_words = [w for k in ("approx", "at_least", "at_most") for w in _words(quals_before, k)]
     qualifier_before = re.compile(rf"\s*(?P<q>{_suffix_alt(before_words)})", re.IGNORECASE)
     qualifier_after = re.compile(rf"(?P<q>{'|'.join(after_parts)})(?![\w])", re.IGNORECASE)
+    qualifier_bridge = re.compile(rf"\s*(?:{_suffix_alt(_words(quals_before, 'bridge'))})", re.IGNORECASE)
 
     blocked_urls = re.compile(r"(?:https?://|www\.)\S+")
     blocked_handles = re.compile(r"[\w.+-]*@[\w-]+(?:\.[\w-]+)*|#\w+")
@@ -280,12 +326,19 @@ def _lexicon() -> _Lexicon:
     change_before = re.compile(
         rf"(?<![\w])(?:{change_alt})\b(?:\W+\w+){{0,{change_window}}}?\W+from\s*$", re.IGNORECASE
     )
+    connector = re.compile(rf"\s+(?:{_alt(_words(ranges, 'connectors'))})\s+$", re.IGNORECASE)
     year_range = excl["year_range"]
     one = data["one"]
 
     return _Lexicon(
         digits=digits,
-        number_words=number_words,
+        number_start=number_start,
+        number_first=number_first,
+        number_next=number_next,
+        and_fraction=and_fraction,
+        glued_after=glued_after,
+        word_values=word_values,
+        closing_magnitudes=frozenset(closing),
         vague=vague,
         vague_ranges=vague_ranges,
         vague_needs_people=frozenset(_norm(w) for w in _words(vctx, "needs_people_noun")),
@@ -300,7 +353,9 @@ def _lexicon() -> _Lexicon:
         blocked_handles=blocked_handles,
         blocked_numbers=blocked_numbers,
         abbreviation_dash=re.compile(rf"\d(?:{abbr_alt})-$"),
-        multiplier_after=re.compile(rf"\s+(?P<mag>{mag_alt})(?![\w-])", re.IGNORECASE),
+        multiplier_after=re.compile(
+            rf"(?:(?:\s+|-)(?P<mag>{mag_alt})s?|\s+(?P<short>{_alt(spaced)})\.?)(?![\w-])", re.IGNORECASE
+        ),
         percent_after=percent_after,
         unit_after=unit_after,
         currency_before=currency_before,
@@ -310,13 +365,20 @@ def _lexicon() -> _Lexicon:
         year_before=year_before,
         period_after_of=period_after_of,
         qualifier_before=qualifier_before,
+        qualifier_bridge=qualifier_bridge,
         qualifier_after=qualifier_after,
+        than_after=re.compile(r"\s+than\b", re.IGNORECASE),
+        connector=connector,
+        date_range_before=date_range_before,
+        date_range_after=date_range_after,
+        version_before=version_before,
         next_word=re.compile(r"\s*(?P<w>[A-Za-z][\w'’-]*)"),
         between_before=re.compile(r"\s+neewteb(?![\w])", re.IGNORECASE),
         from_before=re.compile(r"\s+morf(?![\w])", re.IGNORECASE),
         change_before=change_before,
         qualifier_kind=qualifier_kind,
         magnitudes=magnitudes,
+        after_magnitudes={**magnitudes, **spaced},
         abbreviations=abbreviations,
         ambiguous_abbreviations=frozenset(_words(nw, "ambiguous_abbreviations")),
         small_numbers={k.lower(): v for k, v in small_numbers.items()},
@@ -327,12 +389,14 @@ def _lexicon() -> _Lexicon:
         one_not_before=frozenset(w.lower() for w in _words(one, "not_before")),
         people_singular=singular,
         people_all=singular | plural,
+        people_plural=plural,
         people_modifiers=frozenset(w.lower() for w in _words(people, "modifiers")),
         people_window=int(people["window"]),
         ordinal_standalone=frozenset(w.lower() for w in _words(ordinal_table, "standalone_followers")),
         year_low=int(year_range[0]),
         year_high=int(year_range[1]),
         one_in_max_numerator=int(shares["one_in_max_numerator"]),
+        one_in_max_denominator=int(shares["one_in_max_denominator"]),
     )
 
 
@@ -343,42 +407,141 @@ def _lexicon() -> _Lexicon:
 def parse_number_words(words: str) -> float | None:
     """The value of a number written in words: "twenty-five hundred" -> 2500, "a dozen" -> 12.
 
-    Also takes digits with a magnitude word ("1.2 million"). None when it is not one number.
+    Also takes digits with a magnitude word ("1.2 million", "4 thousand 3 hundred and 21").
+    None when the text is not one number.
     """
     lex = _lexicon()
-    tokens = re.findall(r"[a-z]+|\d[\d,]*(?:\.\d+)?", words.lower())
-    if not tokens:
-        return None
-    if tokens[0][0].isdigit():
+    text = " ".join(words.split())
+    m = re.fullmatch(r"(\d[\d,]*\.\d+)((?:\s+[a-z]+)+)", text.lower())
+    if m:  # a decimal before magnitude words: "1.2 million"
         try:
-            base = Decimal(tokens[0].replace(",", ""))
+            base = Decimal(m.group(1).replace(",", ""))
         except InvalidOperation:
             return None
         factor = 1
-        for tok in tokens[1:]:
+        for tok in m.group(2).split():
             if tok not in lex.magnitudes:
                 return None
             factor *= lex.magnitudes[tok]
         return float(base * factor)
-    if tokens[0] in ("a", "an"):
-        if len(tokens) < 2 or tokens[1] not in lex.magnitudes:
-            return None
-        tokens[0] = "one"
-    if tokens[-1] == "and" or tokens[0] == "and":
+    read = _read_number(lex, text, 0)
+    if read is None or read.end != len(text):
         return None
-    dozens = 1
-    if tokens[-1] == "dozen":
-        dozens = 12
-        tokens = tokens[:-1] or ["one"]
-        if "dozen" in tokens:
-            return None
-    elif "dozen" in tokens:
+    return read.value
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    value: float
+    end: int  # where the number ends
+    resume: int  # where to look for the next number
+    mult: int  # the magnitude written last ("thirty-five thousand" -> 1000), 1 if none
+    tokens: int
+
+
+_SMALL = ("unit", "teen", "ten", "digits")
+
+
+def _read_number(lex: _Lexicon, text: str, pos: int) -> _Read | None:
+    """Read one number written in words (digits may stand inside it) starting at `pos`.
+
+    A single left-to-right pass: each token is looked at once and either continues the number or
+    ends it, so a run of number words of any length is read in linear time ("two three" is two
+    numbers, "twenty-one trillion and three hundred" one). Magnitudes multiply what comes before
+    them in their group; a larger magnitude after a smaller one multiplies the whole ("three thousand
+    millions"); "dozen" and "pair" close the number.
+    """
+    m = lex.number_first.match(text, pos)
+    if not m:
         return None
-    try:
-        value = text2num(" ".join(tokens), "en")
-    except (ValueError, TypeError):
+    total = 0.0  # the groups closed by a magnitude of a thousand or more
+    cur = 0.0  # the group being read (below a thousand, or digits before a magnitude)
+    top = 0  # the largest magnitude so far
+    last = ""  # the kind of the last token read
+    hundred = False  # the current group holds a hundred
+    mult = 1
+    count = 0
+    end = pos
+    # The state before the current small group: restored when a magnitude cannot take the group
+    # ("3 hundred and 2 hundred" -> "3 hundred", then "2 hundred").
+    saved: tuple[float, float, int, int, int, int] | None = None
+    group_start = pos
+    while m:
+        tok = m.group("tok")
+        sep = m.groupdict().get("sep") or ""
+        low = tok.lower()
+        if low[0].isdigit():
+            kind, v = "digits", int(low)
+        else:
+            kind, v = lex.word_values[low]
+        if sep.strip().lower() == "and" and not (last in ("hundred", "mag") and kind in _SMALL):
+            break
+        ok = False
+        if kind == "zero":
+            if not last:
+                return _Read(0.0, m.end(), m.end(), 1, 1)
+        elif kind == "art":
+            ok = not last
+            if ok:
+                cur, last = 1.0, "art"
+        elif kind in _SMALL:
+            if kind == "digits":
+                limit = 100 if hundred else 1000
+                ok = not last or (last in ("hundred", "mag") and v < limit)
+            elif kind == "unit":
+                ok = not last or last in ("hundred", "mag") or (last == "ten" and sep != "")
+            else:
+                ok = not last or last in ("hundred", "mag")
+            if ok:
+                if last in ("hundred", "mag") or not last:
+                    saved = (total, cur, top, mult, count, end)
+                    group_start = m.start("tok")
+                cur += v
+                last = kind
+        elif kind in ("hundred", "hundreds"):
+            ok = last in ("unit", "teen", "ten", "art", "digits") and not hundred
+            ok = ok and (cur < 100 or (last == "digits" and count == 1))  # "322 hundred"
+            if ok:
+                cur *= v
+                hundred, last, mult = True, "hundred", v
+        elif kind in ("mag", "mags"):
+            if last == "mag" and v > top:
+                total *= v
+                ok = True
+            elif cur > 0 and v != top and last in ("unit", "teen", "ten", "digits", "hundred", "art", "frac"):
+                total = (total + cur) * v if top and v > top else total + cur * v
+                ok = True
+            if ok:
+                cur, hundred, last, mult, top = 0.0, False, "mag", v, max(top, v)
+        elif kind in ("close", "closes"):
+            if last and last != "frac" and total + cur > 0:
+                total, cur = (total + cur) * v, 0.0
+                count += 1
+                return _Read(total, m.end(), m.end(), v, count)
+        if not ok:
+            if kind in ("hundred", "hundreds", "mag", "mags") and saved is not None and last in _SMALL:
+                total, cur, top, mult, count, end = saved
+                return _finish_read(total + cur, end, group_start, mult, count, last="")
+            break
+        count += 1
+        end = m.end()
+        if kind.endswith("s") and kind != "digits":  # a plural magnitude ends the number
+            break
+        if last in ("unit", "teen", "ten", "digits") and not hundred and top == 0:
+            fm = lex.and_fraction.match(text, end)
+            if fm:  # "five and a half million"
+                n = lex.small_numbers.get(fm.group("n").lower(), 1)
+                d = lex.fractions[fm.group("den").lower()]
+                cur += n / d
+                last, end = "frac", fm.end()
+        m = lex.number_next.match(text, end)
+    return _finish_read(total + cur, end, end, mult, count, last)
+
+
+def _finish_read(value: float, end: int, resume: int, mult: int, count: int, last: str) -> _Read | None:
+    if count == 0 or last in ("art", "frac"):
         return None
-    return float(value * dozens)
+    return _Read(value, end, resume, mult, count)
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,7 +636,7 @@ def _digit_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
         else:
             mm = lex.multiplier_after.match(text, end)
             if mm:
-                mult = lex.magnitudes[mm.group("mag").lower()]
+                mult = lex.after_magnitudes[(mm.group("mag") or mm.group("short")).lower()]
                 end = mm.end()
         is_share = False
         if mult == 1:
@@ -500,41 +663,34 @@ def _digit_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
 def _word_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
     pos = 0
     while True:
-        m = lex.number_words.search(text, pos)
+        m = lex.number_start.search(text, pos)
         if not m:
             return
-        tokens = [t.group() for t in re.finditer(r"[A-Za-z]+", m.group())]
-        ends = [m.start() + t.end() for t in re.finditer(r"[A-Za-z]+", m.group())]
-        value = None
-        end = m.end()
-        n = len(tokens)
-        # The longest prefix that is one number: "two and three" -> "two".
-        while n > 0:
-            end = ends[n - 1]
-            value = parse_number_words(text[m.start() : end])
-            if value is not None:
-                break
-            n -= 1
-        if value is None:
-            pos = m.end()
+        read = _read_number(lex, text, m.start())
+        if read is None:
+            pos = m.end() + 1
             continue
-        pos = end
-        mult = lex.magnitudes.get(tokens[n - 1].lower(), 1)
+        pos = max(read.resume, m.start() + 1)
+        start, end = m.start(), read.end
+        if lex.glued_after.match(text, end):
+            continue  # "one-off", "twenty-five-year-old": part of a longer word
+        if read.tokens == 1 and text[start].isdigit():
+            continue  # plain digits: the digit finder's job
         is_share = False
         pm = lex.percent_after.match(text, end)
         if pm:
             is_share = True
             end = pm.end()
         yield _Atom(
-            start=m.start(),
+            start=start,
             end=end,
-            low=value,
-            high=value,
+            low=read.value,
+            high=read.value,
             qualifier="exact",
             is_share=is_share,
             rule="percent" if is_share else "number_words",
-            value_start=m.start(),
-            mult=mult,
+            value_start=start,
+            mult=read.mult,
         )
 
 
@@ -573,10 +729,12 @@ def _fraction_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
             start -= nm.end()
         elif prev == "-":
             continue
+        mm = lex.multiplier_after_fraction.match(text, end)
         fraction = _fraction_value(lex, numer, m.group("den"))
+        if fraction is None and numer is None and mm and not m.group("den").lower().endswith("s"):
+            fraction = 100 / lex.fractions[m.group("den").lower()]  # "quarter million"
         if fraction is None:
             continue
-        mm = lex.multiplier_after_fraction.match(text, end)
         if mm:  # "half a million", "a quarter of a million", "half a dozen"
             value = round(fraction / 100 * lex.magnitudes[mm.group("mag").lower()], 6)
             yield _Atom(start, mm.end(), value, value, "exact", False, "fraction_multiplier", start)
@@ -586,8 +744,8 @@ def _fraction_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
         follower = _next_word(lex, text, end)
         rest = text[end : end + 2].lstrip()
         if rest and rest[0].isalnum():
-            if follower not in lex.share_followers:
-                continue  # "a third party", "half empty"
+            if follower not in lex.share_followers and not _people_follow(lex, text, end, lex.people_plural):
+                continue  # "a third party", "half empty"; but "half people", "a third civilians"
             if follower == "of" and lex.period_after_of.match(text, end):
                 continue  # "half of 2024"
         share = round(fraction, 1)
@@ -599,12 +757,31 @@ def _fraction_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
         if not am:
             continue
         a = _small_value(lex, am.group("a")[::-1])
-        b = _small_value(lex, m.group("b"))
-        if a is None or b is None or not 0 < a < b or a > lex.one_in_max_numerator or b > 100:
+        b_read = _denominator(lex, text, m.end())
+        if a is None or b_read is None:
             continue
+        b, b_end = b_read
+        if not 0 < a < b or a > lex.one_in_max_numerator:
+            continue
+        if m.group("in") and (b > lex.one_in_max_denominator or lex.year_low <= b <= lex.year_high):
+            continue  # "2 in 2023"
         start = m.start() - am.end()
         share = round(a / b * 100, 1)
-        yield _Atom(start, m.end(), share, share, "exact", True, "one_in", start)
+        yield _Atom(start, b_end, share, share, "exact", True, "one_in", start)
+
+
+_DENOMINATOR_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})*(?![\w.,-]?\d)(?![\w-])")
+
+
+def _denominator(lex: _Lexicon, text: str, pos: int) -> tuple[float, int] | None:
+    """The number after "one in" / "one out of": digits or words ("five hundred", "twenty-one")."""
+    dm = _DENOMINATOR_DIGITS.match(text, pos)
+    if dm:
+        return float(dm.group().replace(",", "")), dm.end()
+    read = _read_number(lex, text, pos)
+    if read is None or lex.glued_after.match(text, read.end):
+        return None
+    return read.value, read.end
 
 
 def _small_value(lex: _Lexicon, word: str) -> float | None:
@@ -648,9 +825,22 @@ def _rejected(atom: _Atom, lex: _Lexicon, text: str, blocked: list[tuple[int, in
         atom.plain
         and atom.low is not None
         and atom.low <= 31
-        and (_suffix(lex.month_before, text, s - 14, s) is not None or lex.month_after.match(text, atom.end))
+        and (
+            _suffix(lex.month_before, text, s - 14, s) is not None
+            or lex.month_after.match(text, atom.end)
+            or lex.date_range_before.search(text, max(0, s - 24), s)
+            or lex.date_range_after.match(text, atom.end)
+        )
     ):
-        return True
+        return True  # "13 January", "Jan. 13", "26. November", both halves of "November 24-30"
+    if (
+        atom.digits
+        and atom.mult == 1
+        and not atom.is_share
+        and "." in text[atom.value_start : atom.end]
+        and lex.version_before.search(text, max(0, s - 24), s)
+    ):
+        return True  # "Python 3.5", "iOS 17.2": a version, not a count
     if _is_year_like(atom, lex):
         if _suffix(lex.month_before, text, s - 14, s) is not None:
             return True
@@ -691,7 +881,6 @@ def _select(atoms: list[_Atom]) -> list[_Atom]:
 
 _DASH = re.compile(r"\s*[-–—]\s*$")
 _DASH_TIGHT = re.compile(r"-$")
-_TO = re.compile(r"\s+to\s+$", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+$", re.IGNORECASE)
 _OR = re.compile(r"\s+or\s+$", re.IGNORECASE)
 _OPEN = re.compile(r"\s*\(\s*$")
@@ -733,8 +922,10 @@ def _range(lex: _Lexicon, text: str, a: _Atom, b: _Atom) -> _Atom | str | None:
         return None
     start = a.start
     if _DASH.fullmatch(gap) or gap == "-":
-        pass
-    elif _TO.fullmatch(gap):
+        between_start = _suffix(lex.between_before, text, a.start - 12, a.start)
+        if between_start is not None:  # "between 150,000-190,000"
+            start = between_start
+    elif lex.connector.fullmatch(gap):
         from_start = _suffix(lex.from_before, text, a.start - 12, a.start)
         if from_start is not None:
             if lex.change_before.search(text, max(0, a.start - 60), a.start):
@@ -780,19 +971,37 @@ def _restatement(text: str, a: _Atom, b: _Atom) -> _Atom | None:
     return _Atom(a.start, close.end(), a.low, a.high, "exact", a.is_share, a.rule, a.value_start)
 
 
+def _qualifiers_before(lex: _Lexicon, text: str, start: int, floor: int) -> tuple[int, list[str]]:
+    """Qualifier words before a figure, nearest first, and where they start.
+
+    Up to two may stack ("as many as about 180"); a bridge word may stand between the nearest one
+    and the figure ("at least another 2,059"). Each look is an anchored match over a bounded window.
+    """
+    kinds: list[str] = []
+    pos = start
+    bm = lex.qualifier_bridge.match(text[max(floor, pos - 20) : pos][::-1])
+    at = pos - bm.end() if bm else pos
+    for _ in range(2):
+        qb = lex.qualifier_before.match(text[max(floor, at - 40) : at][::-1])
+        if not qb:
+            break
+        kinds.append(lex.qualifier_kind[_norm(qb.group("q")[::-1])])
+        pos = at = at - qb.end()
+    return pos, kinds
+
+
 def _finish(lex: _Lexicon, text: str, atom: _Atom, floor: int) -> Figure:
     start, end = atom.start, atom.end
     low, high, qualifier = atom.low, atom.high, atom.qualifier
-    kind: str | None = None
-    qb = lex.qualifier_before.match(text[max(floor, start - 40) : start][::-1])
-    if qb:
-        kind = lex.qualifier_kind[_norm(qb.group("q")[::-1])]
-        start -= qb.end()
+    start, kinds = _qualifiers_before(lex, text, start, floor)
     if atom.rule != "ordinal_one":
         qa = lex.qualifier_after.match(text, end)
-        if qa:
-            kind = kind or lex.qualifier_kind[_norm(qa.group("q"))]
+        if qa and not lex.than_after.match(text, qa.end()):  # not "40 and more than 10"
+            kinds.insert(0, lex.qualifier_kind[_norm(qa.group("q"))])
             end = qa.end()
+    # A bound wins over "about": "about 500 or more" is at least 500.
+    bounds = [k for k in kinds if k != "approx"]
+    kind: str | None = bounds[0] if bounds else (kinds[0] if kinds else None)
     if kind and atom.rule == "ordinal_one":
         start, kind = atom.start, None
     if kind and qualifier == "vague":
