@@ -16,6 +16,7 @@ The words it needs are in `crosscount/data/numbers.toml`.
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from collections.abc import Iterable
@@ -199,7 +200,6 @@ def _lexicon() -> _Lexicon:
     zero = _words(nw, "zero")
     closing = [w.lower() for w in _words(nw, "closing_magnitudes")]
     unit_alt = _alt(units)
-    tens_alt = _alt(tens)
     mag_alt = _alt(magnitudes)
     art_alt = _alt(articles)
     hyphen_tail = _alt(hyphen_ok + hyphen_after)
@@ -283,9 +283,15 @@ def _lexicon() -> _Lexicon:
     # The other half of a date range: "November 24-30", "24-30 November", "3 to 5 March".
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     date_range_before = re.compile(rf"(?<![\w.,])(?:{months})\.?\s+{day}\s*(?:[-–—]|to|and|until|till)\s*$")
-    date_range_after = re.compile(rf"(?:st|nd|rd|th)?\s*(?:[-–—]|to|and|until|till)\s*{day}\.?\s+(?:of\s+)?(?:{months})\b")
+    date_range_after = re.compile(
+        rf"(?:st|nd|rd|th)?\s*(?:[-–—]|to|and|until|till)\s*{day}\.?\s+(?:of\s+)?(?:{months})\b"
+    )
     # A decimal right after a capitalised name is a version ("Python 3.5", "iOS 17.2").
-    version_before = re.compile(r"(?<![\w.])[A-Z][A-Za-z]*[a-z][A-Za-z]*\s+$|(?<![\w.])[a-z]+[A-Z][A-Za-z]*\s+$")
+    # So is a decimal in a list of decimals ("Python 3.5, 3.6 and 3.7").
+    version_before = re.compile(
+        r"(?<![\w.])[A-Z][A-Za-z]*[a-z][A-Za-z]*\s+$|(?<![\w.])[a-z]+[A-Z][A-Za-z]*\s+$"
+        r"|(?<![\w.,])\d+\.\d+,?\s+(?:(?:and|or)\s+)?$|(?<![\w.,])\d+\.\d+,\s*$"
+    )
     year_before = re.compile(rf"\s*(?:{_suffix_alt(_words(excl, 'year_before'))})", re.IGNORECASE)
     period_words = _alt(_words(shares, "period_words") + _words(excl, "months"))
     period_after_of = re.compile(
@@ -513,11 +519,8 @@ def _read_number(lex: _Lexicon, text: str, pos: int) -> _Read | None:
                 ok = True
             if ok:
                 cur, hundred, last, mult, top = 0.0, False, "mag", v, max(top, v)
-        elif kind in ("close", "closes"):
-            if last and last != "frac" and total + cur > 0:
-                total, cur = (total + cur) * v, 0.0
-                count += 1
-                return _Read(total, m.end(), m.end(), v, count)
+        elif kind in ("close", "closes") and last and last != "frac" and total + cur > 0:
+            return _Read((total + cur) * v, m.end(), m.end(), v, count + 1)
         if not ok:
             if kind in ("hundred", "hundreds", "mag", "mags") and saved is not None and last in _SMALL:
                 total, cur, top, mult, count, end = saved
@@ -609,10 +612,18 @@ def _is_year_like(atom: _Atom, lex: _Lexicon) -> bool:
 
 
 def _digit_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
-    for m in lex.digits.finditer(text):
+    pos = 0
+    while True:
+        m = lex.digits.search(text, pos)
+        if not m:
+            return
+        pos = m.end()
         raw = m.group("num")
-        # "F-16", "Su-34" are names; "40k-50k" is a range.
         start = m.start()
+        if " " in raw and _suffix(lex.month_before, text, start - 14, start) is not None:
+            pos = start + raw.index(" ") + 1  # "June 23 500 people": a day, then a count
+            continue
+        # "F-16", "Su-34" are names; "40k-50k" is a range.
         if (
             start >= 2
             and text[start - 1] == "-"
@@ -623,7 +634,7 @@ def _digit_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
         if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
             continue
         try:
-            value = Decimal(re.sub(r"[,\u00a0\u2009\u202f]", "", raw))
+            value = Decimal(re.sub(r"[, \u00a0\u2009\u202f]", "", raw))
         except InvalidOperation:
             continue
         end = m.end()
@@ -805,10 +816,26 @@ def _ordinal_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
 # Filters
 
 
-def _rejected(atom: _Atom, lex: _Lexicon, text: str, blocked: list[tuple[int, int]]) -> bool:
-    for b0, b1 in blocked:
-        if b0 < atom.end and atom.start < b1:
-            return True
+def _overlaps(blocked: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Does [start, end) overlap a blocked span? `blocked` is sorted and non-overlapping."""
+    i = bisect.bisect_left(starts, end) - 1
+    return i >= 0 and blocked[i][1] > start
+
+
+def _blocked_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, merged spans, so that one binary search answers "is this position blocked?"."""
+    merged: list[tuple[int, int]] = []
+    for b0, b1 in sorted(spans):
+        if merged and b0 <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b1))
+        else:
+            merged.append((b0, b1))
+    return merged
+
+
+def _rejected(atom: _Atom, lex: _Lexicon, text: str, blocked: list[tuple[int, int]], starts: list[int]) -> bool:
+    if blocked and _overlaps(blocked, starts, atom.start, atom.end):
+        return True
     if atom.rule == "ordinal_one":
         return False
     s = atom.start
@@ -1036,9 +1063,11 @@ def find_figures(text: str) -> list[Figure]:
         blocked.extend(m.span() for m in lex.blocked_urls.finditer(text))
     if "@" in text or "#" in text:
         blocked.extend(m.span() for m in lex.blocked_handles.finditer(text))
+    blocked = _blocked_spans(blocked)
+    starts = [b0 for b0, _ in blocked]
     candidates: list[_Atom] = []
     for finder in (_vague_atoms, _fraction_atoms, _digit_atoms, _word_atoms, _ordinal_atoms):
-        candidates.extend(a for a in finder(lex, text) if not _rejected(a, lex, text, blocked))
+        candidates.extend(a for a in finder(lex, text) if not _rejected(a, lex, text, blocked, starts))
     atoms = _merge(lex, text, _select(candidates))
     figures: list[Figure] = []
     floor = 0

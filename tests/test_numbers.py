@@ -596,3 +596,149 @@ def test_speed_over_seeds(shared_dir: Path) -> None:
         f"\nfind_figures: {elapsed / n_articles * 1000:.2f} ms per article, "
         f"{elapsed / n_sentences * 1000:.3f} ms per sentence"
     )
+
+
+# --- figure forms from unseen news (issue 8) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "value"),
+    [
+        ("They moved 27-hundred families.", "27-hundred", 2700),
+        ("It housed four-thousand-100 evacuees.", "four-thousand-100", 4100),
+        ("They sent 15-thousand troops.", "15-thousand", 15000),
+        ("They sent 12 thousand troops.", "12 thousand", 12000),
+        ("They counted 12 000 refugees.", "12 000", 12000),
+        ("They counted 12\u2009000 refugees.", "12\u2009000", 12000),
+        ("The census lists 1,05,505 injured people.", "1,05,505", 105505),
+        ("A crowd of 3M people marched.", "3M", 3_000_000),
+        ("A crowd of 1.2b people watched.", "1.2b", 1_200_000_000),
+        ("It reached 10 bln people.", "10 bln", 10_000_000_000),
+        ("It reached 2 mln. people.", "2 mln.", 2_000_000),
+        ("One trillion cells died.", "One trillion", 1_000_000_000_000),
+        ("They freed 3 dozen hostages.", "3 dozen", 36),
+        ("They freed 3 dozens hostages.", "3 dozens", 36),
+        ("They freed two hundred dozens captives.", "two hundred dozens", 2400),
+        ("Five and a half million people fled.", "Five and a half million", 5_500_000),
+        ("Two and a quarter thousand men stayed.", "Two and a quarter thousand", 2250),
+        ("It counted 4 thousand 3 hundred and 21 voters.", "4 thousand 3 hundred and 21", 4321),
+        ("They took three thousand millions people.", "three thousand millions", 3_000_000_000),
+        ("It hit twenty-one trillion and three hundred cells.", "twenty-one trillion and three hundred", 21e12 + 300),
+        ("A pair of guards died.", "A pair", 2),
+        ("Officials reported zero casualties.", "zero", 0),
+        ("A quarter million people fled.", "A quarter million", 250_000),
+        ("Quarter million people fled.", "Quarter million", 250_000),
+    ],
+)
+def test_number_forms(sentence: str, figure: str, value: float) -> None:
+    f = one(sentence)
+    assert (f.figure, f.low, f.high, f.qualifier, f.is_share) == (figure, value, value, "exact", False)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "low", "high", "qualifier", "share"),
+    [
+        ("They said 30-35 thousand people fled.", "30-35 thousand", 30000, 35000, "range", False),
+        ("It held between 150,000-190,000 people.", "between 150,000-190,000", 150000, 190000, "range", False),
+        ("It sent 20 through 100 medics.", "20 through 100", 20, 100, "range", False),
+        ("The toll exceeded 3,000 on Monday.", "exceeded 3,000", 3000, None, "at_least", False),
+        ("The toll is surpassing 15,000.", "surpassing 15,000", 15000, None, "at_least", False),
+        ("The toll passed the 500 mark.", "passed the 500", 500, None, "at_least", False),
+        ("It was as many as about 180 people.", "as many as about 180", None, 180, "at_most", False),
+        ("At least another 2,059 were hurt.", "At least another 2,059", 2059, None, "at_least", False),
+        ("About 500 or more died.", "About 500 or more", 500, None, "at_least", False),
+        ("There were 200 or greater.", "200 or greater", 200, None, "at_least", False),
+        ("There were five hundred or less.", "five hundred or less", None, 500, "at_most", False),
+        ("A quarter were children.", "A quarter", 25, 25, "exact", True),
+        ("Of them, a quarter.", "a quarter", 25, 25, "exact", True),
+        ("More than a third were children.", "More than a third", 33.3, None, "at_least", True),
+        ("More than half were children.", "More than half", 50, None, "at_least", True),
+        ("More than half people stayed.", "More than half", 50, None, "at_least", True),
+        ("One in five died.", "One in five", 20, 20, "exact", True),
+        ("One out of three died.", "One out of three", 33.3, 33.3, "exact", True),
+        ("One in twenty-one died.", "One in twenty-one", 4.8, 4.8, "exact", True),
+        ("Two out of five hundred were hit.", "Two out of five hundred", 0.4, 0.4, "exact", True),
+    ],
+)
+def test_bounds_ranges_and_shares(
+    sentence: str, figure: str, low: float | None, high: float | None, qualifier: str, share: bool
+) -> None:
+    f = one(sentence)
+    assert (f.figure, f.low, f.high, f.qualifier, f.is_share) == (figure, low, high, qualifier, share)
+
+
+def test_a_run_of_number_words_splits_where_it_stops_being_one_number() -> None:
+    assert figs("Counts: two three, nineteen eighty-four.") == [
+        ("two", 2, 2, "exact"),
+        ("three", 3, 3, "exact"),
+        ("nineteen", 19, 19, "exact"),
+        ("eighty-four", 84, 84, "exact"),
+    ]
+    assert figs("We saw 3 hundred and 2 hundred men.") == [
+        ("3 hundred", 300, 300, "exact"),
+        ("2 hundred", 200, 200, "exact"),
+    ]
+    assert figs("It was five thousand five thousand men.") == [
+        ("five thousand", 5000, 5000, "exact"),
+        ("five thousand", 5000, 5000, "exact"),
+    ]
+
+
+def test_a_bound_word_before_than_is_not_a_suffix() -> None:
+    assert figs("It was 40 and more than 10 men.") == [("40", 40, 40, "exact"), ("more than 10", 10, None, "at_least")]
+
+
+def test_a_year_after_in_is_not_a_share() -> None:
+    assert texts("Only 2 in 2023 survived.") == ["2"]
+
+
+def test_parse_number_words_reads_long_and_mixed_forms() -> None:
+    assert parse_number_words("twenty-one trillion and three hundred") == 21_000_000_000_300
+    assert parse_number_words("seven hundred twenty-one thousand and twelve") == 721_012
+    assert parse_number_words("4 thousand 3 hundred and 21") == 4321
+    assert parse_number_words("five and a half million") == 5_500_000
+    assert parse_number_words("two dozen") == 24
+    assert parse_number_words("thousand") is None
+    assert parse_number_words("a") is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Talks ran November 24-30 in Cairo.",
+        "Talks ran 24-30 November in Cairo.",
+        "Talks ran from March 3 to 5 in Cairo.",
+        "It was signed on 26. November in Bonn.",
+        "It runs on Python 3.5 and iOS 17.2.",
+        "It ran Python 3.5, 3.6, 3.7, and 3.8 builds.",
+        "It built a 1m wall.",
+        "The 2.5-metre wall fell.",
+    ],
+)
+def test_more_things_that_are_not_figures(sentence: str) -> None:
+    assert texts(sentence) == []
+
+
+def test_a_decimal_that_is_not_after_a_name_is_kept() -> None:
+    assert texts("The index rose by 3.5 and the 2.4 million people waited.") == ["3.5", "2.4 million"]
+
+
+# --- bounded time on hostile text (issue 11) -------------------------------------------------
+
+# At 16 KB the old finder (every prefix of a run of number words tried) took many minutes on the
+# first generator; a linear one takes well under a second. The bound is deliberately generous.
+_HOSTILE = ["one two three four five six seven eight nine ten ", "1, ", "1 in ", "one out of ", "five hundred and ",
+            "twenty ", "thousand million ", "November 24-30 ", "1 000 "]
+
+
+@pytest.mark.parametrize("pattern", _HOSTILE)
+def test_long_hostile_runs_finish(pattern: str) -> None:
+    text = (pattern * (16 * 1024 // len(pattern) + 1))[: 16 * 1024]
+    started = time.perf_counter()
+    found = find_figures(text)
+    assert time.perf_counter() - started < 10.0
+    assert all(text[f.start : f.end] == f.figure for f in found)
+
+
+def test_space_grouping_does_not_join_a_day_to_a_count() -> None:
+    assert figs("On June 23 500 protesters marched.") == [("500", 500, 500, "exact")]
