@@ -305,7 +305,8 @@ def test_extract_rate_after_a_participle_and_a_possessive_sufferer() -> None:
         "official told reporters. The official said Moscow's total losses now exceed 600,000."
     )
     assert (claims["roughly 1,200"].unit, claims["roughly 1,200"].source) == ("persons_per_day", "US official")
-    assert (claims["600,000"].subject, claims["600,000"].source) == ("Russian forces", "US official")
+    total = claims["exceed 600,000"]  # the bound verb is part of the figure: at least 600,000
+    assert (total.subject, total.source, total.low, total.high) == ("Russian forces", "US official", 600000, None)
 
 
 def test_extract_sentence_final_estimate_names_the_source() -> None:
