@@ -17,6 +17,7 @@ The words it needs are in `crosscount/data/numbers.toml`.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -206,10 +207,11 @@ def _lexicon() -> _Lexicon:
     # One token of a number written in words; digits stand inside one ("4 thousand 3 hundred and 21",
     # "four-thousand-100") and before a magnitude ("27-hundred").
     mags = rf"(?:{mag_alt})s?"
-    token = rf"(?:{_alt(units + tens + zero)}|{mags}|\d+(?![.,]\d))(?![\w])"
+    # Digits inside a worded number are at most 15 long (a float holds them exactly).
+    token = rf"(?:{_alt(units + tens + zero)}|{mags}|\d{{1,15}}(?![.,]?\d))(?![\w])"
     number_start = re.compile(
         rf"(?<![\w.,:/\\#@%&+=^-])(?:(?:{art_alt})\s+(?={mags}(?![\w]))"
-        rf"|(?=(?:{_alt(units + tens + zero)})(?![\w]))|(?=\d+(?:\s+|-){mags}(?![\w])))",
+        rf"|(?=(?:{_alt(units + tens + zero)})(?![\w]))|(?=\d{{1,15}}(?:\s+|-){mags}(?![\w])))",
         re.IGNORECASE,
     )
     number_first = re.compile(rf"(?P<tok>(?:{art_alt})(?=\s)|{token})", re.IGNORECASE)
@@ -656,6 +658,8 @@ def _digit_atoms(lex: _Lexicon, text: str) -> Iterable[_Atom]:
                 is_share = True
                 end = pm.end()
         number = float(value * mult)
+        if not math.isfinite(number):
+            continue  # hundreds of digits: no count, and no value JSON can hold
         yield _Atom(
             start=m.start(),
             end=end,

@@ -742,3 +742,9 @@ def test_long_hostile_runs_finish(pattern: str) -> None:
 
 def test_space_grouping_does_not_join_a_day_to_a_count() -> None:
     assert figs("On June 23 500 protesters marched.") == [("500", 500, 500, "exact")]
+
+
+def test_hundreds_of_digits_give_no_figure_and_no_error() -> None:
+    digits = "1" * 400
+    assert texts(f"{digits} thousand, {digits} and {digits}.") == []
+    assert texts(f"It was one in {digits}.") == ["one"]
