@@ -610,6 +610,9 @@ def run_extraction(
             "out_dir": str(out_dir) if out_dir is not None else None,
         }
         summary.run_id = ledger.start_run(EXTRACTOR_VERSION, config)
+        from crosscount.pipeline import extractor_fingerprint
+
+        fingerprint = extractor_fingerprint()  # stored with each document: a rules change re-extracts it
 
     def finish(outcome: _Outcome) -> None:
         batch, result = outcome
@@ -630,7 +633,7 @@ def run_extraction(
         if writer is not None:
             summary.shards.append(str(writer.write(pairs)))
         if ledger is not None and pairs:
-            summary.stored += ledger.add_documents(pairs, summary.run_id)
+            summary.stored += ledger.add_documents(pairs, summary.run_id, fingerprint=fingerprint)
         if on_result is not None:
             on_result(pairs)
         advance(len(batch.docs))

@@ -359,3 +359,16 @@ def test_a_finding_given_twice_with_one_id_is_stored_once() -> None:
     again = Finding(id="f1", type="conflict", rule="r", subject=None, measure="killed", text="a; b against c")
     other = Finding(id="f2", type="estimate", rule="e", subject=None, measure="killed", text="estimate")
     assert _once([one, again, other]) == ([one, other], 1)
+
+
+def test_documents_stored_by_the_process_pool_carry_the_fingerprint(tmp_path: Path) -> None:
+    from crosscount.scale import run_extraction
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n" for i, t in enumerate(FLOOD + VOTE)),
+                      encoding="utf-8")
+    with Ledger(tmp_path / "l.db") as ledger:
+        run_extraction([str(corpus)], engine="local", workers=2, ledger=ledger)
+        assert ledger.count_documents() == 5
+        assert ledger.count_stale_documents(extractor_fingerprint()) == 0
+        assert reextract(ledger) == 0

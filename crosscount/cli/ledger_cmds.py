@@ -231,7 +231,7 @@ def _analyze_on_engine(
 ) -> tuple[Any, Any]:
     """Extraction on the scale engine (process pool or Dask), then reconcile and report in this process."""
     from crosscount.ingest import load_metadata
-    from crosscount.pipeline import AnalyzeSummary, reconcile_and_report
+    from crosscount.pipeline import AnalyzeSummary, reconcile_and_report, reextract
     from crosscount.scale import run_extraction
 
     run = run_extraction(
@@ -243,6 +243,7 @@ def _analyze_on_engine(
         documents_seen=run.documents, documents_skipped=run.skipped, documents_added=run.stored,
         claims_added=run.claims,
     )
+    summary.documents_reextracted = reextract(ledger)  # stored documents an older extractor read
     return summary, reconcile_and_report(
         ledger, summary, config_path=config_path, report_path=report_path, workers=workers
     )
