@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from crosscount import dates as dates_mod
 from crosscount import numbers as numbers_mod
 from crosscount.attribution import Frame, Token, find_frames, quote_spans, tokens
+from crosscount.language import is_english
 from crosscount.lexicon import Lexicon, lexicon
 from crosscount.models import Claim, Document
 from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
@@ -204,6 +205,8 @@ class Extractor:
 
     # ------------------------------------------------------------------ public
     def extract_document(self, doc: Document) -> list[Claim]:
+        if not is_english(doc.language):  # the rules are English: another language is never mined
+            return []
         return self.extract(doc.text, published=doc.published, doc=doc.id)
 
     def extract(self, text: str, published: str | None = None, doc: str | None = None) -> list[Claim]:

@@ -11,6 +11,10 @@ Inputs are files or folders (walked recursively, in sorted order, hidden files a
   ``url``, ``outlet``, ``title``, ``published`` (any common date form, normalised to YYYY-MM-DD) and
   ``language``. These are streamed record by record, never loaded whole.
 
+Each document's language is identified from its text (:mod:`crosscount.language`), or taken from a
+record's ``language`` field when it states one; a document that is not English is reported
+("<file>: language de, not English; skipped") and skipped, since the extractor's rules are English.
+
 Every problem is reported once, through ``on_problem``, as an :class:`IngestProblem` naming the file
 (and line) and saying plainly what is wrong; the rest of the batch goes on.
 
@@ -40,6 +44,7 @@ import charset_normalizer
 import trafilatura
 
 from crosscount.errors import InputError
+from crosscount.language import identify, is_english, language_code, not_english
 from crosscount.models import Document
 
 __all__ = [
@@ -489,6 +494,7 @@ def _text_document(path: Path, data: bytes, report: _Report) -> Document:
     text, note = _decode_plain(data)
     if not text.strip():
         raise _Skip("no text (only whitespace); skipped")
+    language = _english_or_skip(text)
     if note:
         report(str(path), note, skipped=False)
     published = None
@@ -497,7 +503,7 @@ def _text_document(path: Path, data: bytes, report: _Report) -> Document:
         if published is None:
             message = f"first line's date {m[1]!r} is not a real date; kept the document without a date"
             report(str(path), message, skipped=False)
-    return Document(id=path.name, text=text, published=published, origin=str(path))
+    return Document(id=path.name, text=text, published=published, origin=str(path), language=language)
 
 
 def _domain(url: str | None) -> str | None:
@@ -525,6 +531,7 @@ def _html_document(path: Path, data: bytes, report: _Report) -> Document:
     text = (getattr(result, "text", None) or "").strip() if result is not None else ""
     if not text:
         raise _Skip("no main text found (not an article page, or not HTML); skipped")
+    language = _english_or_skip(text)
     if note:
         report(str(path), note, skipped=False)
     url = _clean(getattr(result, "url", None))
@@ -539,7 +546,27 @@ def _html_document(path: Path, data: bytes, report: _Report) -> Document:
         title=_clean(getattr(result, "title", None)),
         published=published,
         origin=str(path),
+        language=language,
     )
+
+
+def _english_or_skip(text: str) -> str:
+    """The language of a file's text; a file that is not English is skipped (English rules would misread it)."""
+    code = identify(text).code
+    if not is_english(code):
+        raise _Skip(not_english(code))
+    return code
+
+
+def _stated_or_identified(text: str, stated: str | None, origin: str, report: _Report) -> str:
+    """A record's language: the one it states, trusted; else (or when unreadable) identified from its text."""
+    if stated is not None:
+        code = language_code(stated)
+        if code is not None:
+            return code
+        report(origin, f"language {stated!r} is not a language code such as 'en'; identified from the text",
+               skipped=False)
+    return identify(text).code
 
 
 def _clean(value: Any) -> str | None:
@@ -565,6 +592,10 @@ def record_document(record: dict[str, Any], origin: str, report: _Report) -> Doc
     if not text.strip():
         report(origin, "record has an empty 'text'; skipped", skipped=True)
         return None
+    language = _stated_or_identified(text, _clean(record.get("language")), origin, report)
+    if not is_english(language):
+        report(origin, not_english(language), skipped=True)
+        return None
     published = None
     raw_published = _clean(record.get("published"))
     if raw_published is not None:
@@ -584,7 +615,7 @@ def record_document(record: dict[str, Any], origin: str, report: _Report) -> Doc
         title=_clean(record.get("title")),
         published=published,
         origin=origin,
-        language=_clean(record.get("language")) or "en",
+        language=language,
         story=_clean(record.get("story")),
     )
 
