@@ -11,9 +11,10 @@ Inputs are files or folders (walked recursively, in sorted order, hidden files a
   ``url``, ``outlet``, ``title``, ``published`` (any common date form, normalised to YYYY-MM-DD) and
   ``language``. These are streamed record by record, never loaded whole.
 
-Each document's language is identified from its text (:mod:`crosscount.language`), or taken from a
-record's ``language`` field when it states one; a document that is not English is reported
-("<file>: language de, not English; skipped") and skipped, since the extractor's rules are English.
+Each document's language (``Document.language``) is identified from its text (:mod:`crosscount.language`),
+or taken from a record's ``language`` field when it states one (trusted). A document that is not English
+is reported ("<file>: language de, not English; skipped") and skipped, since the extractor's rules are
+English; ``english_only=False`` yields it, with its language, instead.
 
 Every problem is reported once, through ``on_problem``, as an :class:`IngestProblem` naming the file
 (and line) and saying plainly what is wrong; the rest of the batch goes on.
@@ -55,6 +56,7 @@ __all__ = [
     "iter_documents",
     "load_metadata",
     "read_documents",
+    "skip_other_languages",
 ]
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -178,12 +180,28 @@ def iter_documents(
     *,
     on_problem: ProblemHandler | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    english_only: bool = True,
 ) -> Iterator[Document]:
     """Yield a Document for every good file or record; report each bad one through ``on_problem``.
 
     Nothing raises for bad input: a problem is reported (or ignored when ``on_problem`` is None) and
-    the next item is read. JSONL and CSV files are streamed.
+    the next item is read. JSONL and CSV files are streamed. A document that is not English is reported
+    and skipped unless ``english_only`` is False.
     """
+    documents = _iter_all(inputs, on_problem, max_bytes)
+    return skip_other_languages(documents, on_problem) if english_only else documents
+
+
+def skip_other_languages(documents: Iterable[Document], on_problem: ProblemHandler | None) -> Iterator[Document]:
+    """The documents in English; each other one reported ("<origin>: language de, not English; skipped")."""
+    for doc in documents:
+        if is_english(doc.language):
+            yield doc
+        elif on_problem is not None:
+            on_problem(IngestProblem(doc.origin or doc.id, not_english(doc.language), True))
+
+
+def _iter_all(inputs: Iterable[str | Path], on_problem: ProblemHandler | None, max_bytes: int) -> Iterator[Document]:
 
     def report(origin: str, message: str, *, skipped: bool) -> None:
         if on_problem is not None:
@@ -223,11 +241,13 @@ def iter_documents(
 
 
 def read_documents(
-    inputs: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+    inputs: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES, english_only: bool = True
 ) -> tuple[list[Document], list[IngestProblem]]:
     """All documents and all problems at once (a convenience over :func:`iter_documents`)."""
     problems: list[IngestProblem] = []
-    documents = list(iter_documents(inputs, on_problem=problems.append, max_bytes=max_bytes))
+    documents = list(
+        iter_documents(inputs, on_problem=problems.append, max_bytes=max_bytes, english_only=english_only)
+    )
     return documents, problems
 
 
@@ -494,7 +514,6 @@ def _text_document(path: Path, data: bytes, report: _Report) -> Document:
     text, note = _decode_plain(data)
     if not text.strip():
         raise _Skip("no text (only whitespace); skipped")
-    language = _english_or_skip(text)
     if note:
         report(str(path), note, skipped=False)
     published = None
@@ -503,7 +522,7 @@ def _text_document(path: Path, data: bytes, report: _Report) -> Document:
         if published is None:
             message = f"first line's date {m[1]!r} is not a real date; kept the document without a date"
             report(str(path), message, skipped=False)
-    return Document(id=path.name, text=text, published=published, origin=str(path), language=language)
+    return Document(id=path.name, text=text, published=published, origin=str(path), language=identify(text).code)
 
 
 def _domain(url: str | None) -> str | None:
@@ -531,7 +550,6 @@ def _html_document(path: Path, data: bytes, report: _Report) -> Document:
     text = (getattr(result, "text", None) or "").strip() if result is not None else ""
     if not text:
         raise _Skip("no main text found (not an article page, or not HTML); skipped")
-    language = _english_or_skip(text)
     if note:
         report(str(path), note, skipped=False)
     url = _clean(getattr(result, "url", None))
@@ -546,16 +564,8 @@ def _html_document(path: Path, data: bytes, report: _Report) -> Document:
         title=_clean(getattr(result, "title", None)),
         published=published,
         origin=str(path),
-        language=language,
+        language=identify(text).code,
     )
-
-
-def _english_or_skip(text: str) -> str:
-    """The language of a file's text; a file that is not English is skipped (English rules would misread it)."""
-    code = identify(text).code
-    if not is_english(code):
-        raise _Skip(not_english(code))
-    return code
 
 
 def _stated_or_identified(text: str, stated: str | None, origin: str, report: _Report) -> str:
@@ -593,9 +603,6 @@ def record_document(record: dict[str, Any], origin: str, report: _Report) -> Doc
         report(origin, "record has an empty 'text'; skipped", skipped=True)
         return None
     language = _stated_or_identified(text, _clean(record.get("language")), origin, report)
-    if not is_english(language):
-        report(origin, not_english(language), skipped=True)
-        return None
     published = None
     raw_published = _clean(record.get("published"))
     if raw_published is not None:

@@ -42,6 +42,7 @@ from crosscount.ingest import (
     ProblemHandler,
     apply_metadata,
     iter_documents,
+    skip_other_languages,
 )
 
 # Parquet records become Documents exactly as JSONL/CSV records do (same id, date and metadata rules).
@@ -164,7 +165,8 @@ def iter_inputs(
 ) -> Iterator[Document]:
     """Documents from files and folders, as :func:`crosscount.ingest.iter_documents` reads them, plus
     ``.parquet`` files (a ``text`` column, optional id/url/outlet/title/published/language), streamed in
-    row batches. Bad files and records are reported through ``on_problem`` and skipped."""
+    row batches. Bad files and records, and documents not in English, are reported through ``on_problem``
+    and skipped."""
     seen_dirs: set[Path] = set()
     seen_files: set[Path] = set()
     for item in inputs:
@@ -176,7 +178,7 @@ def iter_inputs(
                 continue
             seen_files.add(key)
             if _is_parquet(file) and file.is_file():
-                yield from _read_parquet(file, on_problem, max_bytes)
+                yield from skip_other_languages(_read_parquet(file, on_problem, max_bytes), on_problem)
             else:
                 yield from iter_documents([file], on_problem=on_problem, max_bytes=max_bytes)
 

@@ -408,7 +408,7 @@ def test_ingest_honours_a_declared_charset_over_detection(tmp_path: Path) -> Non
         '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-7">',
     )
     (tmp_path / "gr.html").write_bytes(page.encode("iso-8859-7"))
-    docs, problems = read_documents([tmp_path])
+    docs, problems = read_documents([tmp_path], english_only=False)
     assert problems == []
     assert greek in docs[0].text
 
@@ -424,7 +424,7 @@ def test_ingest_reads_a_page_whose_declared_charset_is_wrong_with_a_note(tmp_pat
     text = "Der Bürgermeister sagte, dass 42 Häuser geräumt wurden und die Straße gesperrt bleibt."
     page = html_page(paragraphs(text, text.replace("42", "17")), charset="utf-8")
     (tmp_path / "wrong.html").write_bytes(page.encode("cp1252"))
-    docs, problems = read_documents([tmp_path])
+    docs, problems = read_documents([tmp_path], english_only=False)
     assert text in docs[0].text
     assert len(problems) == 1 and not problems[0].skipped and "do not decode" in problems[0].message
 
@@ -434,7 +434,7 @@ def test_ingest_every_real_web_page_yields_a_document_or_a_clear_problem(shared_
     pages = sorted(p for p in folder.iterdir() if p.suffix in (".html", ".htm"))
     assert len(pages) == 109
     started = time.monotonic()
-    docs, problems = read_documents([folder])
+    docs, problems = read_documents([folder], english_only=False)
     elapsed = time.monotonic() - started
     skipped = {p.origin: p for p in problems if p.skipped}
     assert all(p.origin in {str(page) for page in pages} for p in problems)

@@ -15,7 +15,7 @@ from crosscount.ingest import IngestProblem, read_documents
 from crosscount.language import ENGLISH, identify, language_code, not_english
 from crosscount.models import Document
 from crosscount.pipeline import analyze
-from crosscount.scale import run_extraction
+from crosscount.scale import iter_inputs, run_extraction
 
 ENGLISH_TEXT = (
     "The regional health ministry said on Tuesday that 40 people were killed and 112 wounded when the "
@@ -77,6 +77,33 @@ def test_ingest_skips_files_that_are_not_english_with_one_message_each(tmp_path:
         f"{tmp_path / 'c.html'}: language fr, not English; skipped",
     ]
     assert all(p.skipped for p in problems)
+
+
+def test_ingest_can_yield_every_language_with_its_code(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ENGLISH_TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(GERMAN_TEXT, encoding="utf-8")
+    docs, problems = read_documents([tmp_path], english_only=False)
+    assert [(d.id, d.language) for d in docs] == [("a.txt", "en"), ("b.txt", "de")]
+    assert problems == []
+
+
+def test_parquet_records_in_another_language_are_skipped(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [
+        {"id": "p-en", "text": ENGLISH_TEXT, "language": None},
+        {"id": "p-fr", "text": FRENCH_TEXT, "language": None},
+        {"id": "p-stated", "text": ENGLISH_TEXT, "language": "de-AT"},
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "a.parquet")
+    seen: list[IngestProblem] = []
+    docs = list(iter_inputs([tmp_path], on_problem=seen.append))
+    assert [d.id for d in docs] == ["p-en"]
+    assert [str(p) for p in seen] == [
+        f"{tmp_path / 'a.parquet'}:row 2: language fr, not English; skipped",
+        f"{tmp_path / 'a.parquet'}:row 3: language de, not English; skipped",
+    ]
 
 
 def test_a_records_stated_language_is_trusted(tmp_path: Path) -> None:
