@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from crosscount import dates as dates_mod
 from crosscount import numbers as numbers_mod
 from crosscount.attribution import Frame, Token, find_frames, quote_spans, tokens
+from crosscount.filters import Layout, apply_filters
 from crosscount.language import is_english
 from crosscount.lexicon import Lexicon, lexicon
 from crosscount.models import Claim, Document
@@ -295,7 +296,7 @@ class Extractor:
                 prev_sentence_time.pop(sent.paragraph, None)
             self._update_pending(sent, frames, candidates, state, aliases)
         paragraph_of = {(c.start, c.end): p for c, p in claim_paragraphs}
-        return self._drop_headline_repeats(claims, subtitle_paragraph, paragraph_of)
+        return apply_filters(claims, Layout(text, subtitle_paragraph, paragraph_of)).kept
 
     # ------------------------------------------------------------------ structure
     @staticmethod
@@ -304,24 +305,6 @@ class Extractor:
         if len(paragraphs) >= 2 and paragraphs[0].is_heading and not paragraphs[1].is_heading:
             return int(paragraphs[1].index)
         return None
-
-    @staticmethod
-    def _drop_headline_repeats(
-        claims: list[Claim], subtitle_paragraph: int | None, paragraph_of: dict[tuple[int, int], int]
-    ) -> list[Claim]:
-        """A figure in the headline or subtitle that the body states again is annotated once, in the body."""
-        kept: list[Claim] = []
-        for c in claims:
-            if "heading" in c.rules:
-                later = [b for b in claims if "heading" not in b.rules]
-            elif "lead_repeat_candidate" in c.rules and subtitle_paragraph is not None:
-                later = [b for b in claims if paragraph_of.get((b.start, b.end), -1) > subtitle_paragraph]
-            else:
-                later = []
-            if any(b.unit == c.unit and b.measure == c.measure and (b.low, b.high) == (c.low, c.high) for b in later):
-                continue
-            kept.append(c)
-        return kept
 
     # ------------------------------------------------------------------ figures
     def _candidates(self, sent: Sentence) -> list[Candidate]:
