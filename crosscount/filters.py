@@ -176,7 +176,8 @@ class _Document:
 
     # ------------------------------------------------------------------ structure
     def _title_line(self) -> int | None:
-        """The first non-empty line when it reads as a headline (after a ` date YYYY-MM-DD` header)."""
+        """The first non-empty line when it reads as a headline (after a ` date YYYY-MM-DD` header) and
+        what follows starts afresh (a capital, a digit, a quote), as a hard-wrapped sentence does not."""
         for i, line in enumerate(self.lines):
             text = line.text
             header = _DATE_HEADER.match(text)
@@ -184,7 +185,10 @@ class _Document:
                 text = text[header.end() :]
             if not text.strip():
                 continue
-            return i if _Line(line.start, line.end, text).headline_like else None
+            if not _Line(line.start, line.end, text).headline_like or text.rstrip().endswith((",", ";", "-")):
+                return None
+            after = next((n.text.strip() for n in self.lines[i + 1 :] if n.text.strip()), "")
+            return i if not after or re.match(r"[\W\d]*[A-Z0-9\"“‘'(]", after) else None
         return None
 
     def _body_start(self) -> int:

@@ -290,3 +290,13 @@ def test_the_extractor_applies_the_filters() -> None:
     figures = [(c.figure, c.start) for c in Extractor().extract(text, published="2025-03-12")]
     body_40 = text.index("40", text.index("\n"))
     assert figures == [("40", body_40)]
+
+
+def test_a_hard_wrapped_first_line_is_no_headline() -> None:
+    text = (
+        "The army said on Monday that 40 soldiers were killed and\n"
+        "another 12 wounded near the border; by Tuesday it said 40 soldiers had died.\n"
+    )
+    first = claim(text, "40")
+    later = claim(text, "40", nth=1)
+    assert verdicts(text, [first, later])[f"40@{first.start}"] is None
