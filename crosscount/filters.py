@@ -247,9 +247,12 @@ class _Document:
         return None
 
     def in_heading(self, claim: Claim) -> bool:
-        if "heading" in claim.rules:
+        """In the title line, or in a paragraph the segmenter calls a heading whose line reads as one (a
+        caption ending "… [REUTERS]" is not)."""
+        index = _line_at(self.lines, claim.start)
+        if "heading" in claim.rules and self.lines[index].headline_like:
             return True
-        return self.title_line is not None and _line_at(self.lines, claim.start) == self.title_line
+        return self.title_line is not None and index == self.title_line
 
     def _furniture(self, line: _Line) -> bool:
         return line.words <= _MAX_FURNITURE_WORDS and self.words.furniture.search(line.text) is not None
@@ -266,14 +269,16 @@ class _Document:
         return False
 
     def _body_headline(self, claim: Claim, line: _Line) -> bool:
-        """A headline-like line inside the body: a subheading repeats what follows (a headline repeat);
-        one that does not is another article's headline (a list of links without a cue)."""
+        """A headline-like line inside the body, with text under it: a subheading repeats what follows (a
+        headline repeat); one that does not is another article's headline (a list of links without a cue).
+        The last line of a text is no headline (an excerpt cut mid-sentence)."""
         return (
             "heading" in claim.rules
             and claim.start >= self.body_start
             and line.headline_like
             and line.words >= _MIN_HEADLINE_WORDS
             and ":" not in line.text
+            and bool(self.text[line.end :].strip())
         )
 
     def _need(self, claim: Claim) -> bool:

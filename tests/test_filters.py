@@ -300,3 +300,30 @@ def test_a_hard_wrapped_first_line_is_no_headline() -> None:
     first = claim(text, "40")
     later = claim(text, "40", nth=1)
     assert verdicts(text, [first, later])[f"40@{first.start}"] is None
+
+
+def test_an_excerpt_cut_mid_sentence_is_no_headline() -> None:
+    text = (
+        "The quake killed 820 people, the ministry said on Saturday.\n\n"
+        "A correspondent saw hundreds of people flocking to the square to spend the night"
+    )
+    c = claim(text, "hundreds", low=200, high=999, qualifier="vague", measure="other", rules=("heading",))
+    assert rule_of(text, c) is None
+
+
+def test_a_caption_is_no_headline() -> None:
+    text = (
+        "Hundreds feared lost at sea\n\n"
+        "A photo of the boat before it capsized with hundreds on board. [COAST GUARD / HANDOUT]\n\n"
+        "At least 400 people were on the boat, the coast guard said on Thursday."
+    )
+    caption = claim(text, "hundreds", nth=0, low=200, high=999, qualifier="vague", measure="other",
+                    rules=("heading",))
+    body = claim(text, "At least 400", low=400, high=None, qualifier="at_least", measure="other")
+    assert verdicts(text, [caption, body])[f"hundreds@{caption.start}"] is None
+
+
+def test_a_need_word_after_a_new_noun_phrase_is_not_the_counts() -> None:
+    text = "More than two million people fled the affected region, the agency said."
+    c = claim(text, "More than two million", low=2e6, high=None, qualifier="at_least", measure="displaced")
+    assert rule_of(text, c) is None
