@@ -189,6 +189,7 @@ class _Lexicon:
         self.units: dict[str, str] = {k.lower(): str(v) for k, v in data["units"].items()}
         self.day_words: dict[str, int] = {_norm(k): int(v) for k, v in data["day_words"].items()}
         self.numbers: dict[str, int] = {_norm(k): int(v) for k, v in data["numbers"].items()}
+        self.year_range: tuple[int, int] = (int(data["range"]["earliest"]), int(data["range"]["latest"]))
         now: dict[str, list[str]] = data["now"]
         since: dict[str, list[str]] = data["since_events"]
         adverbs: list[str] = data["relative_adverbs"]["words"]
@@ -202,6 +203,11 @@ class _Lexicon:
         day = r"(?P<day>\d{1,2})(?i:st|nd|rd|th)?(?![\d:])(?!,\d)"
         num = rf"(?P<n>\d+|{_calt(self.numbers)})"
         unit = rf"(?P<unit>{_calt(self.units)})\b"
+        # "2024", ", 2024", "of 2024", "last year", "of last year" after a month
+        year_tail = (
+            rf"(?:,\s*|\s+)(?:(?i:of)\s+)?{year}"
+            rf"|\s+(?:(?i:of)\s+)?(?P<yrel>{_calt(self.relative)})\s+(?:{_calt(['year'])})\b"
+        )
         hedge = rf"(?:(?P<hedge>{_calt(data['hedges']['words'])})\s+)?"
         rflags = re.IGNORECASE
 
@@ -247,7 +253,14 @@ class _Lexicon:
             ),
             _Rule(
                 "month",
-                re.compile(rf"(?P<month>{month_alt})(?:(?:,\s*|\s+)(?:(?i:of)\s+)?{year})?(?![\w\-‐])"),
+                re.compile(rf"(?P<month>{month_alt})(?:{year_tail})?(?![\w\-‐–])"),
+                prefix(p_prep, p_rel, p_mod),
+                _h_month,
+                None,
+            ),
+            _Rule(
+                "month_range",  # "the January–March period", "July-September 2024": the period's end
+                re.compile(rf"(?P<first>{month_alt})\s*[-‐–—]\s*(?P<month>{month_alt})(?:{year_tail})?(?![\w\-‐–])"),
                 prefix(p_prep, p_rel, p_mod),
                 _h_month,
                 None,
@@ -342,11 +355,12 @@ class _Lexicon:
         self.since_clause = re.compile(rf"\bsince\b[^.;:!?]{{0,100}}?\b(?:{_alt(since['verbs'])})\s+$", rflags)
         future = data["future_cues"]["words"]
         self.future = re.compile(
-            "|".join(
+            "(?:"
+            + "|".join(
                 (r"\b" if w[0].isalnum() else "") + _phrase(w) + r"\b"
                 for w in sorted(future, key=lambda w: (-len(w), w))
             )
-            + r"(?!\s+(?:not\s+)?have\b)",
+            + r")(?!\s+(?:not\s+)?have\b)",
             rflags,
         )
         self.sentence_break = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]*[A-Z])|\n\s*\n")
@@ -395,13 +409,34 @@ def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
     return k // 12, k % 12 + 1
 
 
+class OutOfRange(ValueError):
+    """A computed date outside the years a news text can mean ("3000 years ago"): not a date."""
+
+
+def _in_range(year: int) -> int:
+    lo, hi = _lexicon().year_range
+    if not lo <= year <= hi:
+        raise OutOfRange(f"year {year} is outside {lo}-{hi}")
+    return year
+
+
 def _shift(ref: RefDate, precision: int, *, days: int = 0, months: int = 0, years: int = 0) -> str | None:
-    """The reference moved by an offset, at `precision` (capped by what the reference knows)."""
+    """The reference moved by an offset, at `precision` (capped by what the reference knows).
+
+    Raises OutOfRange when the result falls outside the sane range of years (dates.toml)."""
     if ref.month is None and (days or months or precision > 1):
-        return None if (days or months) else _fmt(ref.year + years)
+        return None if (days or months) else _fmt(_in_range(ref.year + years))
+    lo, hi = _lexicon().year_range
+    if abs(days) > (hi - lo + 1) * 366 or abs(months) > (hi - lo + 1) * 12 or abs(years) > hi - lo + 1:
+        raise OutOfRange(f"an offset of {years} years, {months} months, {days} days")
     base = _anchor(ref)
-    y, m = _add_months(base.year + years, base.month, months)
-    d = dt.date(y, m, min(base.day, calendar.monthrange(y, m)[1])) + dt.timedelta(days=days)
+    y, m = _add_months(_in_range(base.year + years), base.month, months)
+    _in_range(y)
+    try:
+        d = dt.date(y, m, min(base.day, calendar.monthrange(y, m)[1])) + dt.timedelta(days=days)
+    except (OverflowError, ValueError) as exc:
+        raise OutOfRange(str(exc)) from exc
+    _in_range(d.year)
     return _fmt_date(d, min(precision, ref.precision))
 
 
@@ -459,22 +494,37 @@ def _h_full_date(c: _Ctx, m: _M) -> Any:
         return _fmt(year, month, day)
     if c.ref is None:
         return None
-    y = _year_for(month, day, c.ref, future=c.role == "by")
+    y = _year_for(month, day, c.ref, future=_ahead(c, m))
     if not _valid_day(y, month, day):  # 29 February in a common year
         return None
     return _fmt(y, month, day)
 
 
+def _ahead(c: _Ctx, m: _M) -> bool:
+    """A date without a year lies ahead of the reference when it is a target ("by March 4") or its
+    sentence speaks of the future ("will deploy on November 1"); else it is the latest one before."""
+    return c.role == "by" or _future_before(c.lex, c.text, m.start())
+
+
 def _h_month(c: _Ctx, m: _M) -> Any:
     tok = m.req("month")
     month, year_s, rel = c.lex.month_of(tok), m.group("year"), m.group("rel")
-    if not year_s and tok.lower() in c.lex.ambiguous and not (m.group("prep") or m.group("mod") or rel):
+    yrel = m.group("yrel")
+    if (
+        not year_s
+        and not yrel
+        and not m.group("first")
+        and tok.lower() in c.lex.ambiguous
+        and not (m.group("prep") or m.group("mod") or rel)
+    ):
         return _REJECT
     if year_s:
         return _fmt(int(year_s), month)
     ref = c.ref
     if ref is None:
         return None
+    if yrel:  # "October last year", "in February of next year"
+        return _fmt(ref.year + c.lex.relative[_norm(yrel)], month)
     if ref.month is None:
         return _fmt(ref.year, month)
     if rel:
@@ -484,7 +534,7 @@ def _h_month(c: _Ctx, m: _M) -> Any:
         if r < 0:
             return _fmt(ref.year if month < ref.month else ref.year - 1, month)
         return _fmt(ref.year if month > ref.month else ref.year + 1, month)
-    return _fmt(_year_for(month, None, ref, future=c.role == "by"), month)
+    return _fmt(_year_for(month, None, ref, future=_ahead(c, m)), month)
 
 
 def _h_year(c: _Ctx, m: _M) -> Any:
@@ -612,14 +662,15 @@ def _h_recent_period(c: _Ctx, m: _M) -> Any:
 
 
 def _h_within(c: _Ctx, m: _M) -> Any:
-    prep, nxt, hedge, n_s = m.req("prep").lower(), m.group("next"), m.group("hedge"), m.group("n")
+    prep, nxt, n_s = m.req("prep").lower(), m.group("next"), m.group("n")
     after = c.text[m.end() : m.end() + 12].lower()
     if after.startswith((" of ", " ago", " since", " after", " before", " earlier", " later")):
         return _REJECT
     before = c.text[max(0, m.start() - 12) : m.start()].lower()
     if (n_s is None and not nxt) or "past" in before.split()[-1:]:
         return _REJECT
-    if not (prep == "within" or nxt or (hedge and prep == "in") or _future_before(c.lex, c.text, m.start())):
+    # "in (roughly) 12 weeks" is a horizon only in a sentence about the future; else a duration
+    if not (prep == "within" or nxt or _future_before(c.lex, c.text, m.start())):
         return _REJECT
     if c.ref is None:
         return None
@@ -688,8 +739,9 @@ def _future_before(lex: _Lexicon, text: str, pos: int) -> bool:
     """Whether a future/modal cue stands earlier in the sentence that ends at `pos`."""
     lo = max(0, pos - 250)
     start = lo
-    for b in lex.sentence_break.finditer(text, lo, pos):
-        start = b.end()
+    for b in lex.sentence_break.finditer(text, lo, min(len(text), pos + 2)):  # its lookahead needs the next letter
+        if b.end() <= pos:
+            start = b.end()
     return lex.future.search(text, start, pos) is not None
 
 
@@ -727,7 +779,10 @@ def find_time_mentions(text: str, ref: RefDate | None) -> list[TimeMention]:
             ):
                 # "since the war began in February 2022", "since the first clash in early December"
                 role = "since"
-            value = rule.handler(_Ctx(lex, text, ref, role), m)
+            try:
+                value = rule.handler(_Ctx(lex, text, ref, role), m)
+            except OutOfRange:  # "3000 years ago": outside any date a news text means
+                continue
             if value is _REJECT:
                 continue
             found.append((start, end, prio, rule.name, role, value))

@@ -22,6 +22,7 @@ from crosscount.models import Claim, Document
 from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
 from crosscount.segment import Sentence, split
 from crosscount.speech import Speech, SpeechReader
+from crosscount.timing import FigureTime, SentenceTime, TimeState, Timing
 
 EXTRACTOR_VERSION = "crosscount.rules.v1"
 
@@ -200,6 +201,7 @@ class Extractor:
         self.resolver = resolver or default_resolver()
         self.lex = lex or lexicon()
         self.use_model = use_model
+        self.timing = Timing(self.lex)
         self.sentences_seen = 0
         self.sentences_to_model = 0
         self.speech = SpeechReader(self.lex) if use_model else None
@@ -212,9 +214,7 @@ class Extractor:
 
     def extract(self, text: str, published: str | None = None, doc: str | None = None) -> list[Claim]:
         doc_id = doc or "text"
-        ref = dates_mod.parse_published(published) if published else None
-        if ref is None:
-            ref = _corroborated_reference(text)
+        tstate = self.timing.open_document(self.timing.reference(text, published))
         header = _DATE_LINE.match(text)
         header_end = header.end() if header else 0
         aliases = DocumentAliases.scan(text)
@@ -225,15 +225,11 @@ class Extractor:
 
         claims: list[Claim] = []
         subtitle_paragraph = self._subtitle_paragraph(paragraphs)
-        prev_sentence_time: dict[int, dates_mod.TimeMention] = {}
         claim_paragraphs: list[tuple[Claim, int]] = []
         for sent in sentences:
             self.sentences_seen += 1
-            times = [
-                dates_mod.TimeMention(t.start + sent.start, t.end + sent.start, t.text, t.role, t.value, t.rule)
-                for t in dates_mod.find_time_mentions(sent.text, ref)
-                if t.start + sent.start >= header_end
-            ]
+            st = self.timing.sentence(sent, text, tstate, header_end)
+            times = st.mentions
             candidates = self._candidates(sent)
             if _MILITARY_NOUN.search(sent.text):
                 state.military_sentences.add(sent.index)
@@ -255,15 +251,14 @@ class Extractor:
                     sent,
                     text,
                     frames,
-                    times,
+                    st,
                     quotes,
                     aliases,
                     state,
                     sentence_claims,
-                    prev_sentence_time.get(sent.paragraph),
+                    tstate,
                     doc_id,
                     published,
-                    ref,
                     [c.start for c in candidates],
                 )
                 if claim is None:
@@ -288,12 +283,7 @@ class Extractor:
             if headline_figures:
                 state.previous = (sent.index, headline_figures[-1])
             claim_paragraphs.extend((c, sent.paragraph) for c in sentence_claims)
-            # A sentence-initial date ("In early October, ...") frames the rest of its paragraph.
-            first_at = next((t for t in times if t.role == "at" and t.start - sent.start <= 3), None)
-            if first_at is not None:
-                prev_sentence_time[sent.paragraph] = first_at
-            elif any(t.role == "at" for t in times):
-                prev_sentence_time.pop(sent.paragraph, None)
+            self.timing.close_sentence(st, tstate)
             self._update_pending(sent, frames, candidates, state, aliases)
         paragraph_of = {(c.start, c.end): p for c, p in claim_paragraphs}
         return apply_filters(claims, Layout(text, subtitle_paragraph, paragraph_of)).kept
@@ -1071,15 +1061,14 @@ class Extractor:
         sent: Sentence,
         text: str,
         frames: list[Frame],
-        times: list[dates_mod.TimeMention],
+        st: SentenceTime,
         quotes: list[tuple[int, int]],
         aliases: DocumentAliases,
         state: DocState,
         prior: list[Claim],
-        para_time: dates_mod.TimeMention | None,
+        tstate: TimeState,
         doc_id: str,
         published: str | None,
-        ref: dates_mod.RefDate | None,
         figure_starts: list[int],
     ) -> Claim | None:
         rules: list[str] = [f"figure:{cand.rule}"]
@@ -1188,9 +1177,27 @@ class Extractor:
                 location, loc_rule = same[0].location, "same_source"
         if loc_rule:
             rules.append(f"location:{loc_rule}")
-        as_of, time_rule = self._as_of(text, cand, sent, times, kind, para_time, recent, ref, prior, figure_starts)
-        if time_rule:
-            rules.append(f"as_of:{time_rule}")
+        when = self.timing.decide(
+            FigureTime(
+                cand.start,
+                cand.end,
+                projection=kind == "projection",
+                base_reference=self._is_base_reference(text, sent, cand),
+                recent=recent,
+                attributed=source is not None,
+                continues=fold(source_text or "") in self.lex.pronouns,
+                rate=unit == "persons_per_day",
+            ),
+            st,
+            tstate,
+            [c.start for c in prior],
+            figure_starts,
+        )
+        as_of = when.as_of
+        if when.rule:
+            rules.append(f"as_of:{when.rule}")
+        if when.window_rule:
+            rules.append(f"window:{when.window_rule}")
         confidence = 0.9 if src_rule and "carry" not in src_rule and "pending" not in src_rule else 0.7
         if how in ("ellipsis", "earlier_clause"):
             confidence -= 0.1
@@ -1209,6 +1216,9 @@ class Extractor:
             source=source,
             as_of=as_of,
             kind=kind,
+            window_kind=when.window_kind,
+            window_start=when.window_start,
+            window_end=when.window_end,
             sentence=sent.text.replace("\n", " "),
             source_text=source_text,
             via=via,
@@ -1222,61 +1232,6 @@ class Extractor:
     def _is_base_reference(text: str, sent: Sentence, cand: Candidate) -> bool:
         """ "among the 11,000-strong contingent": a force named as the base of another figure."""
         return not cand.is_share and bool(_BASE_REFERENCE.search(text[max(sent.start, cand.start - 30) : cand.start]))
-
-    def _as_of(
-        self,
-        text: str,
-        cand: Candidate,
-        sent: Sentence,
-        times: list[dates_mod.TimeMention],
-        kind: str,
-        para_time: dates_mod.TimeMention | None,
-        recent: bool,
-        ref: dates_mod.RefDate | None,
-        prior: list[Claim],
-        figure_starts: list[int],
-    ) -> tuple[str | None, str]:
-        if self._is_base_reference(text, sent, cand):
-            return None, ""  # "among the 11,000-strong contingent": a base, not a new count
-        usable = [t for t in times if t.role != "since"]
-        if kind == "projection":
-            by = [t for t in usable if t.role == "by" and sent.clause_of(t.start) == sent.clause_of(cand.start)]
-            by = by or [t for t in usable if t.role == "by"]
-            if by:
-                return by[0].value, "by_target"
-        clause = sent.clause_of(cand.start)
-        if not any(t.role in ("at", "now") for t in usable if sent.clause_of(t.start) == clause):
-            # "By March 4, 300 had been killed": a cumulative count as of that date
-            by_here = [
-                t for t in usable if t.role == "by" and sent.clause_of(t.start) == clause and t.start < cand.start
-            ]
-            if by_here:
-                return by_here[-1].value, "by_date_report"
-        usable = [t for t in usable if t.role != "by"]
-        same = [t for t in usable if sent.clause_of(t.start) == clause]
-        if same:
-            best = min(same, key=lambda t: abs(t.start - cand.start))
-            return best.value, f"clause_{best.role}"
-        first_figure = min([c.start for c in prior] + [cand.start])
-        scene = [
-            t
-            for t in usable
-            if t.start < cand.start and (t.start < first_figure or not _clause_has_figure(sent, t.start, prior))
-        ]
-        if scene:
-            return scene[-1].value, f"sentence_{scene[-1].role}"
-        later = [
-            t
-            for t in usable
-            if t.start > cand.end and not any(sent.clause_of(t.start) == sent.clause_of(f) for f in figure_starts)
-        ]
-        if later:
-            return later[0].value, f"sentence_{later[0].role}"
-        if recent and ref is not None:
-            return (f"{ref.year:04d}-{ref.month:02d}" if ref.month else f"{ref.year:04d}"), "recent_report"
-        if para_time is not None and para_time.value:
-            return para_time.value, "paragraph_frame"
-        return None, ""
 
 
 _REPORT_OF = re.compile(
@@ -1307,22 +1262,6 @@ _SHARE_BASE = re.compile(
 _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
 
 
-def _corroborated_reference(text: str) -> dates_mod.RefDate | None:
-    """An undated text's "now", from its explicit dates, when at least two agree within half a year."""
-    ref = dates_mod.infer_reference(text)
-    if ref is None:
-        return None
-    months = []
-    for t in dates_mod.find_time_mentions(text, None):
-        if t.value and len(t.value) >= 7 and t.role != "by":
-            y, m = int(t.value[:4]), int(t.value[5:7])
-            months.append(y * 12 + m)
-    anchor = ref.year * 12 + (ref.month or 12)
-    if sum(1 for m in months if 0 <= anchor - m <= 6) >= 2:
-        return ref
-    return None
-
-
 def _core_phrase(source_text: str) -> str:
     """The asserter inside a phrase: "a spokesman for the army" -> "the army"; "data from X" -> "X"."""
     return _GENERIC_POSSESSOR.sub("", _SPOKESPERSON_FOR.sub("", _REPORT_OF.sub("", source_text.strip())))
@@ -1332,11 +1271,6 @@ def noun_end_of(text: str, start: int) -> int:
     """End of the short noun phrase after a figure (up to the first people noun or 5 words)."""
     m = re.match(r"(?:\s+[\w'’-]+){1,5}", text[start : start + 80])
     return start + (m.end() if m else 0)
-
-
-def _clause_has_figure(sent: Sentence, offset: int, prior: list[Claim]) -> bool:
-    clause = sent.clause_of(offset)
-    return any(clause[0] <= c.start < clause[1] for c in prior)
 
 
 def _is_parenthetical(text: str, start: int, end: int) -> bool:

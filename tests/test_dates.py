@@ -537,3 +537,62 @@ def test_seed_gold_as_of_is_found_in_the_claims_sentence(shared_dir: Path) -> No
         print("  miss:", line)
     assert total >= 20
     assert hits / total >= 0.75
+
+
+# --------------------------------------------------------------------------- periods, future month-days, range
+
+
+def test_a_month_range_gives_its_last_month() -> None:
+    t = one("Fighting peaked in the January–March period.", RefDate(2025, 4, 10))
+    assert (t.rule, t.value) == ("month_range", "2025-03")
+    assert one("Fighting peaked in July-September 2024.").value == "2024-09"
+
+
+def test_a_month_with_a_relative_year() -> None:
+    assert one("Fighting peaked in October last year.", RefDate(2025, 4, 10)).value == "2024-10"
+    assert one("Fighting peaked in February of last year.", RefDate(2025, 4, 10)).value == "2024-02"
+    assert one("Talks resume in March next year.").value == "2026-03"
+
+
+def test_a_month_day_in_a_future_sentence_is_the_next_one() -> None:
+    assert one("The brigade will deploy on November 1.").value == "2025-11-01"
+    assert one("The brigade deployed on November 1.").value == "2024-11-01"
+
+
+def test_may_have_is_past_so_a_month_day_after_it_is_the_last_one() -> None:
+    assert one("As many as 300 may have been killed on November 1.").value == "2024-11-01"
+
+
+def test_a_future_word_in_an_earlier_sentence_does_not_make_a_date_future() -> None:
+    found = values("Officials said they could not confirm it. On November 1, 300 died.")
+    assert found == [("On November 1", "at", "2024-11-01")]
+
+
+def test_a_hedged_duration_in_a_past_sentence_is_not_a_date() -> None:
+    assert values("In just seven days, 300 people fled.") == []
+    assert one("They may be killed in roughly 12 weeks.").role == "by"
+
+
+# --------------------------------------------------------------------------- out of range (issue 11 item 5)
+
+
+def test_years_ago_beyond_any_sane_date_is_not_a_date() -> None:
+    assert values("The settlement was founded 3000 years ago.") == []  # was ValueError: year -975
+    assert values("The settlement was founded 3000 years ago.", RefDate(2025)) == []
+
+
+def test_days_ago_beyond_any_sane_date_is_not_a_date() -> None:
+    assert values("It happened 800000 days ago.") == []  # was OverflowError
+    assert values("It will end within 900000 years.") == []
+
+
+def test_a_plausible_distance_in_the_past_is_still_a_date() -> None:
+    assert one("The town was founded 200 years ago.").value == "1825"
+
+
+def test_out_of_range_durations_do_not_stop_extraction() -> None:
+    from crosscount.extract import Extractor
+
+    text = "The settlement was founded 3000 years ago. It happened 800000 days ago. Some 40 soldiers were killed."
+    claims = Extractor(use_model=False).extract(text, published="2025-01-22")
+    assert [c.figure for c in claims] == ["Some 40"]
