@@ -44,7 +44,16 @@ GOLD_FIELDS: tuple[str, ...] = (
     "as_of",
     "kind",
 )
-EXTRA_FIELDS: tuple[str, ...] = ("sentence", "source_text", "via", "published", "confidence")
+EXTRA_FIELDS: tuple[str, ...] = (
+    "sentence",
+    "source_text",
+    "via",
+    "published",
+    "confidence",
+    "window_kind",
+    "window_start",
+    "window_end",
+)
 OUTPUT_FIELDS: tuple[str, ...] = GOLD_FIELDS + EXTRA_FIELDS
 
 

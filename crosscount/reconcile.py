@@ -969,6 +969,7 @@ def _make_statement(
         + _hash(
             *(() if story is None else (story,)),
             src, subject, measure, location, unit, kind, low, high, as_of, doc_ids[0] if own else "",
+            *(() if _window is None else (_window,)),  # repeats are grouped by window too
         ),
         source=src,
         subject=subject,

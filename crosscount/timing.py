@@ -101,6 +101,7 @@ class _Vocabulary:
         self.report_reach = int(a["report_reach"])
         self.carry_sentences = int(a["carry_sentences"])
         w = data["windows"]
+        self.period_preps = re.compile(rf"(?:{_words(w['period_prepositions'])})\b", re.IGNORECASE)
         self.window_cues: list[tuple[str, re.Pattern[str]]] = [
             (kind, re.compile(rf"(?<![\w-])(?:{_words(w[kind])})(?![\w-])", re.IGNORECASE)) for kind in WINDOW_KINDS
         ]
@@ -365,7 +366,40 @@ class Timing:
     def _window(
         self, fig: FigureTime, st: SentenceTime, as_of: str | None
     ) -> tuple[str | None, str | None, str | None, str]:
-        return None, None, None, ""
+        """(kind, start, end, rule): cumulative ("since ...", "total", "so far", "death toll"), a
+        period ("in the past 24 hours", "last week", "in January", "between July and October") or
+        one incident ("in an overnight strike", "over the weekend"); start and end where known."""
+        if fig.base_reference:
+            return None, None, None, ""
+        sent, text = st.sentence, st.text
+        mentions = st.mentions
+        for i, t in enumerate(mentions):
+            if t.role != "since" or self._embedded(t, fig, st):
+                continue
+            if "period_start" in t.rule and i + 1 < len(mentions):  # "between July and October"
+                return "period", t.value, mentions[i + 1].value, "period_range"
+            return "cumulative", t.value, as_of, "since"
+        c0, c1 = sent.clause_of(fig.start)
+        best: tuple[int, int, str] | None = None  # (distance, priority, kind)
+        for priority, (kind, pattern) in enumerate(self.voc.window_cues):
+            for m in pattern.finditer(text, c0, c1):
+                distance = fig.start - m.end() if m.end() <= fig.start else max(0, m.start() - fig.end)
+                if best is None or (distance, priority) < best[:2]:
+                    best = (distance, priority, kind)
+        for t in mentions:  # "in the past 24 hours", "over the last week": a recent period
+            if t.rule == "recent_period" and c0 <= t.start < c1:
+                distance = fig.start - t.end if t.end <= fig.start else max(0, t.start - fig.end)
+                if best is None or (distance, 1) < best[:2]:
+                    best = (distance, 1, "period")
+        if best is not None:
+            kind = best[2]
+            if kind == "cumulative":
+                return kind, None, as_of, "cue"
+            return kind, as_of if kind == "incident" and as_of and len(as_of) == 10 else None, as_of, "cue"
+        dating = next((t for t in mentions if t.value == as_of and t.role == "at"), None) if as_of else None
+        if dating is not None and as_of is not None and len(as_of) < 10 and self.voc.period_preps.match(dating.text):
+            return "period", as_of, as_of, "dated_period"  # "in January", "during 2024"
+        return None, None, as_of, ""
 
     # ------------------------------------------------------------------ discourse
     def close_sentence(self, st: SentenceTime, state: TimeState) -> None:

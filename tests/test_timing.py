@@ -167,3 +167,49 @@ def test_a_rate_with_a_now_cue_holds_at_the_month(ex: Extractor) -> None:
 def test_the_last_week_is_reported_at_its_month(ex: Extractor) -> None:
     text = "Activists said that in the last week alone, more than 70 people were killed."
     assert as_of(ex, text, "70") == "2025-01"
+
+
+# --------------------------------------------------------------------------- windows (issue 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "window"),
+    [
+        ("Since early December, 300 soldiers have been killed.", "300", ("cumulative", "2024-12", None)),
+        ("A total of 300 soldiers have been killed since the war began.", "300", ("cumulative", None, None)),
+        ("The total number killed so far is 3,000.", "3,000", ("cumulative", None, PUB)),
+        ("In the past 24 hours, 40 soldiers were killed.", "40", ("period", None, "2025-01")),
+        ("Last week, 40 soldiers were killed.", "40", ("period", None, "2025-01")),
+        ("In January, 40 soldiers were killed.", "40", ("period", "2025-01", "2025-01")),
+        ("Between July and October last year, 300 soldiers were killed.", "300", ("period", "2024-07", "2024-10")),
+        ("Over the weekend, 12 people died in clashes.", "12", ("incident", "2025-01-18", "2025-01-18")),
+        (
+            "Forty people were killed in an overnight strike on Monday.",
+            "Forty",
+            ("incident", "2025-01-20", "2025-01-20"),
+        ),
+        ("The army said 40 soldiers were killed.", "40", (None, None, None)),
+    ],
+)
+def test_window_kind_start_and_end(
+    ex: Extractor, text: str, figure: str, window: tuple[str | None, str | None, str | None]
+) -> None:
+    c = claim(ex, text, figure)
+    assert (c.window_kind, c.window_start, c.window_end) == window
+
+
+def test_the_cue_nearest_the_figure_sets_its_window(ex: Extractor) -> None:
+    text = "Forty people were killed in an overnight strike on Monday, bringing the death toll to 45,000."
+    assert claim(ex, text, "Forty").window_kind == "incident"
+    assert claim(ex, text, "45,000").window_kind == "cumulative"
+
+
+def test_a_rate_is_not_a_period_by_its_rate_words(ex: Extractor) -> None:
+    text = "The army is losing about 90 of its soldiers every day since early December."
+    c = claim(ex, text, "90")
+    assert (c.unit, c.window_kind, c.window_start) == ("persons_per_day", "cumulative", "2024-12")
+
+
+def test_the_window_is_in_the_extract_output(ex: Extractor) -> None:
+    row = claim(ex, "Since early December, 300 soldiers have been killed.", "300").to_dict()
+    assert (row["window_kind"], row["window_start"], row["window_end"]) == ("cumulative", "2024-12", None)
