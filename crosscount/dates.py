@@ -167,6 +167,7 @@ class _Rule:
     prefix: re.Pattern[str] | None  # matched on the reversed text before the core
     handler: _Handler
     role: str | None  # fixed role, or None to take it from the preposition
+    gate: re.Pattern[str] | None = None  # a cheap test the text must pass before the core is tried
 
 
 _PREFIX_WINDOW = 64
@@ -190,6 +191,12 @@ class _Lexicon:
         self.day_words: dict[str, int] = {_norm(k): int(v) for k, v in data["day_words"].items()}
         self.numbers: dict[str, int] = {_norm(k): int(v) for k, v in data["numbers"].items()}
         self.year_range: tuple[int, int] = (int(data["range"]["earliest"]), int(data["range"]["latest"]))
+        self.period_units: dict[str, str] = {k.lower(): str(v) for k, v in data["period_units"].items()}
+        self.anchors: dict[str, tuple[int, int]] = {
+            _norm(k): (int(v[0]), int(v[1])) for k, v in data["offset_anchors"].items()
+        }
+        self.week_relative: set[str] = {_norm(w) for w in data["week_relative"]["words"]}
+        self.two_digit_window = int(data["range"]["two_digit_years_ahead"])
         now: dict[str, list[str]] = data["now"]
         since: dict[str, list[str]] = data["since_events"]
         adverbs: list[str] = data["relative_adverbs"]["words"]
@@ -203,6 +210,7 @@ class _Lexicon:
         day = r"(?P<day>\d{1,2})(?i:st|nd|rd|th)?(?![\d:])(?!,\d)"
         num = rf"(?P<n>\d+|{_calt(self.numbers)})"
         unit = rf"(?P<unit>{_calt(self.units)})\b"
+        day_year_sep = r"(?:\s*,\s*|\s+(?:(?i:of|in)\s+)?)"  # "Dec. 31 , 1994", "July 4th of 1995"
         # "2024", ", 2024", "of 2024", "last year", "of last year" after a month
         year_tail = (
             rf"(?:,\s*|\s+)(?:(?i:of)\s+)?{year}"
@@ -236,7 +244,7 @@ class _Lexicon:
             ),
             _Rule(
                 "full_date",
-                re.compile(rf"(?P<month>{month_alt})\s*{day}(?:(?:,\s*|\s+){year})?\b"),
+                re.compile(rf"(?P<month>{month_alt})\s*{day}(?:{day_year_sep}{year})?\b"),
                 prefix(p_prep, ("wd", _ralt(data["weekdays"]), r"(?:\s+eht)?\s+,?")),
                 _h_full_date,
                 None,
@@ -245,7 +253,7 @@ class _Lexicon:
                 "full_date",
                 re.compile(
                     rf"{day.replace('day>', 'day2>')}\s+(?:(?i:of)\s+)?"
-                    rf"(?P<month2>{month_alt})(?!\w)(?:(?:,\s*|\s+){year.replace('year>', 'year2>')}\b)?"
+                    rf"(?P<month2>{month_alt})(?!\w)(?:{day_year_sep}{year.replace('year>', 'year2>')}\b)?"
                 ),
                 prefix(p_prep, ("wd", _ralt(data["weekdays"]), r"(?:\s+eht)?\s+,?")),
                 _h_full_date,
@@ -275,7 +283,7 @@ class _Lexicon:
             ),
             _Rule(
                 "relative_period",
-                re.compile(rf"(?P<unit>{_calt(['week', 'month', 'year'])})\b(?![-‐])"),
+                re.compile(rf"(?P<unit>{_calt(self.period_units)})\b(?![-‐])"),
                 prefix(
                     p_prep,
                     ("adv", _ralt(adverbs), r"(?:\s+ni)?\s+"),
@@ -336,6 +344,70 @@ class _Lexicon:
                 prefix(p_prep, ("rel", _ralt([*self.relative, "past", "the"]), ws)),
                 _h_weekend,
                 None,
+            ),
+            _Rule(
+                "numeric_date",  # "10/31/1974", "3/3/15", "10.31.1974", "31/10/1974"
+                re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/.\-]\d|\d)"),
+                prefix(p_prep),
+                _h_numeric_date,
+                None,
+                re.compile(r"\d[/.\-]\d"),
+            ),
+            _Rule(
+                "numeric_month",  # "2015-3-3", "2014/10", "2015-3", "2/2013", "12-2015"
+                re.compile(
+                    r"(?P<y>(?:19|20)\d{2})(?P<sep>[/\-])(?P<m>\d{1,2})(?:(?P=sep)(?P<d>\d{1,2}))?(?![\d/\-])"
+                    r"|(?P<m2>\d{1,2})[/\-](?P<y2>(?:19|20)\d{2})(?![\d/\-])"
+                ),
+                prefix(p_prep),
+                _h_numeric_month,
+                None,
+                re.compile(r"\d[/\-]\d"),
+            ),
+            _Rule(
+                "named_month_date",  # "05-Aug-2016", "31/Oct/74", "2019/Aug/01", "Dec-2018", "Dec/2018"
+                re.compile(
+                    rf"(?P<d>\d{{1,2}})[/\-](?P<month>{month_alt})[/\-](?P<y>\d{{4}}|\d{{2}})(?![\d/\-])"
+                    rf"|(?P<y2>(?:19|20)\d{{2}})[/\-](?P<month2>{month_alt})[/\-](?P<d2>\d{{1,2}})(?![\d/\-])"
+                    rf"|(?P<month3>{month_alt})[/\-](?P<y3>(?:19|20)\d{{2}})(?![\d/\-])"
+                ),
+                prefix(p_prep),
+                _h_named_month_date,
+                None,
+                re.compile(r"\d[/\-][A-Za-z]|[A-Za-z][/\-]\d"),
+            ),
+            _Rule(
+                "offset",  # "three weeks from now", "two days hence", "2 days after today", "two days before yesterday"
+                re.compile(rf"(?P<anchor>{_calt(self.anchors)})\b"),
+                prefix(("n", rf"\d+|{_ralt(self.numbers)}", ws), ("unit", _ralt(self.units), ws)),
+                _h_offset,
+                "at",
+                re.compile(rf"(?i)\b(?:{_alt(self.anchors)})\b"),
+            ),
+            _Rule(
+                "next_n",  # "the upcoming two weeks", "next 3 days", "two upcoming months": the end of that stretch
+                re.compile(
+                    rf"(?P<next>{_calt(['next', 'upcoming', 'coming', 'following'])})\s+{num}\s+{unit}"
+                    rf"|(?P<n2>\d+|{_calt(self.numbers)})\s+(?P<next2>{_calt(['upcoming', 'coming', 'next'])})\s+"
+                    rf"(?P<unit2>{_calt(self.units)})\b"
+                ),
+                None,
+                _h_next_n,
+                "by",
+                re.compile(r"(?i)\b(?:next|upcoming|coming|following)\b"),
+            ),
+            _Rule(
+                "weekday_of_week",  # "Wednesday of next week", "Tuesday last week", "next week Wednesday"
+                re.compile(
+                    rf"(?P<wd>{wd_alt})\s+(?:(?i:of|in)\s+)?(?:(?i:the)\s+)?(?P<wrel>{_calt(self.relative)})\s+"
+                    rf"(?:{_calt(['week'])})\b"
+                    rf"|(?P<wrel2>{_calt(self.relative)})\s+(?:{_calt(['week'])})\s*(?:[-‐–,]\s*|(?i:on)\s+)?"
+                    rf"(?P<wd2>{wd_alt})\b"
+                ),
+                prefix(p_prep),
+                _h_weekday_of_week,
+                None,
+                re.compile(r"(?i)\bweek\b"),
             ),
             _Rule("now_cue", re.compile(rf"(?:{_calt(now['phrases'])})\b(?![\-‐])"), None, _h_now, "now"),
             _Rule(
@@ -594,10 +666,12 @@ def _h_season(c: _Ctx, m: _M) -> Any:
 
 def _h_relative_period(c: _Ctx, m: _M) -> Any:
     rel = m.group("rel")
+    kind = _mod_kind(c.lex, m)
+    if rel is None and kind in ("start", "end"):
+        rel = "the"  # "at the end of year", "end of month"
     if rel is None:
         return _REJECT
-    rel_s, unit = _norm(rel), m.req("unit").lower()
-    kind = _mod_kind(c.lex, m)
+    rel_s, unit = _norm(rel), c.lex.period_units[m.req("unit").lower()]
     if rel_s == "the" and not (kind and unit != "week"):  # only "the end of the year/month"
         return _REJECT
     r = 0 if rel_s == "the" else c.lex.relative[rel_s]
@@ -677,6 +751,76 @@ def _h_within(c: _Ctx, m: _M) -> Any:
     return _offset(c.ref, c.lex.units[m.req("unit").lower()], _number(c.lex, n_s))
 
 
+def _full_year(c: _Ctx, y: str) -> int:
+    """A year as written: "1974", or two digits read as the nearest past century's ("74" -> 1974)."""
+    if len(y) == 4:
+        return int(y)
+    now = c.ref.year if c.ref is not None else dt.date.today().year
+    year = 2000 + int(y)
+    return year if year <= now + c.lex.two_digit_window else year - 100
+
+
+def _checked(year: int, month: int, day: int | None) -> Any:
+    if not 1 <= month <= 12 or (day is not None and not _valid_day(year, month, day)):
+        return _REJECT
+    _in_range(year)
+    return _fmt(year, month, day)
+
+
+def _h_numeric_date(c: _Ctx, m: _M) -> Any:
+    a, b, y_s = int(m.req("a")), int(m.req("b")), m.req("y")
+    if m.req("sep") != "/" and len(y_s) == 2 and m.req("sep") == ".":
+        return _REJECT  # "1.2.15": a version or a score more often than a date
+    year = _full_year(c, y_s)
+    month, day = (b, a) if a > 12 else (a, b)  # month first unless the first cannot be a month
+    return _checked(year, month, day)
+
+
+def _h_numeric_month(c: _Ctx, m: _M) -> Any:
+    if m.group("y2"):
+        return _checked(int(m.req("y2")), int(m.req("m2")), None)
+    y, mo, d = int(m.req("y")), m.req("m"), m.group("d")
+    if d is None and m.req("sep") == "-" and len(mo) == 2 and not mo.startswith("0"):
+        return _REJECT  # "2010-12", "2024-25": a span of years
+    return _checked(y, int(mo), int(d) if d else None)
+
+
+def _h_named_month_date(c: _Ctx, m: _M) -> Any:
+    if m.group("month"):
+        return _checked(_full_year(c, m.req("y")), c.lex.month_of(m.req("month")), int(m.req("d")))
+    if m.group("month2"):
+        return _checked(int(m.req("y2")), c.lex.month_of(m.req("month2")), int(m.req("d2")))
+    return _checked(int(m.req("y3")), c.lex.month_of(m.req("month3")), None)
+
+
+def _h_offset(c: _Ctx, m: _M) -> Any:
+    unit = m.group("unit")
+    if unit is None or c.ref is None:
+        return _REJECT if unit is None else None
+    base, sign = c.lex.anchors[_norm(m.req("anchor"))]
+    start = RefDate.from_iso(_shift(c.ref, 3, days=base) or c.ref.iso()) if base else c.ref
+    return _offset(start, c.lex.units[unit.lower()], sign * _number(c.lex, m.group("n")))
+
+
+def _h_next_n(c: _Ctx, m: _M) -> Any:
+    if c.ref is None:
+        return None
+    n_s, unit = (m.group("n"), m.group("unit")) if m.group("next") else (m.group("n2"), m.group("unit2"))
+    return _offset(c.ref, c.lex.units[(unit or "").lower()], _number(c.lex, n_s))
+
+
+def _h_weekday_of_week(c: _Ctx, m: _M) -> Any:
+    wd_s, rel = (m.req("wd"), m.req("wrel")) if m.group("wd") else (m.req("wd2"), m.req("wrel2"))
+    ref = c.ref
+    if ref is None or ref.month is None:
+        return None
+    if ref.day is None:
+        return _fmt(ref.year, ref.month)
+    today = dt.date(ref.year, ref.month, ref.day)
+    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7 * c.lex.relative[_norm(rel)])
+    return _fmt_date(monday + dt.timedelta(days=c.lex.weekdays[wd_s.lower()]), 3)
+
+
 def _h_day_word(c: _Ctx, m: _M) -> Any:
     if c.ref is None:
         return None
@@ -696,6 +840,8 @@ def _h_weekday(c: _Ctx, m: _M) -> Any:
     r = c.lex.relative[_norm(rel)] if rel else None
     if r == 0:  # "this Monday": the Monday of the reference's week
         d = today + dt.timedelta(days=wd - today.weekday())
+    elif r is not None and _norm(rel or "") in c.lex.week_relative:  # "next Friday": Friday of next week
+        d = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7 * r + wd)
     elif (r is not None and r > 0) or c.role == "by":
         ahead = (wd - today.weekday()) % 7
         d = today + dt.timedelta(days=ahead or (7 if r else 0))
@@ -757,6 +903,8 @@ def find_time_mentions(text: str, ref: RefDate | None) -> list[TimeMention]:
     lex = _lexicon()
     found: list[tuple[int, int, int, str, str, str | None]] = []
     for prio, rule in enumerate(lex.rules):
+        if rule.gate is not None and rule.gate.search(text) is None:
+            continue
         for cm in rule.core.finditer(text):
             start, end = cm.start(), cm.end()
             if start > 0 and (text[start - 1].isalnum() or (text[start - 1] in "_,." and cm[0][0].isdigit())):

@@ -483,10 +483,12 @@ def test_one_sentence_takes_well_under_a_millisecond() -> None:
     )
     find_time_mentions(text, WED_22_JAN_2025)  # warm the cache
     n = 300
-    t0 = time.perf_counter()
-    for _ in range(n):
-        find_time_mentions(text, WED_22_JAN_2025)
-    per_call = (time.perf_counter() - t0) / n
+    per_call = float("inf")
+    for _ in range(5):  # the best of five: the code's cost, not a busy machine's
+        t0 = time.perf_counter()
+        for _ in range(n):
+            find_time_mentions(text, WED_22_JAN_2025)
+        per_call = min(per_call, (time.perf_counter() - t0) / n)
     assert per_call < 1e-3, per_call
 
 
@@ -596,3 +598,73 @@ def test_out_of_range_durations_do_not_stop_extraction() -> None:
     text = "The settlement was founded 3000 years ago. It happened 800000 days ago. Some 40 soldiers were killed."
     claims = Extractor(use_model=False).extract(text, published="2025-01-22")
     assert [c.figure for c in claims] == ["Some 40"]
+
+
+# --------------------------------------------------------------------------- more general forms
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The decree was signed on 10/31/1974 in the capital.", "1974-10-31"),
+        ("The decree was signed on 31/10/1974 in the capital.", "1974-10-31"),
+        ("The decree was signed on 3/3/15 in the capital.", "2015-03-03"),
+        ("The decree was signed on 10.31.1974 in the capital.", "1974-10-31"),
+        ("The decree was signed on 05-Aug-2016 in the capital.", "2016-08-05"),
+        ("The decree was signed on 2019/Aug/01 in the capital.", "2019-08-01"),
+        ("The decree was signed in Dec-2018 in the capital.", "2018-12"),
+        ("The decree was signed in 2/2013 in the capital.", "2013-02"),
+        ("The decree was signed on 2015-3-3 in the capital.", "2015-03-03"),
+        ("The decree was signed in 2014/10 in the capital.", "2014-10"),
+    ],
+)
+def test_numeric_dates(text: str, value: str) -> None:
+    assert one(text).value == value
+
+
+def test_a_span_of_years_and_a_version_are_not_numeric_dates() -> None:
+    assert values("The 2010-12 budget and version 1.2.15 were approved.") == []
+    assert values("The 13/13/2015 form is invalid.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Eli sold the firm on Dec. 31 , 1994.", "1994-12-31"),
+        ("It happened on July 4th of 1995.", "1995-07-04"),
+        ("It happened on 28 June in 2020.", "2020-06-28"),
+    ],
+)
+def test_a_year_after_a_comma_or_of_belongs_to_the_day(text: str, value: str) -> None:
+    assert one(text).value == value
+
+
+def test_offsets_from_an_anchor() -> None:
+    assert one("The ceasefire ends three days from now.").value == "2025-01-25"
+    assert one("The ceasefire ends two days hence.").value == "2025-01-24"
+    assert one("It ended two days before yesterday.").value == "2025-01-19"
+    assert one("It ends the day after tomorrow.").value == "2025-01-24"
+
+
+def test_the_next_stretch_of_units_ends_where_it_ends() -> None:
+    assert one("Aid will arrive over the upcoming two days.").value == "2025-01-24"
+    assert one("Aid will arrive within two upcoming months.").value == "2025-03"
+
+
+def test_a_weekday_of_another_week() -> None:
+    assert one("Talks resume on Wednesday of next week.").value == "2025-01-29"
+    assert one("Talks were held on Tuesday last week.").value == "2025-01-14"
+    assert one("Talks resume next week on Thursday.").value == "2025-01-30"
+
+
+def test_next_weekday_is_that_day_of_next_week_and_last_is_the_most_recent() -> None:
+    assert one("Talks resume next Friday.").value == "2025-01-31"  # not the coming Friday 24th
+    assert one("Talks resume this coming Friday.").value == "2025-01-24"
+    assert one("Talks failed last Monday.").value == "2025-01-20"
+
+
+def test_relative_periods_with_more_words() -> None:
+    assert one("It rose during the past week.").value is not None
+    assert one("It rose in the current year.").value == "2025"
+    assert one("It rose last yr.").value == "2024"
+    assert one("It will end at the end of year.").value == "2025-12"
