@@ -213,3 +213,8 @@ def test_a_rate_is_not_a_period_by_its_rate_words(ex: Extractor) -> None:
 def test_the_window_is_in_the_extract_output(ex: Extractor) -> None:
     row = claim(ex, "Since early December, 300 soldiers have been killed.", "300").to_dict()
     assert (row["window_kind"], row["window_start"], row["window_end"]) == ("cumulative", "2024-12", None)
+
+
+def test_clashes_are_not_one_incident(ex: Extractor) -> None:
+    text = "At least 500 demonstrators were killed in clashes with the police, activists said."
+    assert claim(ex, text, "500").window_kind is None
