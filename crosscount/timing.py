@@ -397,7 +397,14 @@ class Timing:
                 return kind, None, as_of, "cue"
             return kind, as_of if kind == "incident" and as_of and len(as_of) == 10 else None, as_of, "cue"
         dating = next((t for t in mentions if t.value == as_of and t.role == "at"), None) if as_of else None
-        if dating is not None and as_of is not None and len(as_of) < 10 and self.voc.period_preps.match(dating.text):
+        if (
+            dating is not None
+            and as_of is not None
+            and len(as_of) < 10
+            and self.voc.period_preps.match(dating.text)
+            and sent.clause_of(dating.start) == (c0, c1)
+            and not self.voc.subordinators.search(text, sent.start, dating.start)
+        ):
             return "period", as_of, as_of, "dated_period"  # "in January", "during 2024"
         return None, None, as_of, ""
 

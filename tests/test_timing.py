@@ -218,3 +218,8 @@ def test_the_window_is_in_the_extract_output(ex: Extractor) -> None:
 def test_clashes_are_not_one_incident(ex: Extractor) -> None:
     text = "At least 500 demonstrators were killed in clashes with the police, activists said."
     assert claim(ex, text, "500").window_kind is None
+
+
+def test_a_date_of_a_subordinate_clause_does_not_make_a_period(ex: Extractor) -> None:
+    text = "When the quake struck in September 2023, it displaced some 500,000 people."
+    assert claim(ex, text, "500,000").window_kind is None
