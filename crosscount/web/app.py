@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import hmac
+import html
 import json
 import re
 import tempfile
@@ -41,6 +42,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -114,6 +116,12 @@ def var_title(var: Variable) -> str:
     return present.variable_title(var)
 
 
+def _shown(row: present.EstimateRow) -> dict[str, str]:
+    """An estimate as the pages show it: open bounds as ≥ / ≤, the period and best figure's source in words."""
+    return {"period": row.period, "low": row.low, "best": row.best, "high": row.high, "best_by": row.best_by,
+            "sentence": row.sentence}
+
+
 def _build_snapshot(ledger: Ledger) -> Snapshot:
     variables = ledger.variables()
     statements = {s.id: s for s in ledger.statements()}
@@ -151,6 +159,7 @@ def _build_snapshot(ledger: Ledger) -> Snapshot:
                     "high": latest.high,
                     "rule": latest.rule,
                 },
+                "shown": None if latest is None else _shown(present.estimate_row(latest, statements, var.unit)),
             }
         )
     per_source: dict[str, dict[str, int]] = defaultdict(lambda: {"agreement": 0, "conflict": 0})
@@ -351,6 +360,22 @@ def _value(low: float | None, high: float | None, unit: str) -> str:
     return fmt_value(low, high, unit)
 
 
+def _highlight(text: object, q: str) -> Markup:
+    """Text with each whole-word match of ``q`` in <mark class="hit">, everything else escaped."""
+    raw = str(text or "")
+    q = (q or "").strip()
+    if not q:
+        return Markup(html.escape(raw))
+    word = re.compile(r"(?<!\w)" + re.escape(q) + r"(?!\w)", re.IGNORECASE)
+    out, pos = [], 0
+    for m in word.finditer(raw):
+        out.append(html.escape(raw[pos : m.start()]))
+        out.append(f'<mark class="hit">{html.escape(m.group(0))}</mark>')
+        pos = m.end()
+    out.append(html.escape(raw[pos:]))
+    return Markup("".join(out))
+
+
 def _pq(value: object) -> str:
     """A value quoted for one path segment (slashes too)."""
     return quote(str(value), safe="")
@@ -475,6 +500,8 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served below from the packaged Swagger UI and ReDoc: no CDN, works offline
+        redoc_url=None,
         title="crosscount",
         version=__version__,
         description=(
@@ -489,7 +516,15 @@ def create_app(
     env = templates.env
     env.filters["num"] = _num
     env.filters["pq"] = _pq
-    env.globals["value"] = _value
+    env.filters["hl"] = _highlight
+    env.globals["value"] = present.value
+    env.globals["plural"] = present.plural
+    env.globals["date_text"] = present.date_text
+    env.globals["when"] = present.when
+    env.globals["statement_when"] = present.statement_when
+    env.globals["source_name"] = present.source_name
+    env.globals["outlet_name"] = present.outlet_name
+    env.globals["period_text"] = present.period_text
     env.globals["version"] = __version__
     env.globals["plotly_version"] = _plotly_version()
     env.globals["needs_token"] = state.token is not None
@@ -611,6 +646,7 @@ def create_app(
             return {"nav": "overview", "rows": rows, "subject": subject, "story": story, "stats": stats,
                     "counts": counts,
                     "conflicts": latest, "conflicts_total": len(conflicts),
+                    "sentences": {f.id: present.finding_sentence(f, snap.statements) for f in latest},
                     "titles": {v.id: var_title(v) for v in snap.variables}}
 
         return cached_page("overview.html", {"subject": subject, "story": story}, build)
@@ -739,15 +775,18 @@ def create_app(
         since: str | None = None,
         until: str | None = None,
         story: str | None = None,
+        has_claims: str | None = None,
         offset: int = Query(0, ge=0),
         limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
     ) -> HTMLResponse:
-        filters = {"outlet": _blank(outlet), "since": _check_date("since", since),
-                   "until": _check_date("until", until), "story": _blank(story)}
-        docs = state.ledger.documents(**filters, limit=limit, offset=offset)
-        total = state.ledger.count_documents(**filters)
+        filters: dict[str, Any] = {"outlet": _blank(outlet), "since": _check_date("since", since),
+                                   "until": _check_date("until", until), "story": _blank(story)}
+        only = True if has_claims else None
+        docs = state.ledger.documents(**filters, has_claims=only, limit=limit, offset=offset, newest_first=True)
+        total = state.ledger.count_documents(**filters, has_claims=only)
         rows = [{"doc": d, "claims": state.ledger.count_claims(doc=d.id)} for d in docs]
-        base = {k: v for k, v in filters.items() if v}
+        base = {k: v for k, v in {**filters, "has_claims": "1" if has_claims else None}.items() if v}
+        filters["has_claims"] = bool(has_claims)
         prev_url = next_url = None
         if offset > 0:
             prev_url = "/documents?" + urlencode({**base, "offset": max(0, offset - limit), "limit": limit})
@@ -765,7 +804,7 @@ def create_app(
         try:
             job = await _accept_upload(request, state, fields, require_token)
         except WebError as err:
-            docs = state.ledger.documents(limit=DEFAULT_LIMIT)
+            docs = state.ledger.documents(limit=DEFAULT_LIMIT, newest_first=True)
             rows = [{"doc": d, "claims": state.ledger.count_claims(doc=d.id)} for d in docs]
             return templates.TemplateResponse(
                 request, "documents.html",
@@ -922,13 +961,14 @@ def create_app(
         since: str | None = None,
         until: str | None = None,
         story: str | None = None,
+        has_claims: bool | None = Query(None, description="true: only documents with claims; false: without"),
         limit: int = Limit,
         offset: int = Offset,
     ) -> dict[str, Any]:
-        """Documents in order of publication (text left out; ask for one document to get it)."""
-        f = {"outlet": _blank(outlet), "since": _check_date("since", since),
-             "until": _check_date("until", until), "story": _blank(story)}
-        docs = state.ledger.documents(**f, limit=limit, offset=offset)
+        """Documents, newest first (undated last; text left out: ask for one document to get it)."""
+        f: dict[str, Any] = {"outlet": _blank(outlet), "since": _check_date("since", since),
+                             "until": _check_date("until", until), "story": _blank(story), "has_claims": has_claims}
+        docs = state.ledger.documents(**f, limit=limit, offset=offset, newest_first=True)
         items = []
         for d in docs:
             row = d.to_dict()
@@ -1021,8 +1061,45 @@ def create_app(
             raise WebError(404, f"document {doc!r} has no claim at offset {start}")
         return document, claim
 
+    _api_docs(app)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc with their JavaScript and CSS served by the app itself.
+
+    The assets come from the pinned ``fastapi-offline`` distribution, so the API docs render
+    with no network (FastAPI's defaults load them from a CDN).
+    """
+    from importlib import resources
+
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+
+    docs_assets = resources.files("fastapi_offline") / "static"
+    app.mount("/static/docs", StaticFiles(directory=str(docs_assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="crosscount API", oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js", swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    def swagger_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        page = get_redoc_html(
+            openapi_url="/openapi.json", title="crosscount API", redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/static/favicon.svg", with_google_fonts=False,
+        )
+        # ReDoc's sidebar shows its maker's logo from their CDN: images from the app only
+        page.headers["Content-Security-Policy"] = "img-src 'self' data: blob:"
+        return page
 
 
 def _pad(values: Sequence[str | None], n: int) -> list[str | None]:
