@@ -227,6 +227,22 @@ stories_t = Table(  # migration 005
     Column("created_at", String, nullable=False),
 )
 
+corrections_t = Table(  # migration 006: an analyst's edits, beside the machine's values (curation.py)
+    "corrections",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("doc", String, nullable=False),
+    Column("start", Integer),  # the claim's figure offset; NULL: the whole document
+    Column("field", String, nullable=False),  # exclude | confirm | source | as_of | measure | subject | value
+    Column("value", Text),
+    Column("machine", Text),  # the machine's value when the correction was made
+    Column("who", String, nullable=False),
+    Column("at", String, nullable=False),
+    Column("why", Text),
+    Column("active", Integer, nullable=False),  # 0: replaced by a later correction of the same field
+    Index("ix_corrections_doc", "doc", "start"),
+)
+
 sources_t = Table(  # migration 002
     "sources",
     metadata,
@@ -430,12 +446,34 @@ def _m005_stories(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m006_corrections(conn: Connection) -> None:
+    """corrections: an analyst's edits of claims and documents, beside the machine's values (see curation.py)."""
+    md = MetaData()
+    Table(
+        "corrections",
+        md,
+        Column("id", _Id, primary_key=True, autoincrement=True),
+        Column("doc", String, nullable=False),
+        Column("start", Integer),
+        Column("field", String, nullable=False),
+        Column("value", Text),
+        Column("machine", Text),
+        Column("who", String, nullable=False),
+        Column("at", String, nullable=False),
+        Column("why", Text),
+        Column("active", Integer, nullable=False),
+        Index("ix_corrections_doc", "doc", "start"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("001_base", _m001_base),
     Migration("002_sources", _m002_sources),
     Migration("003_claims_run", _m003_claims_run),
     Migration("004_claim_windows", _m004_claim_windows),
     Migration("005_stories", _m005_stories),
+    Migration("006_corrections", _m006_corrections),
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -277,3 +277,74 @@ def test_the_chart_keeps_a_usable_plot_area_on_a_phone(server: str, browser: Bro
     assert legend["y"] + legend["height"] <= chart["y"] + chart["height"] + 2, "the legend stays in the chart"
     layout = page.evaluate("document.getElementById('chart').layout.xaxis.range")
     assert layout[0] < layout[1]
+
+
+@pytest.fixture()
+def own_server(shared_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A server over a ledger of its own (the seeds), for a test that writes to it."""
+    _need_browser()
+    import uvicorn
+
+    from crosscount.web import create_app
+
+    db = tmp_path / "own.db"
+    with Ledger(db) as ledger:
+        analyze([shared_dir / "seeds"], ledger)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", db
+    srv.should_exit = True
+    thread.join(timeout=20)
+
+
+def test_a_correction_in_the_browser_changes_the_estimate_and_survives_reanalysis(
+    own_server: tuple[str, Path], browser: Browser, tmp_path: Path
+) -> None:
+    from crosscount.pipeline import reconcile_ledger, reextract
+
+    server, db = own_server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.locator("a.var-link", has_text="killed").first.click()
+    variable_url = page.url
+    best_before = page.locator("#estimate .est-cell.best .big").inner_text()
+    # the statement behind the best figure: correct its figure upwards, far above every other
+    row = page.locator("#statements-table tbody tr").filter(
+        has=page.locator("td.n", has_text=best_before)).first  # fmt: skip
+    row.locator("a.evidence-link").first.click()
+    page.wait_for_selector("#correct-form")
+    page.select_option("#correct-field", "value")
+    page.fill("#correct-value", "77777")
+    page.fill("#correct-who", "Ana Analyst")
+    page.fill("#correct-why", "the article says so further down")
+    page.click("#correct-form button[type=submit]")
+    page.wait_for_selector("ul.fixes li[data-field=value]")
+    assert "Ana Analyst" in page.locator("ul.fixes").inner_text()
+    assert "the machine read" in page.locator("ul.fixes").inner_text()
+
+    def estimate_text() -> str:
+        page.goto(variable_url)
+        return page.locator("#estimate").inner_text()
+
+    after = estimate_text()
+    assert "77,777" in after, after  # the statement's figure moved: the estimate follows
+    assert page.locator(".human", has_text="corrected by Ana Analyst").count() >= 1
+    # a new document is analyzed, then every document is extracted again: the correction holds
+    article = tmp_path / "new.txt"
+    article.write_text("date 2025-02-10 Regional officials said 45 soldiers were killed near Pokrovsk.\n",
+                       encoding="utf-8")  # fmt: skip
+    with Ledger(db) as ledger:
+        analyze([article], ledger)
+    assert "77,777" in estimate_text()
+    with Ledger(db) as ledger:
+        assert reextract(ledger, fingerprint="an older extractor") >= 5
+        reconcile_ledger(ledger)
+    assert "77,777" in estimate_text()

@@ -43,6 +43,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -66,6 +67,17 @@ _HERE = Path(__file__).resolve().parent
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _PERIOD_DATE = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)")
 _T = TypeVar("_T")
+
+
+class CorrectionIn(BaseModel):
+    """A correction sent to the API: which claim (or document), which field, the new value, who and why."""
+
+    doc: str
+    start: int | None = None
+    field: str
+    value: str | None = None
+    who: str
+    why: str | None = None
 
 
 class WebError(CrosscountError):
@@ -701,9 +713,17 @@ def create_app(
             docs = {d: info for d in doc_ids if (info := state.ledger.document(d)) is not None}
             claims = [c for d in doc_ids[:500] for c in state.ledger.claims(doc=d)]
             sentences = {(c.doc, c.start): (c.sentence, c.figure) for c in claims}
+            from crosscount.curation import corrections
+
+            human: dict[tuple[str, int], list[str]] = defaultdict(list)
+            for fix in corrections(state.ledger):
+                if fix.start is not None and fix.doc in docs:
+                    what = {"confirm": "confirmed", "exclude": "left out"}.get(fix.field, f"{fix.field} corrected")
+                    human[(fix.doc, fix.start)].append(f"{what} by {fix.who}")
             rows = []
             for s in sts:
                 row = report.statement_row(s, docs, sentences, snap.statements)
+                row["human"] = sorted({h for d, st, _e in s.claims for h in human.get((d, st), [])})
                 lo, hi = s.low, s.high
                 row["point"] = (lo + hi) / 2 if lo is not None and hi is not None else (lo if lo is not None else hi)
                 rows.append(row)
@@ -746,9 +766,13 @@ def create_app(
                 if (d, s) != (doc, start):
                     others.append({"doc": d, "start": s, "outlet": outlet, "info": state_doc_label(d)})
         var = snap.var_by_id.get(statement.variable or "") if statement else None
+        from crosscount.curation import corrections
+
+        fixes = [c for c in corrections(state.ledger, doc, history=True) if c.start in (start, None)]
         return page(
             request, "evidence.html", "documents", doc=document, claim=claim, pieces=pieces, found=found,
             statement=statement, others=others, var=var, var_title=var_title(var) if var else None,
+            fixes=fixes[::-1], excluded=any(c.active and c.field == "exclude" for c in fixes),
         )
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
@@ -828,8 +852,13 @@ def create_app(
         if document is None:
             raise WebError(404, f"no document {doc!r} in the ledger")
         claims = state.ledger.claims(doc=doc)
+        from crosscount.curation import corrections
+
+        fixes = corrections(state.ledger, doc)
+        excluded = next((c for c in fixes if c.start is None and c.field == "exclude"), None)
         return page(request, "document.html", "documents", doc=document, claims=claims,
-                    pieces=highlight_all(document, claims))
+                    pieces=highlight_all(document, claims), excluded=excluded,
+                    corrected={c.start for c in fixes if c.start is not None})
 
     @app.post("/documents/{doc:path}/delete", include_in_schema=False)
     async def delete_page(request: Request, doc: str) -> Response:
@@ -1060,6 +1089,60 @@ def create_app(
         if claim is None:
             raise WebError(404, f"document {doc!r} has no claim at offset {start}")
         return document, claim
+
+    # -- curation: an analyst's corrections, kept beside the machine's values ------------------
+
+    def _correct(doc: str, start: int | None, field: str, value: str | None, who: str, why: str | None) -> Any:
+        from crosscount.curation import CorrectionError, add_correction
+        from crosscount.pipeline import reconcile_ledger
+
+        try:
+            fix = add_correction(state.ledger, doc, start, field, value, who=who, why=why)
+        except CorrectionError as err:
+            raise WebError(400, str(err)) from err
+        try:
+            reconcile_ledger(state.ledger)
+        finally:
+            state.changed()
+        return fix
+
+    async def _correct_from_form(request: Request, doc: str, start: int | None, field: str | None = None) -> None:
+        form = await request.form(max_files=0, max_fields=8)
+
+        def text(key: str) -> str | None:
+            v = form.get(key)
+            return v if isinstance(v, str) else None
+
+        require_token(request, text("token"))
+        await run_in_threadpool(_correct, doc, start, field or text("field") or "", text("value"),
+                                (text("who") or "").strip() or "analyst", text("why"))
+
+    @app.post("/claims/{doc:path}/{start:int}/correct", include_in_schema=False)
+    async def correct_page(request: Request, doc: str, start: int) -> Response:
+        await _correct_from_form(request, doc, start)
+        return RedirectResponse(f"/claims/{_pq(doc)}/{start}#corrections", status_code=303)
+
+    @app.post("/documents/{doc:path}/exclude", include_in_schema=False)
+    async def exclude_page(request: Request, doc: str) -> Response:
+        await _correct_from_form(request, doc, None, "exclude")
+        return RedirectResponse(f"/documents/{_pq(doc)}", status_code=303)
+
+    @app.get("/api/corrections", tags=["corrections"])
+    def api_corrections(doc: str | None = None, history: bool = False) -> dict[str, Any]:
+        """The analysts' corrections (with `history`, the replaced ones too): who, when, why, machine's value."""
+        from crosscount.curation import corrections
+
+        items = [c.to_dict() for c in corrections(state.ledger, _blank(doc), history=history)]
+        return _page(items, len(items), len(items), 0)
+
+    @app.post("/api/corrections", tags=["corrections"], status_code=201)
+    async def api_correct(request: Request, body: CorrectionIn) -> dict[str, Any]:
+        """Record a correction and reconcile again (needs the token when one is set). `field`: exclude,
+        confirm, source, as_of, measure, subject or value (`300`, `200-900`, `>=790000`); `start`: the
+        claim's offset, or none to exclude a whole document."""
+        require_token(request)
+        fix = await run_in_threadpool(_correct, body.doc, body.start, body.field, body.value, body.who, body.why)
+        return {"ok": True, "correction": fix.to_dict()}
 
     _api_docs(app)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
