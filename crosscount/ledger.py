@@ -227,6 +227,22 @@ stories_t = Table(  # migration 005
     Column("created_at", String, nullable=False),
 )
 
+corrections_t = Table(  # migration 006: an analyst's edits, beside the machine's values (curation.py)
+    "corrections",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("doc", String, nullable=False),
+    Column("start", Integer),  # the claim's figure offset; NULL: the whole document
+    Column("field", String, nullable=False),  # exclude | confirm | source | as_of | measure | subject | value
+    Column("value", Text),
+    Column("machine", Text),  # the machine's value when the correction was made
+    Column("who", String, nullable=False),
+    Column("at", String, nullable=False),
+    Column("why", Text),
+    Column("active", Integer, nullable=False),  # 0: replaced by a later correction of the same field
+    Index("ix_corrections_doc", "doc", "start"),
+)
+
 sources_t = Table(  # migration 002
     "sources",
     metadata,
@@ -430,12 +446,34 @@ def _m005_stories(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m006_corrections(conn: Connection) -> None:
+    """corrections: an analyst's edits of claims and documents, beside the machine's values (see curation.py)."""
+    md = MetaData()
+    Table(
+        "corrections",
+        md,
+        Column("id", _Id, primary_key=True, autoincrement=True),
+        Column("doc", String, nullable=False),
+        Column("start", Integer),
+        Column("field", String, nullable=False),
+        Column("value", Text),
+        Column("machine", Text),
+        Column("who", String, nullable=False),
+        Column("at", String, nullable=False),
+        Column("why", Text),
+        Column("active", Integer, nullable=False),
+        Index("ix_corrections_doc", "doc", "start"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("001_base", _m001_base),
     Migration("002_sources", _m002_sources),
     Migration("003_claims_run", _m003_claims_run),
     Migration("004_claim_windows", _m004_claim_windows),
     Migration("005_stories", _m005_stories),
+    Migration("006_corrections", _m006_corrections),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -1092,10 +1130,15 @@ class Ledger:
         limit: int | None = None,
         offset: int = 0,
         story: str | None = None,
+        *,
+        newest_first: bool = False,
+        has_claims: bool | None = None,
     ) -> list[Document]:
-        """Documents in order of publication (undated last), filtered by outlet, published date, story."""
-        query = select(documents_t).where(*self._document_filters(outlet, since, until, story))
-        query = query.order_by(documents_t.c.published.is_(None), documents_t.c.published, documents_t.c.id)
+        """Documents in order of publication (undated last; ``newest_first`` reverses the dated ones),
+        filtered by outlet, published date, story, and whether they have claims."""
+        query = select(documents_t).where(*self._document_filters(outlet, since, until, story, has_claims))
+        published = documents_t.c.published.desc() if newest_first else documents_t.c.published
+        query = query.order_by(documents_t.c.published.is_(None), published, documents_t.c.id)
         with self._read() as conn:
             rows = conn.execute(_page(query, limit, offset)).mappings().all()
         return [_document(r) for r in rows]
@@ -1106,19 +1149,29 @@ class Ledger:
         since: str | None = None,
         until: str | None = None,
         story: str | None = None,
+        *,
+        has_claims: bool | None = None,
     ) -> int:
         query = (
             select(func.count())
             .select_from(documents_t)
-            .where(*self._document_filters(outlet, since, until, story))
+            .where(*self._document_filters(outlet, since, until, story, has_claims))
         )
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
 
     def _document_filters(
-        self, outlet: str | None, since: str | None, until: str | None, story: str | None = None
+        self,
+        outlet: str | None,
+        since: str | None,
+        until: str | None,
+        story: str | None = None,
+        has_claims: bool | None = None,
     ) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = []
+        if has_claims is not None:
+            any_claim = select(claims_t.c.id).where(claims_t.c.doc == documents_t.c.id).exists()
+            conds.append(any_claim if has_claims else ~any_claim)
         if outlet is not None:
             conds.append(documents_t.c.outlet == outlet)
         if story is not None:
@@ -1365,32 +1418,41 @@ class Ledger:
         return sorted(out.values(), key=lambda s: (-s.claims, -s.statements, s.name))
 
     def search(self, q: str, limit: int = 20) -> list[SearchHit]:
-        """Sources, subjects and documents (title or text) containing ``q``, case-insensitively.
+        """Sources, subjects and documents (title or text) with ``q`` as whole words, case-insensitively.
 
-        ``limit`` applies to each kind. Case folding is ASCII-only on SQLite.
+        "NIS" finds "the NIS said", not "Ministry". ``limit`` applies to each kind. The database
+        narrows by substring; the word boundaries are checked here, on up to 20× ``limit`` candidates.
         """
         q = q.strip()
         if not q or limit < 1:
             return []
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        word = _word_pattern(q)
+        wide = limit * 20
         hits: list[SearchHit] = []
         with self._read() as conn:
+            found = 0
             for name, count in conn.execute(
                 select(sources_t.c.name, sources_t.c.claims)
                 .where(sources_t.c.name.ilike(pattern, escape="\\"))
                 .order_by(sources_t.c.claims.desc(), sources_t.c.name)
-                .limit(limit)
+                .limit(wide)
             ):
-                hits.append(SearchHit("source", name, name, int(count)))
+                if found < limit and word.search(name):
+                    hits.append(SearchHit("source", name, name, int(count)))
+                    found += 1
             n = func.count().label("n")
+            found = 0
             for subject, count in conn.execute(
                 select(claims_t.c.subject, n)
                 .where(claims_t.c.subject.ilike(pattern, escape="\\"))
                 .group_by(claims_t.c.subject)
                 .order_by(n.desc(), claims_t.c.subject)
-                .limit(limit)
+                .limit(wide)
             ):
-                hits.append(SearchHit("subject", subject, subject, int(count)))
+                if found < limit and word.search(subject):
+                    hits.append(SearchHit("subject", subject, subject, int(count)))
+                    found += 1
             n_claims = (
                 select(func.count())
                 .where(claims_t.c.doc == documents_t.c.id)
@@ -1398,12 +1460,18 @@ class Ledger:
                 .scalar_subquery()
             )
             d = documents_t.c
+            found = 0
             for row in conn.execute(
                 select(d.id, d.title, d.outlet, d.text, n_claims.label("n"))
                 .where(or_(d.title.ilike(pattern, escape="\\"), d.text.ilike(pattern, escape="\\")))
-                .order_by(d.published.is_(None), d.published, d.id)
-                .limit(limit)
+                .order_by(d.published.is_(None), d.published.desc(), d.id)
+                .limit(wide)
             ).mappings():
+                if found >= limit:
+                    break
+                if not (word.search(row["text"] or "") or word.search(row["title"] or "")):
+                    continue
+                found += 1
                 hits.append(
                     SearchHit(
                         "document",
@@ -1741,8 +1809,14 @@ def _statement(data: dict[str, Any]) -> Statement:
     return statement
 
 
+def _word_pattern(q: str) -> re.Pattern[str]:
+    """``q`` as whole words: not inside a longer word on either side."""
+    return re.compile(r"(?<!\w)" + re.escape(q) + r"(?!\w)", re.IGNORECASE)
+
+
 def _snippet(body: str, q: str, width: int = 80) -> str:
-    at = body.lower().find(q.lower())
+    m = _word_pattern(q).search(body)
+    at = m.start() if m else body.lower().find(q.lower())
     if at < 0:
         return body[: 2 * width].strip()
     start, end = max(0, at - width), min(len(body), at + len(q) + width)

@@ -314,8 +314,11 @@ class ReconcileCounts:
 
 def reconcile_story(ledger: Ledger, story: str, config_path: str | Path | None = None) -> ReconcileCounts:
     """Reconcile one story's claims (streamed from the ledger) and store its set in place of the old one."""
+    from crosscount import curation
+
     config = load_config(config_path)
-    rec = reconcile(ledger.iter_claims(story=story), doc_infos(ledger, story), config)
+    claims = curation.apply(ledger.iter_claims(story=story), curation.corrections(ledger))  # the analysts' edits
+    rec = reconcile(claims, doc_infos(ledger, story), config)
     findings, repeated = _once(rec.findings)
     ledger.replace_reconciliation(rec.statements, rec.variables, findings, story=story)
     return ReconcileCounts(1, len(rec.statements), len(rec.variables), len(findings),

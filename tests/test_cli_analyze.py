@@ -333,10 +333,10 @@ def test_reading_a_missing_ledger_says_how_to_build_one(tmp_path: Path, command:
 
 def test_timeline_prints_as_of_source_figure_interval_and_outlets(sample_db: Path) -> None:
     out = ok("timeline", "North Korean forces", "killed", "--db", str(sample_db)).stdout
-    for text in ("2025-01-13", "South Korea NIS", "300", "1,000", "Western officials", "Sample Daily",
+    for text in ("13 Jan 2025", "South Korea NIS", "300", "1,000", "Western officials", "Sample Daily",
                  "Sample Post"):
         assert text in out
-    assert out.index("2025-01-13") < out.index("2025-01-22")  # timeline order
+    assert out.index("13 Jan 2025") < out.index("22 Jan 2025")  # timeline order
 
 
 def test_timeline_matches_subject_and_measure_case_insensitively(sample_db: Path) -> None:

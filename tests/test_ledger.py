@@ -535,13 +535,11 @@ def test_ledger_search_treats_wildcards_and_unicode_literally(ledger: Ledger) ->
     doc = make_doc("Доклад: 100% потерь_батальона, 5 убиты.")
     ledger.add_document(doc, [make_claim(doc, "5", 5, source="Минобороны", subject="батальон")])
     assert [h.kind for h in ledger.search("100%")] == ["document"]
-    assert [h.kind for h in ledger.search("потерь_бат")] == ["document"]
+    assert [h.kind for h in ledger.search("потерь_батальона")] == ["document"]
     assert ledger.search("0_%") == []
     assert [h.key for h in ledger.search("Минобороны")] == ["Минобороны"]
-    assert [(h.kind, h.key) for h in ledger.search("батальон")] == [
-        ("subject", "батальон"),
-        ("document", doc.id),
-    ]
+    # whole words: the subject, not the inflected "батальона" inside the article
+    assert [(h.kind, h.key) for h in ledger.search("батальон")] == [("subject", "батальон")]
 
 
 def test_ledger_runs_record_version_config_and_counts(ledger: Ledger) -> None:
@@ -699,3 +697,12 @@ def test_ledger_sqlite_claim_filters_use_indexes(tmp_path: Path) -> None:
                 for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN SELECT * FROM claims WHERE {where}")
             )
             assert "USING INDEX" in plan, (where, plan)
+
+
+def test_ledger_search_matches_whole_words_only(ledger: Ledger) -> None:
+    doc = make_doc("The Ministry of Defence said 40 were killed; the NIS agreed.")
+    ledger.add_document(doc, [make_claim(doc, "40", 40, source="Ministry of Defence", subject="soldiers")])
+    assert [h.kind for h in ledger.search("NIS")] == ["document"]  # not "Ministry"
+    assert ledger.search("Minis") == []
+    hit = ledger.search("nis")[0]
+    assert hit.snippet is not None and "the NIS agreed" in hit.snippet

@@ -133,3 +133,31 @@ def test_counts_are_counted_one_way() -> None:
     c = counts(2, sts, 1, [f])
     assert (c.documents, c.claims, c.statements, c.sources, c.variables, c.conflicts) == (2, 3, 3, 2, 1, 1)
     assert c.line().startswith("2 documents · 3 claims · 3 statements · 2 sources · 1 variable · 1 conflict")
+
+
+def _widest(text: str) -> int:
+    return max((len(line.rstrip()) for line in text.splitlines()), default=0)
+
+
+def test_cli_tables_fit_an_80_column_terminal(shared_dir: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from crosscount.cli import main
+
+    assert isinstance(shared_dir, Path) and isinstance(tmp_path, Path)
+    db = str(tmp_path / "l.db")
+    runner = CliRunner()
+    built = runner.invoke(main, ["analyze", str(shared_dir / "seeds"), "--db", db])
+    assert built.exit_code == 0, built.output
+    for args in (["findings"], ["statements"], ["variables"], ["claims"],
+                 ["timeline", "North Korean forces", "killed"]):  # fmt: skip
+        out = runner.invoke(main, [*args, "--db", db], env={"COLUMNS": "80"})
+        assert out.exit_code == 0, out.output
+        assert _widest(out.output) <= 80, (args, _widest(out.output))
+        assert "own voice of" not in out.output and "(unnamed" not in out.output
+    narrow = runner.invoke(main, ["findings", "--db", db], env={"COLUMNS": "80"}).output
+    assert "┃ finding" not in narrow, "below 100 columns a finding is a paragraph, not a column"
+    wide = runner.invoke(main, ["findings", "--db", db], env={"COLUMNS": "160"}).output
+    assert _widest(wide) <= 160 and "finding" in wide

@@ -10,6 +10,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Dialog, sync_playwright
@@ -202,3 +203,148 @@ def test_bad_upload_shows_an_error_on_the_page(server: str, browser: Browser, tm
     error.wait_for()
     assert "line 2" in error.inner_text()
     assert page.locator("#documents tbody tr").count() == before
+
+
+def _offline(page: Any, server: str) -> list[str]:
+    """Refuse every request that does not go to the app; return the refused URLs."""
+    refused: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(server) or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return refused
+
+
+def test_api_docs_render_with_no_network(server: str, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    refused = _offline(page, server)
+    page.goto(server + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20000)
+    assert page.locator(".swagger-ui .opblock").count() >= 10
+    page.goto(server + "/redoc")
+    page.wait_for_selector("redoc .api-content, [role=main] h2, .api-content", timeout=20000)
+    assert "claims" in page.locator("body").inner_text().lower()
+    assert refused == []
+
+
+def _page_urls(server: str, page: Any) -> list[str]:
+    page.goto(server + "/")
+    var = page.locator("a.var-link").first.get_attribute("href")
+    page.goto(server + str(var))
+    evidence = page.locator("a.evidence-link").first.get_attribute("href")
+    page.goto(server + "/documents")
+    doc = page.locator("a.doc-link").first.get_attribute("href")
+    page.goto(server + "/sources")
+    source = page.locator("#sources tbody a").first.get_attribute("href")
+    return ["/", str(var), str(evidence), "/documents", str(doc), "/sources", str(source), "/search?q=officials"]
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_no_page_is_wider_than_the_screen(server: str, browser: Browser, width: int, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for url in _page_urls(server, page):
+        page.goto(server + url)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"{url} is {scroll} px wide at {width} px"
+        if width < 600:
+            search = page.locator("header input[type=search]").bounding_box()
+            assert search is not None and search["x"] >= 0 and search["x"] + search["width"] <= width
+            for link in ("Overview", "Sources", "Documents"):
+                box = page.locator("nav a", has_text=link).first.bounding_box()
+                assert box is not None and box["x"] + box["width"] <= width, f"nav link {link} cut off"
+    page.screenshot(path=str(tmp_path / f"last-{width}.png"), full_page=True)
+    assert_not_blank(tmp_path / f"last-{width}.png")
+
+
+def test_the_chart_keeps_a_usable_plot_area_on_a_phone(server: str, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server + "/")
+    page.locator("a.var-link", has_text="casualties").first.click()
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=15000)
+    plot = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    assert plot is not None and plot["width"] >= 250 and plot["height"] >= 200, plot
+    chart = page.locator("#chart").bounding_box()
+    legend = page.locator(".js-plotly-plot .legend").first.bounding_box()
+    assert chart is not None and legend is not None
+    assert legend["y"] >= plot["y"] + plot["height"] - 1, "the legend sits below the plot"
+    assert legend["y"] + legend["height"] <= chart["y"] + chart["height"] + 2, "the legend stays in the chart"
+    layout = page.evaluate("document.getElementById('chart').layout.xaxis.range")
+    assert layout[0] < layout[1]
+
+
+@pytest.fixture()
+def own_server(shared_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A server over a ledger of its own (the seeds), for a test that writes to it."""
+    _need_browser()
+    import uvicorn
+
+    from crosscount.web import create_app
+
+    db = tmp_path / "own.db"
+    with Ledger(db) as ledger:
+        analyze([shared_dir / "seeds"], ledger)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", db
+    srv.should_exit = True
+    thread.join(timeout=20)
+
+
+def test_a_correction_in_the_browser_changes_the_estimate_and_survives_reanalysis(
+    own_server: tuple[str, Path], browser: Browser, tmp_path: Path
+) -> None:
+    from crosscount.pipeline import reconcile_ledger, reextract
+
+    server, db = own_server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.locator("a.var-link", has_text="killed").first.click()
+    variable_url = page.url
+    best_before = page.locator("#estimate .est-cell.best .big").inner_text()
+    # the statement behind the best figure: correct its figure upwards, far above every other
+    row = page.locator("#statements-table tbody tr").filter(
+        has=page.locator("td.n", has_text=best_before)).first  # fmt: skip
+    row.locator("a.evidence-link").first.click()
+    page.wait_for_selector("#correct-form")
+    page.select_option("#correct-field", "value")
+    page.fill("#correct-value", "77777")
+    page.fill("#correct-who", "Ana Analyst")
+    page.fill("#correct-why", "the article says so further down")
+    page.click("#correct-form button[type=submit]")
+    page.wait_for_selector("ul.fixes li[data-field=value]")
+    assert "Ana Analyst" in page.locator("ul.fixes").inner_text()
+    assert "the machine read" in page.locator("ul.fixes").inner_text()
+
+    def estimate_text() -> str:
+        page.goto(variable_url)
+        return page.locator("#estimate").inner_text()
+
+    after = estimate_text()
+    assert "77,777" in after, after  # the statement's figure moved: the estimate follows
+    assert page.locator(".human", has_text="corrected by Ana Analyst").count() >= 1
+    # a new document is analyzed, then every document is extracted again: the correction holds
+    article = tmp_path / "new.txt"
+    article.write_text("date 2025-02-10 Regional officials said 45 soldiers were killed near Pokrovsk.\n",
+                       encoding="utf-8")  # fmt: skip
+    with Ledger(db) as ledger:
+        analyze([article], ledger)
+    assert "77,777" in estimate_text()
+    with Ledger(db) as ledger:
+        assert reextract(ledger, fingerprint="an older extractor") >= 5
+        reconcile_ledger(ledger)
+    assert "77,777" in estimate_text()

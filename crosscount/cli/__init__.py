@@ -14,6 +14,7 @@ def main() -> None:
 
 
 # Each command module registers its commands on `main` when imported (one line each).
+from crosscount.cli import curate_cmds as _curate_cmds  # noqa: E402,F401
 from crosscount.cli import extraction as _extraction  # noqa: E402,F401
 from crosscount.cli import ledger_cmds as _ledger_cmds  # noqa: E402,F401
 from crosscount.cli import web_cmds as _web_cmds  # noqa: E402,F401

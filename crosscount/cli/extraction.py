@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,7 +146,7 @@ def claims_table(claims: list[Claim]) -> str:
             c.as_of or "",
             c.kind,
         )
-    console = Console(file=io.StringIO(), width=160, record=True)
+    console = Console(file=io.StringIO(), width=max(shutil.get_terminal_size((160, 24)).columns, 40), record=True)
     console.print(table)
     return console.export_text()
 

@@ -22,6 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from crosscount import present
 from crosscount.cli import main
 from crosscount.cli.common import (
     db_option,
@@ -35,7 +36,7 @@ from crosscount.cli.extraction import write_claims
 from crosscount.errors import CrosscountError
 from crosscount.ledger import Ledger
 from crosscount.models import Document, Finding, Statement, Variable
-from crosscount.reconcile import Reconciliation, fmt_num, fmt_value
+from crosscount.reconcile import Reconciliation, fmt_num
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -88,7 +89,18 @@ def _check_report_path(_ctx: click.Context, _param: click.Parameter, value: str 
 
 
 def _width() -> int:
-    return max(shutil.get_terminal_size((160, 24)).columns, 120)
+    """The terminal's width (COLUMNS when set; 160 when the output is not a terminal)."""
+    return max(shutil.get_terminal_size((160, 24)).columns, 40)
+
+
+def _table(**kw: Any) -> Any:
+    """A rich Table that spends its width on text: light rules when the terminal is narrow."""
+    from rich import box
+    from rich.table import Table
+
+    if _width() < 100:
+        return Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, **kw)
+    return Table(**kw)
 
 
 def _render(*renderables: Any) -> str:
@@ -101,7 +113,7 @@ def _render(*renderables: Any) -> str:
 
 
 def _outlet(outlet: str | None, doc: str) -> str:
-    return outlet or f"(unnamed: {doc})"
+    return present.outlet_name(outlet)
 
 
 def _outlets(st: Statement) -> str:
@@ -110,21 +122,16 @@ def _outlets(st: Statement) -> str:
 
 
 def _when(st: Statement) -> str:
-    if st.as_of:
-        return st.as_of
-    if st.date:
-        return f"{st.date} ({st.date_basis or 'inferred'})"
-    return "undated"
+    return present.statement_when(st)
 
 
 def _interval(st: Statement) -> str:
-    return fmt_value(st.low, st.high, st.unit)
+    return present.value(st.low, st.high, st.unit)
 
 
 def _variable_name(subject: str | None, measure: str, unit: str = "persons", location: str | None = None) -> str:
-    unit_text = {"persons": "", "percent": " (%)", "persons_per_day": " (per day)"}.get(unit, f" ({unit})")
-    place = f" in {location}" if location else ""
-    return f"{subject or '(no subject)'} · {measure}{unit_text}{place}"
+    var = {"subject": subject, "measure": measure, "unit": unit, "location": location}
+    return present.variable_title(var, with_location=True)
 
 
 def _flat(value: Any) -> str:
@@ -338,8 +345,22 @@ def analyze(ctx: click.Context, inputs: tuple[str, ...], db: str, report_path: s
 
 
 def findings_table(findings: Sequence[Finding], title: str | None = None) -> Any:
+    """Findings as a table; below 100 columns each finding's sentence is a paragraph under its row."""
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
 
+    if _width() < 100:
+        parts: list[Any] = [Text(title, style="bold")] if title else []
+        for f in findings:
+            head = Table.grid(padding=(0, 1))
+            head.add_column(no_wrap=True)
+            head.add_column(overflow="fold")
+            head.add_row(Text(f.type, style="bold"), " · ".join(
+                x for x in (_variable_name(f.subject, f.measure), present.period_text(f.period), _result(f)) if x))
+            parts += [head, Padding(Text(present.clean_text(f.text)), (0, 0, 1, 2))]
+        return Group(*parts)
     table = Table(title=title, show_lines=True, title_justify="left")
     table.add_column("type", no_wrap=True)
     table.add_column("variable", overflow="fold", max_width=30)
@@ -347,7 +368,8 @@ def findings_table(findings: Sequence[Finding], title: str | None = None) -> Any
     table.add_column("result", overflow="fold", max_width=28)
     table.add_column("finding", overflow="fold", ratio=1)
     for f in findings:
-        table.add_row(f.type, _variable_name(f.subject, f.measure), f.period or "", _result(f), f.text)
+        table.add_row(f.type, _variable_name(f.subject, f.measure), present.period_text(f.period), _result(f),
+                      present.clean_text(f.text))
     return table
 
 
@@ -414,6 +436,17 @@ STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 def statements_table(sts: Sequence[Statement]) -> str:
     from rich.table import Table
 
+    if _width() < 100:  # fewer, wider columns: the figure as written under its value, kind in the as-of cell
+        narrow = _table()
+        for name in ("as of", "variable", "source", "value", "outlets"):
+            narrow.add_column(name, overflow="fold", justify="right" if name == "value" else "left")
+        for st in sts:
+            plain = st.kind == "report" and not st.computed
+            kind = "" if plain else f"\n{st.kind}{', computed' if st.computed else ''}"
+            narrow.add_row(_when(st) + kind, _variable_name(st.subject, st.measure, st.unit, st.location),
+                           present.source_name(st.source, st.outlets), f"{_interval(st)}\n“{st.figure}”",
+                           f"{len(st.docs)}: {_outlets(st)}")
+        return _render(narrow)
     table = Table()
     for name, width in (("as of", 24), ("variable", 34), ("source", 28), ("figure", 22), ("interval", 16),
                         ("kind", 10), ("outlets", 40)):
@@ -521,14 +554,15 @@ def variables(db: str, story: str | None, subject: str | None, measure: str | No
     rows = [_variable_row(v, by_id) for v in found]
 
     def table() -> str:
-        from rich.table import Table
 
-        t = Table()
+        t = _table()
         for name in ("variable", "statements", "sources", "first", "last", "id"):
             t.add_column(name, overflow="fold", justify="right" if name == "statements" else "left")
         for v, row in zip(found, rows, strict=True):
             t.add_row(_variable_name(v.subject, v.measure, v.unit, v.location), f"{len(v.statements):,}",
-                      ", ".join(row["sources"]), row["first"] or "", row["last"] or "", v.id)
+                      ", ".join(present.source_name(x if x != "—" else None) for x in row["sources"]),
+                      present.date_text(row["first"]) if row["first"] else "",
+                      present.date_text(row["last"]) if row["last"] else "", v.id)
         return _render(t)
 
     _write_rows(rows, VARIABLE_FIELDS, fmt, table)
@@ -577,7 +611,6 @@ def timeline(subject: str, measure: str, db: str, story: str | None, plot_path: 
 
     SUBJECT and MEASURE as `crosscount variables` lists them, e.g. "North Korean forces" killed.
     """
-    from rich.table import Table
 
     from crosscount.report import write_timeline_plot
 
@@ -590,12 +623,13 @@ def timeline(subject: str, measure: str, db: str, story: str | None, plot_path: 
         write_timeline_plot(rec, subject, measure, plot_path)
     parts: list[Any] = []
     for var in chosen:
-        table = Table(title=_variable_name(var.subject, var.measure, var.unit, var.location), title_justify="left")
+        table = _table(title=_variable_name(var.subject, var.measure, var.unit, var.location), title_justify="left")
         for name in ("as of", "source", "figure", "interval", "kind", "outlets"):
             table.add_column(name, overflow="fold", justify="right" if name == "interval" else "left")
         for st in rec.statements_of(var):
             kind = st.kind + (" (computed)" if st.computed else "")
-            table.add_row(_when(st), st.source or "—", st.figure, _interval(st), kind, _outlets(st))
+            table.add_row(_when(st), present.source_name(st.source, st.outlets), st.figure, _interval(st), kind,
+                          _outlets(st))
         parts.append(table)
         notable = [f for f in rec.findings_for(var.id) if f.type != "agreement"]
         if notable:
@@ -632,9 +666,8 @@ def stories(ctx: click.Context, db: str, fmt: str) -> None:
     rows = [s.to_dict() for s in found]
 
     def table() -> str:
-        from rich.table import Table
 
-        t = Table()
+        t = _table()
         for name in ("story", "name", "documents", "claims", "conflicts", "published", "by"):
             t.add_column(name, overflow="fold", justify="right" if name in ("documents", "claims", "conflicts")
                          else "left")

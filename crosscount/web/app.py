@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import hmac
+import html
 import json
 import re
 import tempfile
@@ -41,6 +42,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -64,6 +67,17 @@ _HERE = Path(__file__).resolve().parent
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _PERIOD_DATE = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)")
 _T = TypeVar("_T")
+
+
+class CorrectionIn(BaseModel):
+    """A correction sent to the API: which claim (or document), which field, the new value, who and why."""
+
+    doc: str
+    start: int | None = None
+    field: str
+    value: str | None = None
+    who: str
+    why: str | None = None
 
 
 class WebError(CrosscountError):
@@ -114,6 +128,12 @@ def var_title(var: Variable) -> str:
     return present.variable_title(var)
 
 
+def _shown(row: present.EstimateRow) -> dict[str, str]:
+    """An estimate as the pages show it: open bounds as ≥ / ≤, the period and best figure's source in words."""
+    return {"period": row.period, "low": row.low, "best": row.best, "high": row.high, "best_by": row.best_by,
+            "sentence": row.sentence}
+
+
 def _build_snapshot(ledger: Ledger) -> Snapshot:
     variables = ledger.variables()
     statements = {s.id: s for s in ledger.statements()}
@@ -151,6 +171,7 @@ def _build_snapshot(ledger: Ledger) -> Snapshot:
                     "high": latest.high,
                     "rule": latest.rule,
                 },
+                "shown": None if latest is None else _shown(present.estimate_row(latest, statements, var.unit)),
             }
         )
     per_source: dict[str, dict[str, int]] = defaultdict(lambda: {"agreement": 0, "conflict": 0})
@@ -351,6 +372,22 @@ def _value(low: float | None, high: float | None, unit: str) -> str:
     return fmt_value(low, high, unit)
 
 
+def _highlight(text: object, q: str) -> Markup:
+    """Text with each whole-word match of ``q`` in <mark class="hit">, everything else escaped."""
+    raw = str(text or "")
+    q = (q or "").strip()
+    if not q:
+        return Markup(html.escape(raw))
+    word = re.compile(r"(?<!\w)" + re.escape(q) + r"(?!\w)", re.IGNORECASE)
+    out, pos = [], 0
+    for m in word.finditer(raw):
+        out.append(html.escape(raw[pos : m.start()]))
+        out.append(f'<mark class="hit">{html.escape(m.group(0))}</mark>')
+        pos = m.end()
+    out.append(html.escape(raw[pos:]))
+    return Markup("".join(out))
+
+
 def _pq(value: object) -> str:
     """A value quoted for one path segment (slashes too)."""
     return quote(str(value), safe="")
@@ -475,6 +512,8 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served below from the packaged Swagger UI and ReDoc: no CDN, works offline
+        redoc_url=None,
         title="crosscount",
         version=__version__,
         description=(
@@ -489,7 +528,15 @@ def create_app(
     env = templates.env
     env.filters["num"] = _num
     env.filters["pq"] = _pq
-    env.globals["value"] = _value
+    env.filters["hl"] = _highlight
+    env.globals["value"] = present.value
+    env.globals["plural"] = present.plural
+    env.globals["date_text"] = present.date_text
+    env.globals["when"] = present.when
+    env.globals["statement_when"] = present.statement_when
+    env.globals["source_name"] = present.source_name
+    env.globals["outlet_name"] = present.outlet_name
+    env.globals["period_text"] = present.period_text
     env.globals["version"] = __version__
     env.globals["plotly_version"] = _plotly_version()
     env.globals["needs_token"] = state.token is not None
@@ -611,6 +658,7 @@ def create_app(
             return {"nav": "overview", "rows": rows, "subject": subject, "story": story, "stats": stats,
                     "counts": counts,
                     "conflicts": latest, "conflicts_total": len(conflicts),
+                    "sentences": {f.id: present.finding_sentence(f, snap.statements) for f in latest},
                     "titles": {v.id: var_title(v) for v in snap.variables}}
 
         return cached_page("overview.html", {"subject": subject, "story": story}, build)
@@ -665,9 +713,17 @@ def create_app(
             docs = {d: info for d in doc_ids if (info := state.ledger.document(d)) is not None}
             claims = [c for d in doc_ids[:500] for c in state.ledger.claims(doc=d)]
             sentences = {(c.doc, c.start): (c.sentence, c.figure) for c in claims}
+            from crosscount.curation import corrections
+
+            human: dict[tuple[str, int], list[str]] = defaultdict(list)
+            for fix in corrections(state.ledger):
+                if fix.start is not None and fix.doc in docs:
+                    what = {"confirm": "confirmed", "exclude": "left out"}.get(fix.field, f"{fix.field} corrected")
+                    human[(fix.doc, fix.start)].append(f"{what} by {fix.who}")
             rows = []
             for s in sts:
                 row = report.statement_row(s, docs, sentences, snap.statements)
+                row["human"] = sorted({h for d, st, _e in s.claims for h in human.get((d, st), [])})
                 lo, hi = s.low, s.high
                 row["point"] = (lo + hi) / 2 if lo is not None and hi is not None else (lo if lo is not None else hi)
                 rows.append(row)
@@ -710,9 +766,13 @@ def create_app(
                 if (d, s) != (doc, start):
                     others.append({"doc": d, "start": s, "outlet": outlet, "info": state_doc_label(d)})
         var = snap.var_by_id.get(statement.variable or "") if statement else None
+        from crosscount.curation import corrections
+
+        fixes = [c for c in corrections(state.ledger, doc, history=True) if c.start in (start, None)]
         return page(
             request, "evidence.html", "documents", doc=document, claim=claim, pieces=pieces, found=found,
             statement=statement, others=others, var=var, var_title=var_title(var) if var else None,
+            fixes=fixes[::-1], excluded=any(c.active and c.field == "exclude" for c in fixes),
         )
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
@@ -739,15 +799,18 @@ def create_app(
         since: str | None = None,
         until: str | None = None,
         story: str | None = None,
+        has_claims: str | None = None,
         offset: int = Query(0, ge=0),
         limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
     ) -> HTMLResponse:
-        filters = {"outlet": _blank(outlet), "since": _check_date("since", since),
-                   "until": _check_date("until", until), "story": _blank(story)}
-        docs = state.ledger.documents(**filters, limit=limit, offset=offset)
-        total = state.ledger.count_documents(**filters)
+        filters: dict[str, Any] = {"outlet": _blank(outlet), "since": _check_date("since", since),
+                                   "until": _check_date("until", until), "story": _blank(story)}
+        only = True if has_claims else None
+        docs = state.ledger.documents(**filters, has_claims=only, limit=limit, offset=offset, newest_first=True)
+        total = state.ledger.count_documents(**filters, has_claims=only)
         rows = [{"doc": d, "claims": state.ledger.count_claims(doc=d.id)} for d in docs]
-        base = {k: v for k, v in filters.items() if v}
+        base = {k: v for k, v in {**filters, "has_claims": "1" if has_claims else None}.items() if v}
+        filters["has_claims"] = bool(has_claims)
         prev_url = next_url = None
         if offset > 0:
             prev_url = "/documents?" + urlencode({**base, "offset": max(0, offset - limit), "limit": limit})
@@ -765,7 +828,7 @@ def create_app(
         try:
             job = await _accept_upload(request, state, fields, require_token)
         except WebError as err:
-            docs = state.ledger.documents(limit=DEFAULT_LIMIT)
+            docs = state.ledger.documents(limit=DEFAULT_LIMIT, newest_first=True)
             rows = [{"doc": d, "claims": state.ledger.count_claims(doc=d.id)} for d in docs]
             return templates.TemplateResponse(
                 request, "documents.html",
@@ -789,8 +852,13 @@ def create_app(
         if document is None:
             raise WebError(404, f"no document {doc!r} in the ledger")
         claims = state.ledger.claims(doc=doc)
+        from crosscount.curation import corrections
+
+        fixes = corrections(state.ledger, doc)
+        excluded = next((c for c in fixes if c.start is None and c.field == "exclude"), None)
         return page(request, "document.html", "documents", doc=document, claims=claims,
-                    pieces=highlight_all(document, claims))
+                    pieces=highlight_all(document, claims), excluded=excluded,
+                    corrected={c.start for c in fixes if c.start is not None})
 
     @app.post("/documents/{doc:path}/delete", include_in_schema=False)
     async def delete_page(request: Request, doc: str) -> Response:
@@ -922,13 +990,14 @@ def create_app(
         since: str | None = None,
         until: str | None = None,
         story: str | None = None,
+        has_claims: bool | None = Query(None, description="true: only documents with claims; false: without"),
         limit: int = Limit,
         offset: int = Offset,
     ) -> dict[str, Any]:
-        """Documents in order of publication (text left out; ask for one document to get it)."""
-        f = {"outlet": _blank(outlet), "since": _check_date("since", since),
-             "until": _check_date("until", until), "story": _blank(story)}
-        docs = state.ledger.documents(**f, limit=limit, offset=offset)
+        """Documents, newest first (undated last; text left out: ask for one document to get it)."""
+        f: dict[str, Any] = {"outlet": _blank(outlet), "since": _check_date("since", since),
+                             "until": _check_date("until", until), "story": _blank(story), "has_claims": has_claims}
+        docs = state.ledger.documents(**f, limit=limit, offset=offset, newest_first=True)
         items = []
         for d in docs:
             row = d.to_dict()
@@ -1021,8 +1090,99 @@ def create_app(
             raise WebError(404, f"document {doc!r} has no claim at offset {start}")
         return document, claim
 
+    # -- curation: an analyst's corrections, kept beside the machine's values ------------------
+
+    def _correct(doc: str, start: int | None, field: str, value: str | None, who: str, why: str | None) -> Any:
+        from crosscount.curation import CorrectionError, add_correction
+        from crosscount.pipeline import reconcile_ledger
+
+        try:
+            fix = add_correction(state.ledger, doc, start, field, value, who=who, why=why)
+        except CorrectionError as err:
+            raise WebError(400, str(err)) from err
+        try:
+            reconcile_ledger(state.ledger)
+        finally:
+            state.changed()
+        return fix
+
+    async def _correct_from_form(request: Request, doc: str, start: int | None, field: str | None = None) -> None:
+        form = await request.form(max_files=0, max_fields=8)
+
+        def text(key: str) -> str | None:
+            v = form.get(key)
+            return v if isinstance(v, str) else None
+
+        require_token(request, text("token"))
+        await run_in_threadpool(_correct, doc, start, field or text("field") or "", text("value"),
+                                (text("who") or "").strip() or "analyst", text("why"))
+
+    @app.post("/claims/{doc:path}/{start:int}/correct", include_in_schema=False)
+    async def correct_page(request: Request, doc: str, start: int) -> Response:
+        await _correct_from_form(request, doc, start)
+        return RedirectResponse(f"/claims/{_pq(doc)}/{start}#corrections", status_code=303)
+
+    @app.post("/documents/{doc:path}/exclude", include_in_schema=False)
+    async def exclude_page(request: Request, doc: str) -> Response:
+        await _correct_from_form(request, doc, None, "exclude")
+        return RedirectResponse(f"/documents/{_pq(doc)}", status_code=303)
+
+    @app.get("/api/corrections", tags=["corrections"])
+    def api_corrections(doc: str | None = None, history: bool = False) -> dict[str, Any]:
+        """The analysts' corrections (with `history`, the replaced ones too): who, when, why, machine's value."""
+        from crosscount.curation import corrections
+
+        items = [c.to_dict() for c in corrections(state.ledger, _blank(doc), history=history)]
+        return _page(items, len(items), len(items), 0)
+
+    @app.post("/api/corrections", tags=["corrections"], status_code=201)
+    async def api_correct(request: Request, body: CorrectionIn) -> dict[str, Any]:
+        """Record a correction and reconcile again (needs the token when one is set). `field`: exclude,
+        confirm, source, as_of, measure, subject or value (`300`, `200-900`, `>=790000`); `start`: the
+        claim's offset, or none to exclude a whole document."""
+        require_token(request)
+        fix = await run_in_threadpool(_correct, body.doc, body.start, body.field, body.value, body.who, body.why)
+        return {"ok": True, "correction": fix.to_dict()}
+
+    _api_docs(app)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc with their JavaScript and CSS served by the app itself.
+
+    The assets come from the pinned ``fastapi-offline`` distribution, so the API docs render
+    with no network (FastAPI's defaults load them from a CDN).
+    """
+    from importlib import resources
+
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+
+    docs_assets = resources.files("fastapi_offline") / "static"
+    app.mount("/static/docs", StaticFiles(directory=str(docs_assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="crosscount API", oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js", swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    def swagger_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        page = get_redoc_html(
+            openapi_url="/openapi.json", title="crosscount API", redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/static/favicon.svg", with_google_fonts=False,
+        )
+        # ReDoc's sidebar shows its maker's logo from their CDN: images from the app only
+        page.headers["Content-Security-Policy"] = "img-src 'self' data: blob:"
+        return page
 
 
 def _pad(values: Sequence[str | None], n: int) -> list[str | None]:

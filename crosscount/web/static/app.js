@@ -83,7 +83,46 @@
     if (el.getAttribute("data-status") !== "done" && el.getAttribute("data-status") !== "failed") { tick(); }
   }
 
+  // Click a column header of a table.sortable to sort its rows (again to reverse). A cell's
+  // data-value, when present, is what is compared; numbers compare as numbers ("1,200", "≥ 790").
+  function sortable() {
+    document.querySelectorAll("table.sortable").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      heads.forEach(function (th, col) {
+        th.classList.add("sortable");
+        th.setAttribute("tabindex", "0");
+        th.setAttribute("role", "button");
+        function go() {
+          var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+          heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          function key(row) {
+            var cell = row.cells[col];
+            if (!cell) { return ""; }
+            var raw = String(cell.hasAttribute("data-value") ? cell.getAttribute("data-value") : cell.textContent).trim();
+            var bare = raw.replace(/[,\s≥≤%]|a day/g, "");
+            return /^-?\d+(\.\d+)?$/.test(bare) ? parseFloat(bare) : raw.toLowerCase();
+          }
+          rows.sort(function (a, b) {
+            var x = key(a), y = key(b);
+            if (x === y) { return 0; }
+            if (x === "" || x === "–" || x === "—") { return 1; }
+            if (y === "" || y === "–" || y === "—") { return -1; }
+            if (typeof x === typeof y) { return (x < y ? -1 : 1) * dir; }
+            return (typeof x === "number" ? -1 : 1) * dir;
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        }
+        th.addEventListener("click", go);
+        th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(); } });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    sortable();
     drawChart();
     showFigure();
     pollJob();
