@@ -349,10 +349,11 @@ class Extractor:
                 return (nm.group(0).lower(), tok.start + nm.end(), party_word)
             party = self.resolver.party(tok.text)
             if party and tok.text[:1].isupper():
-                two = f"{tok.text} {toks[i + 1].text}" if i + 1 < len(toks) else tok.text
+                width = 2 if i + 1 < len(toks) else 1  # a party word may end the sentence
+                two = " ".join(t.text for t in toks[i : i + width])
                 if self.resolver.party(two):
                     party_word = two
-                    i += 2
+                    i += width
                     if fold(two) == fold(party.plural):
                         return (two.lower(), toks[i - 1].end, two)
                     continue

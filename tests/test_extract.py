@@ -340,3 +340,18 @@ def test_extract_sentence_case_headline_and_lowercase_agency() -> None:
     ]
     assert claims[1].source == "regional emergency service" and claims[1].as_of == "2024-10-30"
     assert claims[0].sentence == "Flooding kills dozens in the east"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The landslide buried 40 villagers and two Egyptians.",
+        "The border town now hosts 1 million Venezuelans.",
+        "Among the missing are eleven Armenians.",
+    ],
+)
+def test_extract_a_nationality_ending_the_sentence_is_no_crash(sentence: str) -> None:
+    import crosscount
+
+    for claim in crosscount.extract(sentence, published="2024-03-04"):
+        assert claim.low is None or claim.low >= 1
