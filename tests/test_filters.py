@@ -78,7 +78,7 @@ def test_a_cue_with_its_link_on_the_same_line_is_a_link() -> None:
 
 
 def test_prose_after_a_bare_cue_is_not_a_link() -> None:
-    text = "Recommended\n\nThe death toll has risen to at least 204 since July 16, according to the local paper."
+    text = "Recommended\n\nAt least 204 people have now died in the unrest, according to a regional daily."
     assert rule_of(text, claim(text, "204")) is None
 
 
@@ -145,7 +145,7 @@ def test_a_headline_figure_far_from_the_body_figure_is_kept() -> None:
 
 
 def test_a_title_line_glued_to_the_first_paragraph_is_still_the_headline() -> None:
-    text = "At least 92 killed in protests\nAt least 92 people have been killed in the protests, a rights group said."
+    text = "At least 92 dead in port riots\nAt least 92 people died in three days of riots, a monitoring group said."
     head = claim(text, "At least 92", low=92, high=None, qualifier="at_least")
     body = claim(text, "At least 92", nth=1, low=92, high=None, qualifier="at_least")
     got = verdicts(text, [head, body])
@@ -157,7 +157,7 @@ def test_a_subtitle_figure_a_later_paragraph_repeats_is_dropped_whatever_its_qua
     text = (
         "Curfew goes on\n\n"
         "Toll from the unrest rises to 204.\n\n"
-        "The toll has risen to at least 204 since July 16, the newspaper said."
+        "By Sunday at least 204 people had died in the unrest, the daily reported."
     )
     sub = claim(text, "204", rules=("body", "lead_repeat_candidate"))
     later = claim(text, "at least 204", low=204, high=None, qualifier="at_least")
@@ -198,9 +198,9 @@ def test_a_need_word_in_another_clause_does_not_touch_the_count() -> None:
     cases = [
         ("The storm killed 40 people and affected 10,000 others in the province.", "40"),
         ("At least 12 people died in the affected area, the governor said.", "12"),
-        ("Tens of thousands of survivors left homeless were still struggling to meet basic needs.",
+        ("Tens of thousands of families left homeless still struggle to cover their basic needs.",
          "Tens of thousands"),
-        ("The agency said it was providing shelter to more than 350,000 people.", "more than 350,000"),
+        ("The relief office said it now houses more than 350,000 people in shelters.", "more than 350,000"),
     ]
     for text, figure in cases:
         assert rule_of(text, claim(text, figure, low=1, high=1, measure="displaced")) is None, text
@@ -240,7 +240,7 @@ def test_ages_are_not_counts() -> None:
         ("Activists said Omar Farouk Nadim (31) and Sami Haddad (20) were executed.", "31"),
         ("Gunmen shot dead seven people, including two children aged nine and 13.", "13"),
         ("Gunmen shot dead seven people, including two children aged nine and 13.", "nine"),
-        ("His four nephews aged 18 to 36 remain missing.", "18 to 36"),
+        ("Her three cousins aged 18 to 36 are still unaccounted for.", "18 to 36"),
     ]
     for text, figure in cases:
         low = {"nine": 9.0, "18 to 36": 18.0}.get(figure)
@@ -305,7 +305,7 @@ def test_a_hard_wrapped_first_line_is_no_headline() -> None:
 def test_an_excerpt_cut_mid_sentence_is_no_headline() -> None:
     text = (
         "The quake killed 820 people, the ministry said on Saturday.\n\n"
-        "A correspondent saw hundreds of people flocking to the square to spend the night"
+        "A reporter watched hundreds of residents crowding into the park to sleep outdoors"
     )
     c = claim(text, "hundreds", low=200, high=999, qualifier="vague", measure="other", rules=("heading",))
     assert rule_of(text, c) is None
@@ -314,7 +314,7 @@ def test_an_excerpt_cut_mid_sentence_is_no_headline() -> None:
 def test_a_caption_is_no_headline() -> None:
     text = (
         "Hundreds feared lost at sea\n\n"
-        "A photo of the boat before it capsized with hundreds on board. [COAST GUARD / HANDOUT]\n\n"
+        "An image of the ferry shortly before it sank with hundreds aboard. [PORT AUTHORITY / HANDOUT]\n\n"
         "At least 400 people were on the boat, the coast guard said on Thursday."
     )
     caption = claim(text, "hundreds", nth=0, low=200, high=999, qualifier="vague", measure="other",
