@@ -83,9 +83,9 @@ def test_a_minister_speaks_in_his_own_name(reader: SpeechReader) -> None:
 
 
 def test_a_count_is_its_owner_s(reader: SpeechReader) -> None:
-    s = speech(reader, "At least 88 people have died, according to a separate AFP count of victims.", "88")
+    s = speech(reader, "At least 88 people have died, according to an AFP tally compiled from hospital records.", "88")
     assert s is not None and s.source_text == "AFP"
-    sentence = "The quake killed 640 people, according to a provisional balance sheet issued by the Interior Ministry."
+    sentence = "The storm left 640 people dead, according to an interim report released by the Interior Ministry."
     s = speech(reader, sentence, "640")
     assert s is not None and "Interior Ministry" in s.source_text
 
@@ -159,7 +159,7 @@ def test_extract_a_title_abbreviation_binds_to_the_name() -> None:
 
 
 def test_extract_international_organisations_by_any_of_their_names() -> None:
-    text = "At least 30,000 people were displaced, according to the International Organization for Migration."
+    text = "Some 30,000 residents were forced to flee, the International Organization for Migration said."
     assert _source_of(text, "30,000") == "IOM"
 
 
