@@ -19,6 +19,7 @@ from crosscount.filters import Layout, apply_filters
 from crosscount.language import is_english
 from crosscount.lexicon import Lexicon, lexicon
 from crosscount.models import Claim, Document
+from crosscount.people import DocumentPeople
 from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
 from crosscount.segment import Sentence, split
 from crosscount.speech import Speech, SpeechReader
@@ -161,9 +162,11 @@ class DocState:
     military_sentences: set[int] = field(default_factory=set)  # sentences that speak of soldiers or troops
     military_nearby: bool = False  # this sentence or the one before does
     previous: tuple[int, Claim] | None = None  # the last claim that is not a base reference, and its sentence
+    previous_paragraph: int | None = None  # the paragraph of that sentence
     # this sentence: its candidates, and (once read) figure start -> its asserter from the parse
     sentence_candidates: list[Candidate] = field(default_factory=list)
     speeches: dict[int, Speech | None] | None = None
+    people: DocumentPeople = field(default_factory=DocumentPeople)  # titled names the document gives
 
 
 @dataclass(slots=True)
@@ -220,7 +223,7 @@ class Extractor:
         aliases = DocumentAliases.scan(text)
         paragraphs, sentences = split(text)
         quotes = quote_spans(text)
-        state = DocState()
+        state = DocState(people=DocumentPeople.scan(text, self.lex))
         state.military_parties = self._military_parties(text)
 
         claims: list[Claim] = []
@@ -282,6 +285,7 @@ class Extractor:
             headline_figures = [c for c in sentence_claims if "base_reference" not in c.rules]
             if headline_figures:
                 state.previous = (sent.index, headline_figures[-1])
+                state.previous_paragraph = sent.paragraph
             claim_paragraphs.extend((c, sent.paragraph) for c in sentence_claims)
             self.timing.close_sentence(st, tstate)
             self._update_pending(sent, frames, candidates, state, aliases)
@@ -711,7 +715,7 @@ class Extractor:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
         # "a spokesman for the army" speaks for the army; "the territory's ministry" is the ministry
-        phrase = _core_phrase(source_text)
+        phrase = self._report_owner(_core_phrase(source_text))
         expanded = aliases.expand(re.sub(r"^(?:the|The)\s+", "", phrase))
         if expanded == re.sub(r"^(?:the|The)\s+", "", phrase):
             expanded = phrase
@@ -761,6 +765,15 @@ class Extractor:
                 return r.canonical_source(ent[0]), "person" if ent[1] == "PERSON" else "org"
         return name, "org"
 
+    def _report_owner(self, phrase: str) -> str:
+        """ "UN report", "an AFP count", "the ministry's figures": the organisation that issued them."""
+        words = phrase.split()
+        if len(words) >= 2 and words[-1].lower() in self.lex.report_nouns:
+            owner = [w for w in words[:-1] if w.lower() not in self.lex.name_glue]
+            if owner and all(w[:1].isupper() for w in owner):
+                return re.sub(r"(?:'s|’s|'|’)$", "", " ".join(owner))
+        return phrase
+
     def _resolve_reference(
         self, fr: Frame, state: DocState, sent: Sentence, subject_party: Party | None = None
     ) -> tuple[str | None, bool, str]:
@@ -798,7 +811,7 @@ class Extractor:
                 if m.kind == wanted_kind:
                     recent = m.recent or bool(re.search(r"\b(?:new|latest|recent)\b", fr.source_text, re.IGNORECASE))
                     return m.canonical, recent, "reference"
-            if kind != "report":
+            if kind not in ("report", "group"):  # "they" may be an organisation
                 break
         if len(words) == 1 and head in self.lex.pronouns:
             return None, False, "unresolved_pronoun"
@@ -873,7 +886,7 @@ class Extractor:
             if speaker:
                 return speaker[0], speaker[1], None, False, "quote_speaker"
         if chosen is None:
-            return self._carry(text, cand, sent, state, measure, projection)
+            return self._carry(text, cand, sent, state, measure, projection, prior)
         via: str | None = None
         src_frame = chosen
         if chosen.kind in ("pre", "verb", "post", "according") and citing:
@@ -887,7 +900,7 @@ class Extractor:
         recent = False
         rule = src_frame.rule
         if name is None and kind == "not_a_source":
-            return self._carry(text, cand, sent, state, measure, projection)
+            return self._carry(text, cand, sent, state, measure, projection, prior)
         if name is None:
             name, recent, how = self._resolve_reference(src_frame, state, sent, subject_party)
             rule = f"{rule}+{how}"
@@ -1004,7 +1017,14 @@ class Extractor:
         return None
 
     def _carry(
-        self, text: str, cand: Candidate, sent: Sentence, state: DocState, measure: str, projection: bool
+        self,
+        text: str,
+        cand: Candidate,
+        sent: Sentence,
+        state: DocState,
+        measure: str,
+        projection: bool,
+        prior: list[Claim],
     ) -> tuple[str | None, str | None, str | None, bool, str]:
         """No frame in the sentence: an evidential marker or a pending source may carry one over."""
         family = _FAMILY.get(measure, "other")
@@ -1021,7 +1041,47 @@ class Extractor:
             if projection and sent.index - index <= 2 and pfamily == family:
                 state.pending_place = place
                 return source, None, via, False, "pending_source"
+        # A figure that breaks down the previous one in the same paragraph ("According to the ministry,
+        # 5,000 were injured. Most were in the north (1,200)."): the last figure's source still speaks.
+        # A part is no larger than its whole and names no country the whole did not; a total, another
+        # country's toll or another kind of figure is the outlet's own sentence.
+        if prior:
+            last: Claim | None = prior[-1]
+        elif (
+            state.previous is not None
+            and state.previous_paragraph == sent.paragraph
+            and sent.index - state.previous[0] <= 2
+        ):
+            last = state.previous[1]
+        else:
+            last = None
+        if last is not None and last.source and self._is_part_of(cand, measure, sent, last):
+            return last.source, last.source_text, last.via, False, "paragraph_carry"
         return None, None, None, False, "own_voice"
+
+    def _is_part_of(self, cand: Candidate, measure: str, sent: Sentence, whole: Claim) -> bool:
+        """Whether a figure reads as a part of an earlier one: same family, not larger, no new country."""
+        if _FAMILY.get(measure, "other") != _FAMILY.get(whole.measure, "other") or measure == "other":
+            return False
+        if self.lex.whole_pattern.search(sent.text):
+            return False
+        value = cand.high if cand.high is not None else cand.low
+        whole_value = whole.high if whole.high is not None else whole.low
+        if value is None or whole_value is None or value > whole_value or cand.is_share != (whole.unit == "percent"):
+            return False
+        return self._countries(sent.text) <= self._countries(whole.sentence) | (
+            {whole.location} if whole.location else set()
+        )
+
+    def _countries(self, text: str) -> set[str]:
+        found: set[str] = set()
+        for pm in re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", text):
+            for phrase in _party_phrases(pm.group(0)):
+                party = self.resolver.party(phrase)
+                if party:
+                    found.add(party.name)
+                    break
+        return found
 
     def _update_pending(
         self,
@@ -1142,6 +1202,14 @@ class Extractor:
         source, source_text, via, recent, src_rule = self._attribute(
             text, cand, sent, frames, quotes, aliases, state, measure, prior, kind == "projection", subject_party
         )
+        if source is not None and "carry" not in src_rule:
+            # "the interior minister", "Mr Doe", "Doe": the titled person the document names; a
+            # spokesperson's or an envoy's figure is their organisation's
+            titled = state.people.resolve(source_text or source, cand.start, self.lex) or state.people.resolve(
+                source, cand.start, self.lex
+            )
+            if titled is not None and titled != source:
+                source, src_rule = self.resolver.canonical_source(titled), f"{src_rule}+titled_person"
         if source is not None and not self._acceptable_source(source):
             # "the", "Thursday", "number of": a name no reader would accept is no name
             source, source_text, via, src_rule = None, None, None, f"{src_rule}+rejected_name"
@@ -1243,6 +1311,7 @@ _MILITARY_MENTION = re.compile(
     r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:soldiers|troops|forces|military|army|servicemen|personnel|"
     r"fighters|contingent)\b"
 )
+_BASED = re.compile(r"^(?:(?:the|an?)\s+)?[\w'’.]+(?:-[\w'’.]+)*-based\s+", re.IGNORECASE)
 _SPOKESPERSON_FOR = re.compile(
     r"^(?:an?\s+|the\s+)?(?:senior\s+)?(?:spokes(?:man|woman|person)|representative|press officer)\s+(?:for|of|at)\s+",
     re.IGNORECASE,
@@ -1264,8 +1333,13 @@ _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
 
 
 def _core_phrase(source_text: str) -> str:
-    """The asserter inside a phrase: "a spokesman for the army" -> "the army"; "data from X" -> "X"."""
-    return _GENERIC_POSSESSOR.sub("", _SPOKESPERSON_FOR.sub("", _REPORT_OF.sub("", source_text.strip())))
+    """The asserter inside a phrase: "a spokesman for the army" -> "the army"; "data from X" -> "X".
+
+    A caption's tail ("X report | Image: Y") and a leading "-based" descriptor ("Oslo-based X")
+    are not part of the name.
+    """
+    phrase = _BASED.sub("", source_text.split("|")[0].strip())
+    return _GENERIC_POSSESSOR.sub("", _SPOKESPERSON_FOR.sub("", _REPORT_OF.sub("", phrase)))
 
 
 def noun_end_of(text: str, start: int) -> int:

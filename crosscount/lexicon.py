@@ -74,6 +74,14 @@ class Lexicon:
     name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     report_nouns: frozenset[str]  # "figures issued by X" are X's
+    honorifics: frozenset[str]  # "Mr", "Dr": before a name, never part of it
+    name_particles: frozenset[str]  # lower-case words inside a name ("al", "bin", "van")
+    whole_pattern: re.Pattern[str]  # "the total", "combined": a sentence that sums, not one that breaks down
+
+
+def _word_pattern(words: list[str]) -> re.Pattern[str]:
+    """Any of the words or phrases, whole, case-insensitive."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -149,9 +157,7 @@ def lexicon() -> Lexicon:
         according_cues=frozenset(w.lower() for w in attribution["parse"]["according_cues"]),
         citing_cues=frozenset(w.lower() for w in attribution["parse"]["citing_cues"]),
         time_nouns=frozenset(w.lower() for w in attribution["parse"]["time_nouns"])
-        | frozenset(
-            w.lower() for table in ("months", "month_abbreviations", "weekdays") for w in dates.get(table, {})
-        ),
+        | frozenset(w.lower() for table in ("months", "month_abbreviations", "weekdays") for w in dates.get(table, {})),
         person_titles=frozenset(w.lower() for w in attribution["parse"]["person_titles"]),
         name_glue=frozenset(w.lower() for w in attribution["parse"]["name_glue"]),
         speech_cue_pattern=re.compile(
@@ -170,4 +176,7 @@ def lexicon() -> Lexicon:
         ),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
+        honorifics=frozenset(w.lower() for w in attribution["people"]["honorifics"]),
+        name_particles=frozenset(attribution["people"]["name_particles"]),
+        whole_pattern=_word_pattern(attribution["carry"]["whole_words"]),
     )

@@ -19,6 +19,7 @@ from typing import Any
 
 from crosscount.errors import ConfigError
 
+_DOTTED_COUNTRY = re.compile(r"\bU\.([SNK])\b\.?")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?=\s|$)")
 _NON_WORD = re.compile(r"[^\w\s&-]+")
 _SPACES = re.compile(r"\s+")
@@ -29,7 +30,7 @@ def fold(name: str) -> str:
     """Fold a name for comparison: case, a leading article, possessives, punctuation, spaces."""
     text = name.strip()
     text = _POSSESSIVE.sub("", text)
-    text = text.replace("U.S.", "US").replace("U.K.", "UK").replace("U.N.", "UN")
+    text = _DOTTED_COUNTRY.sub(r"U\1", text)  # "U.N.", "U.N" (a sentence's last word), "U.S."
     text = _NON_WORD.sub(" ", text.lower())
     text = _SPACES.sub(" ", text).strip()
     for article in ("the ", "a ", "an "):
@@ -384,6 +385,23 @@ _DEFINED_ALIAS = re.compile(
 )
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
+_CAPITALISED_NAME = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+|for\s+|and\s+|the\s+)*[A-Z][a-z]+){2,5}")
+_NAME_GLUE = frozenset({"of", "for", "and", "the"})
+
+
+def _tails(run: str) -> list[str]:
+    """A capitalised run and its shorter endings of two or more name words ("The Syrian Observatory" ->
+    also "Syrian Observatory"): the run may begin with a word that is not part of the name."""
+    words = run.split()
+    return [" ".join(words[i:]) for i in range(len(words) - 1) if words[i] not in _NAME_GLUE]
+
+
+def _initials(name: str) -> str:
+    """ "Iran Human Rights" -> "IHR"; "Office for the Coordination of ..." skips the glue words."""
+    return "".join(w[0] for w in name.split() if w not in _NAME_GLUE)
+
+
 @dataclass(slots=True)
 class DocumentAliases:
     """Aliases a text defines for itself: "the Institute for the Study of War (ISW)"."""
@@ -401,6 +419,12 @@ class DocumentAliases:
                 words.pop(0)
             if len(words) >= 2:
                 out.short_to_long[m.group(2)] = " ".join(words)
+        # An initialism the text uses for a name it spells out elsewhere ("Iran Human Rights" ... "IHR")
+        names = [tail for n in _CAPITALISED_NAME.finditer(text) for tail in _tails(n.group(0))]
+        for acronym in set(_ACRONYM.findall(text)) - set(out.short_to_long):
+            spelled = {n for n in names if _initials(n) == acronym}
+            if len(spelled) == 1:
+                out.short_to_long[acronym] = spelled.pop()
         return out
 
     def expand(self, phrase: str) -> str:

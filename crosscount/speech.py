@@ -182,7 +182,7 @@ class SpeechReader:
     def _cited(self, verb: Any, offset: int) -> tuple[str, int, int] | None:
         """ "X reported, citing Y" / "Quoting Y, X reported" / "X, quoting Y, said": Y."""
         for tok in verb.subtree:
-            if tok.lower_ not in self.lex.citing_cues:
+            if tok.lower_ not in self.lex.citing_cues or self._under_other_report(tok, verb):
                 continue
             obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj", "obj")), None)
             if obj is None and tok.dep_ in ("amod", "compound") and tok.head.pos_ in ("NOUN", "PROPN"):
@@ -190,6 +190,16 @@ class SpeechReader:
             if obj is not None:
                 return self._phrase(obj, offset)
         return None
+
+    def _under_other_report(self, token: Any, verb: Any) -> bool:
+        """Whether another reporting verb stands between ``token`` and ``verb`` ("X said, Y reports citing Z":
+        Z is what Y cites, not X)."""
+        for ancestor in token.ancestors:
+            if ancestor.i == verb.i:
+                return False
+            if ancestor.lemma_.lower() in self.lex.report_lemmas and ancestor.pos_ in ("VERB", "AUX"):
+                return True
+        return False
 
     # ------------------------------------------------------------------ the entity a reader would name
     def _phrase(self, head: Any, offset: int) -> tuple[str, int, int] | None:
@@ -208,9 +218,18 @@ class SpeechReader:
             if issuer is not None:
                 return self._phrase(issuer, offset)
         # A common noun with a proper name in apposition: the name ("the organisation Rights Watch").
+        # So is a title with the person's name set off by commas ("the country's president, Jane Roe,").
         if head.pos_ == "NOUN":
             for c in head.children:
-                if c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == head.i + 1:
+                if c.dep_ != "appos" or c.pos_ != "PROPN":
+                    continue
+                adjacent = c.left_edge.i == head.i + 1
+                set_off = (
+                    c.left_edge.i == head.i + 2
+                    and head.doc[head.i + 1].text == ","
+                    and head.lemma_.lower() in self.lex.person_titles
+                )
+                if adjacent or set_off:
                     head = c
                     break
         first, last = self._extent(head)
@@ -297,7 +316,7 @@ class SpeechReader:
         return bool(token.lower_ in self.lex.time_nouns or token.like_num)
 
     def _organisation_spoken_for(self, head: Any) -> tuple[Any, Any] | None:
-        """"the government spokesman (X)" -> the government; "X, deputy head of OCHA" -> OCHA."""
+        """ "the government spokesman (X)" -> the government; "X, deputy head of OCHA" -> OCHA."""
         titles = [head]
         if head.pos_ == "PROPN":
             # "X, the government spokesman," / "the ministry spokesman X"

@@ -20,9 +20,9 @@ FLOORS = {
     "value": 0.95,
     "measure": 0.90,
     "subject": 0.77,
-    "source": 0.60,
+    "source": 0.70,
     "as_of": 0.80,
-    "strict_recall": 0.34,
+    "strict_recall": 0.42,
 }
 STORY_STRICT_FLOOR = 0.08
 

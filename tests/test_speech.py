@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crosscount.extract import extract
 from crosscount.lexicon import lexicon
 from crosscount.speech import Speech, SpeechReader
 
@@ -212,3 +213,74 @@ def test_a_hyphenated_name_is_not_a_dateline(reader: SpeechReader) -> None:
     assert s is not None and s.source_text.endswith("Park Min-ho")
     s = speech(reader, "PORTVILLE-At least 230 people have died, the Red Crescent said.", "230")
     assert s is not None and s.source_text.endswith("Red Crescent")
+
+
+def test_a_title_with_the_name_set_off_by_commas_is_the_person(reader: SpeechReader) -> None:
+    s = speech(reader, "Norland's prime minister, Ada Varga, acknowledged that 4,000 people had been held.", "4,000")
+    assert s is not None and s.source_text == "Ada Varga"
+
+
+def test_a_relay_cited_under_another_reporting_verb_is_not_the_speaker_s(reader: SpeechReader) -> None:
+    # "X said, Y reports citing Z": Z is what the relaying outlet cites; X still speaks
+    s = speech(
+        reader,
+        "Some 900 deaths were recorded in the valley, a UN agency said Tuesday, Radio Nord reports citing Kappa News.",
+        "900",
+    )
+    assert s is not None and s.source_text == "UN agency" and s.cited_text is None
+
+
+def test_extract_a_breakdown_keeps_the_source_of_its_whole() -> None:
+    text = (
+        "According to the regional health office, at least 640 people were injured. "
+        "Most of the injuries were reported in Lorn (410) and Vessa (120)."
+    )
+    found = {c.figure: c for c in extract(text, published="2024-03-02")}
+    assert found["410"].source == found["120"].source == found["at least 640"].source
+    assert "paragraph_carry" in " ".join(found["410"].rules)
+
+
+def test_extract_a_total_or_a_larger_figure_is_the_outlet_s_own() -> None:
+    text = (
+        "The interior ministry said 300 people died in the north. "
+        "The combined toll across both provinces now stands at 280. "
+        "Another 5,000 were killed in the 1950 flood."
+    )
+    found = {c.figure: c for c in extract(text, published="2024-03-02")}
+    assert found["280"].source is None  # a total, not a part
+    assert found["5,000"].source is None  # larger than the whole: not a part of it
+
+
+def test_extract_a_breakdown_does_not_cross_a_paragraph_or_a_country() -> None:
+    text = (
+        "Peru's civil defence said 700 people died in Peru.\n\n"
+        "In the north, 200 died.\n\n"
+        "The agency said 500 died in Peru. In neighbouring Chile, 90 people died."
+    )
+    found = {c.figure: c for c in extract(text, published="2024-03-02")}
+    assert found["200"].source is None
+    assert found["90"].source is None
+
+
+def test_extract_an_initialism_of_a_name_the_text_spells_out() -> None:
+    text = (
+        "The count comes from the group Coastal Rescue Watch, which tracks the crossings. "
+        "Berlin-based CRW said 43 people had drowned."
+    )
+    [claim] = extract(text, published="2024-03-02")
+    assert claim.source == "Coastal Rescue Watch"
+
+
+def test_extract_they_refers_back_to_an_organisation() -> None:
+    text = (
+        "Estmark Rights Monitor published its tally on Monday. "
+        "They said 120 protesters had been arrested in the capital."
+    )
+    [claim] = extract(text, published="2024-03-02")
+    assert claim.source == "Estmark Rights Monitor"
+
+
+def test_extract_a_report_is_its_issuer_s() -> None:
+    text = "Dozens killed, according to UN report | Image: Kappa\n\nThe report said 75 people were killed in May."
+    claims = [c for c in extract(text, published="2024-06-02") if c.figure == "75"]
+    assert claims and claims[0].source == "UN"

@@ -1,0 +1,129 @@
+"""The people a document names with their titles: the extractor's document-level "people" component.
+
+News names a speaker once in full ("Interior Minister Jane Roe", "John Doe, the agency's envoy
+for Libya") and then by a description or a surname ("the interior minister said", "Doe said",
+"Mr Doe"). The annotation names a minister, a commander or a mayor speaking in their own name by
+that person's name, and a spokesperson or an officer presenting an organisation's count by the
+organisation. One regular pass over the text finds the titled names; ``resolve`` maps a source
+phrase to the person (or the organisation they speak for) the document means.
+
+Title words come from attribution.toml (``parse.person_titles``, ``parse.spokesperson_titles``,
+``people.honorifics``); nothing here knows a particular person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crosscount.lexicon import Lexicon
+from crosscount.resolve import fold
+
+_CAP = r"[A-Z][\w'’.-]*"
+
+
+@dataclass(frozen=True, slots=True)
+class TitledPerson:
+    name: str  # "Jane Roe"
+    title: str  # the title's head word, folded: "minister"
+    modifiers: frozenset[str]  # other words of the title, folded: {"interior"}
+    organisation: str | None  # "X, envoy for the Y Federation" -> the Y Federation
+    position: int
+
+
+@dataclass(slots=True)
+class DocumentPeople:
+    """Titled names of one document, in text order."""
+
+    people: list[TitledPerson] = field(default_factory=list)
+
+    @classmethod
+    def scan(cls, text: str, lex: Lexicon) -> DocumentPeople:
+        out = cls()
+        titles = lex.person_titles | lex.spokesperson_titles
+        particle = "|".join(map(re.escape, sorted(lex.name_particles)))
+        name_word = rf"(?:{_CAP}|(?:{particle})-{_CAP}|(?:{particle})(?=\s+[A-Z]))"
+        name = rf"{_CAP}(?:\s+{name_word}){{1,3}}"
+        title_alt = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+        # "Interior Minister Jane Roe", "judiciary head Jane Roe", "Gen. John Doe"
+        before = re.compile(rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+)+)({name})")
+        # "Jane Roe, the interior minister", "John Doe, envoy for the Red Cross in Libya"
+        after = re.compile(
+            rf"({name}),\s+(?:the\s+|a\s+|an\s+)?((?:[\w'’-]+\s+){{0,4}}?)((?i:{title_alt}))\b"
+            rf"(?:\s+(?:of|for|at|to)\s+(?:the\s+)?((?:{_CAP}|of|for|and|the)(?:\s+(?:{_CAP}|of|for|and|the)){{0,7}}))?",
+        )
+        for m in before.finditer(text):
+            person = _clean_name(m.group(3), titles, lex)
+            if person is None or not m.group(3)[:1].isupper():
+                continue
+            title_words = [fold(w) for w in m.group(2).split()]
+            head = next((w for w in reversed(title_words) if w in titles and w not in lex.honorifics), None)
+            if head is None:
+                continue
+            before_words = {fold(w) for w in m.group(1).split()} | set(title_words[:-1])
+            out.people.append(TitledPerson(person, head, frozenset(before_words - {head, ""}), None, m.start(3)))
+        for m in after.finditer(text):
+            person = _clean_name(m.group(1), titles, lex)
+            if person is None:
+                continue
+            head = fold(m.group(3))
+            org = m.group(4)
+            if org:
+                org = re.sub(r"(?:\s+(?:of|for|and|the))+$", "", org)
+            modifiers = frozenset(fold(w) for w in m.group(2).split()) - {""}
+            out.people.append(TitledPerson(person, head, modifiers, org or None, m.start(1)))
+        out.people.sort(key=lambda p: p.position)
+        return out
+
+    def resolve(self, phrase: str, position: int, lex: Lexicon) -> str | None:
+        """The person (or the organisation a spokesperson speaks for) a source phrase means, if the text says."""
+        words = [w for w in fold(phrase).split() if w]
+        if not words or not self.people:
+            return None
+        if words[0] in lex.honorifics:
+            words = words[1:]
+        if not words:
+            return None
+        head = words[-1]
+        titles = lex.person_titles | lex.spokesperson_titles
+        if head in titles and head not in lex.honorifics:
+            # "the interior minister", "Pakistan's interior minister", "the General"
+            modifiers = set(words[:-1]) - lex.name_glue
+            matches = [
+                p
+                for p in self.people
+                if p.title == head and (not modifiers or not p.modifiers or modifiers & p.modifiers)
+            ] or [p for p in self.people if modifiers and modifiers & p.modifiers]
+            chosen = _nearest(matches, position)
+        else:
+            # "Doe", "Mr Doe", "Jane Doe": the titled person of that name
+            chosen = _nearest([p for p in self.people if _same_person(words, fold(p.name).split())], position)
+        if chosen is None:
+            return None
+        if chosen.organisation and chosen.title in lex.spokesperson_titles:
+            return chosen.organisation
+        return chosen.name
+
+
+def _same_person(words: list[str], name: list[str]) -> bool:
+    """ "doe", "van doe" or "jane van doe" against "jane van doe": the whole name or its last words."""
+    return len(words) <= len(name) and name[len(name) - len(words) :] == words and len(name) >= 2
+
+
+def _nearest(people: list[TitledPerson], position: int) -> TitledPerson | None:
+    """The last one named before ``position``; else the first named after it."""
+    if not people:
+        return None
+    named = {fold(p.name) for p in people}
+    if len(named) > 1 and not any(p.position <= position for p in people):
+        return None  # several people fit and none was named yet: not for this component to guess
+    earlier = [p for p in people if p.position <= position]
+    return earlier[-1] if earlier else people[0]
+
+
+def _clean_name(written: str, titles: frozenset[str], lex: Lexicon) -> str | None:
+    """The name without trailing possessive or punctuation; None when a word is a title or a time word."""
+    words = written.replace("’s", "").replace("'s", "").strip(" .,").split()
+    if any(fold(w) in titles or fold(w) in lex.time_nouns for w in words):
+        return None
+    return " ".join(words) if len(words) >= 2 else None
