@@ -167,6 +167,7 @@ class DocState:
     sentence_candidates: list[Candidate] = field(default_factory=list)
     speeches: dict[int, Speech | None] | None = None
     people: DocumentPeople = field(default_factory=DocumentPeople)  # titled names the document gives
+    named_sources: list[str] | None = None  # known sources the document names, in order (read on first need)
 
 
 @dataclass(slots=True)
@@ -806,6 +807,12 @@ class Extractor:
             subject_party = organ_party
             # "the army said" in a story about Somali forces -> "Somali army"
             return f"{subject_party.adj} {' '.join(words)}", False, "organ_of_party"
+        if kind == "person" and len(words) == 1:
+            # "He said": a person the text introduced with a title may be nearer than any speaker so far
+            titled = state.people.last_before(fr.source_start)
+            speaker = next((m for m in reversed(earlier) if m.kind == "person"), None)
+            if titled is not None and (speaker is None or titled.position > speaker.position):
+                return titled.name, False, "reference_titled"
         for wanted_kind in wanted:
             for m in reversed(earlier):
                 if m.kind == wanted_kind:
@@ -867,7 +874,16 @@ class Extractor:
                 rule=speech.rule,
             )
             citing = (
-                [Frame("citing", speech.cited_text, speech.cited_start or 0, speech.cited_end or 0, speech.anchor)]
+                [
+                    Frame(
+                        "citing",
+                        speech.cited_text,
+                        speech.cited_start or 0,
+                        speech.cited_end or 0,
+                        speech.anchor,
+                        rule=f"{speech.rule}+relay",
+                    )
+                ]
                 if speech.cited_text
                 else []
             )
@@ -960,6 +976,15 @@ class Extractor:
                     known = self.resolver.known_source(f"{prefix} {name}")
                     if known:
                         return known
+        generic = self.resolver.generic_parent(name)
+        if generic is not None:
+            # "the UN said" in a text that names one UN agency: that agency; "UN agencies": those it names
+            parent, plural = generic
+            if state.named_sources is None:
+                state.named_sources = [canonical for _, _, canonical, _ in self.resolver.source_mentions(text)]
+            members = list(dict.fromkeys(c for c in state.named_sources if c in self.resolver.members[parent]))
+            if (plural and len(members) >= 2) or (not plural and len(members) == 1):
+                return " and ".join(members)
         party = self.resolver.party(name)
         if party is not None and fold(name) in (fold(party.name), *(fold(o) for o in party.other)):
             keys = {fold(party.name), fold(party.adj), *(fold(o) for o in party.other)}

@@ -68,6 +68,7 @@ class Lexicon:
     telling_lemmas: frozenset[str]  # verbs with a listener ("told lawmakers")
     according_cues: frozenset[str]
     citing_cues: frozenset[str]
+    relay_lemmas: frozenset[str]  # "X, which cites Y": verbs by which a source passes another's figure on
     time_nouns: frozenset[str]  # never an asserter ("this week said", "Thursday", "June")
     person_titles: frozenset[str]  # words before a name that are not the name ("Interior Minister")
     speech_cue_pattern: re.Pattern[str]  # "according to", "citing", "as per" and every form of a reporting lemma
@@ -156,6 +157,7 @@ def lexicon() -> Lexicon:
         telling_lemmas=frozenset(w.lower() for w in attribution["parse"]["telling_lemmas"]),
         according_cues=frozenset(w.lower() for w in attribution["parse"]["according_cues"]),
         citing_cues=frozenset(w.lower() for w in attribution["parse"]["citing_cues"]),
+        relay_lemmas=frozenset(w.lower() for w in attribution["parse"]["relay_lemmas"]),
         time_nouns=frozenset(w.lower() for w in attribution["parse"]["time_nouns"])
         | frozenset(w.lower() for table in ("months", "month_abbreviations", "weekdays") for w in dates.get(table, {})),
         person_titles=frozenset(w.lower() for w in attribution["parse"]["person_titles"]),

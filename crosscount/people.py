@@ -52,7 +52,11 @@ class DocumentPeople:
             rf"({name}),\s+(?:the\s+|a\s+|an\s+)?((?:[\w'’-]+\s+){{0,4}}?)((?i:{title_alt}))\b"
             rf"(?:\s+(?:of|for|at|to)\s+(?:the\s+)?((?:{_CAP}|of|for|and|the)(?:\s+(?:{_CAP}|of|for|and|the)){{0,7}}))?",
         )
-        for m in before.finditer(text):
+        # "the agency's director, Jane Roe,": a title with the name set off by commas
+        set_off = re.compile(
+            rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+)*(?i:{title_alt})),\s+({name})(?=,)"
+        )
+        for m in [*before.finditer(text), *set_off.finditer(text)]:
             person = _clean_name(m.group(3), titles, lex)
             if person is None or not m.group(3)[:1].isupper():
                 continue
@@ -61,7 +65,10 @@ class DocumentPeople:
             if head is None:
                 continue
             before_words = {fold(w) for w in m.group(1).split()} | set(title_words[:-1])
-            out.people.append(TitledPerson(person, head, frozenset(before_words - {head, ""}), None, m.start(3)))
+            organisation = _acronym(m.group(1))  # "IHR director Jane Roe": she speaks for IHR
+            out.people.append(
+                TitledPerson(person, head, frozenset(before_words - {head, ""}), organisation, m.start(3))
+            )
         for m in after.finditer(text):
             person = _clean_name(m.group(1), titles, lex)
             if person is None:
@@ -71,9 +78,14 @@ class DocumentPeople:
             if org:
                 org = re.sub(r"(?:\s+(?:of|for|and|the))+$", "", org)
             modifiers = frozenset(fold(w) for w in m.group(2).split()) - {""}
-            out.people.append(TitledPerson(person, head, modifiers, org or None, m.start(1)))
+            out.people.append(TitledPerson(person, head, modifiers, org or _acronym(m.group(2)), m.start(1)))
         out.people.sort(key=lambda p: p.position)
         return out
+
+    def last_before(self, position: int) -> TitledPerson | None:
+        """The titled person named last before ``position`` (what "he" or "she" may refer back to)."""
+        earlier = [p for p in self.people if p.position < position]
+        return earlier[-1] if earlier else None
 
     def resolve(self, phrase: str, position: int, lex: Lexicon) -> str | None:
         """The person (or the organisation a spokesperson speaks for) a source phrase means, if the text says."""
@@ -119,6 +131,15 @@ def _nearest(people: list[TitledPerson], position: int) -> TitledPerson | None:
         return None  # several people fit and none was named yet: not for this component to guess
     earlier = [p for p in people if p.position <= position]
     return earlier[-1] if earlier else people[0]
+
+
+def _acronym(words: str) -> str | None:
+    """An organisation's initials among the words before a title ("IHR director", "the WHO's head")."""
+    for word in words.split():
+        bare = word.replace("’s", "").replace("'s", "").strip(",.")
+        if 2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha():
+            return bare
+    return None
 
 
 def _clean_name(written: str, titles: frozenset[str], lex: Lexicon) -> str | None:

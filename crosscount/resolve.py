@@ -69,6 +69,8 @@ class Resolver:
     civilian_nouns: frozenset[str] = frozenset()
     raw_source_aliases: list[str] = field(default_factory=list)
     organisation_heads: frozenset[str] = frozenset()
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # parent -> member agencies
+    parent_nouns: dict[str, bool] = field(default_factory=dict)  # "agency" -> False, "agencies" -> True
     _mention_pattern: re.Pattern[str] | None = None
 
     # ---- loading -------------------------------------------------------------------------
@@ -115,6 +117,12 @@ class Resolver:
             self.organisation_heads = self.organisation_heads | frozenset(
                 w.lower() for w in data["organisations"].get("heads", [])
             )
+        if "parents" in data:
+            parents = data["parents"]
+            self.parent_nouns.update({fold(w): False for w in parents.get("singular", [])})
+            self.parent_nouns.update({fold(w): True for w in parents.get("plural", [])})
+            for parent, members in parents.get("members", {}).items():
+                self.members[parent] = (*self.members.get(parent, ()), *members)
         if "anonymous" in data:
             self.anonymous.update(data["anonymous"])
         if "nationality_short" in data:
@@ -169,6 +177,16 @@ class Resolver:
                     break
         return best[1] if best else None
 
+    def generic_parent(self, name: str) -> tuple[str, bool] | None:
+        """ "UN agencies" -> ("UN", plural); "a UN spokesman" -> ("UN", singular); else None."""
+        words = fold(name).split()
+        for cut in range(len(words), 0, -1):
+            parent = self.known_source(" ".join(words[:cut]))
+            rest = " ".join(words[cut:])
+            if parent in self.members and (not rest or rest in self.parent_nouns):
+                return parent, bool(rest) and self.parent_nouns[rest]
+        return None
+
     def source_mentions(self, text: str) -> list[tuple[int, int, str, str]]:
         """Known sources named anywhere in a text: (start, end, canonical, as written)."""
         if self._mention_pattern is None:
@@ -198,6 +216,8 @@ class Resolver:
         a person's name with titles stripped; else the phrase tidied.
         """
         full = _clean_phrase(text)
+        if fold(full) in self.sources:
+            return self.sources[fold(full)]  # an alias that ends in a place ("Human Rights Activists in Iran")
         phrase = _TRAILING_PLACE.sub("", full)
         if fold(phrase) in {h.lower() for h in self.anonymous.get("heads", [])}:
             return fold(phrase)  # a bare "Officials": the generic noun

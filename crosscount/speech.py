@@ -114,7 +114,20 @@ class SpeechReader:
                 continue
             text, s, e = phrase
             attached = tok.head.i in on_chain or tok.i in on_chain
-            speech = Speech("according", text, s, e, tok.idx + offset, "according to", rule="parse:according_to")
+            # "according to X, which cites Y" / "according to X, citing Y": Y, passed on by X
+            relayed = self._relayed(obj, offset) or self._citing_on_chain(doc, on_chain, offset)
+            speech = Speech(
+                "according",
+                text,
+                s,
+                e,
+                tok.idx + offset,
+                "according to",
+                cited_text=relayed[0] if relayed else None,
+                cited_start=relayed[1] if relayed else None,
+                cited_end=relayed[2] if relayed else None,
+                rule="parse:according_to",
+            )
             if found is None or (attached and not found[0]):
                 found = (attached, speech)
         return found
@@ -189,6 +202,30 @@ class SpeechReader:
                 obj = tok.head  # parsed as a modifier of the cited noun
             if obj is not None:
                 return self._phrase(obj, offset)
+        return None
+
+    def _relayed(self, head: Any, offset: int) -> tuple[str, int, int] | None:
+        """ "X, which refers to Y" / "X, citing Y": the source X passes on, from a clause on X."""
+        for clause in head.children:
+            if clause.dep_ not in ("relcl", "acl") or clause.lemma_.lower() not in self.lex.relay_lemmas:
+                continue
+            for child in clause.children:
+                target = child
+                if child.dep_ == "prep":
+                    target = next((c for c in child.children if c.dep_ == "pobj"), None)
+                elif child.dep_ not in ("dobj", "obj"):
+                    continue
+                if target is not None and target.pos_ in ("NOUN", "PROPN"):
+                    return self._phrase(target, offset)
+        return None
+
+    def _citing_on_chain(self, doc: Any, on_chain: set[int], offset: int) -> tuple[str, int, int] | None:
+        """A "citing Y" participle attached to the figure's own clause."""
+        for tok in doc:
+            if tok.lower_ in self.lex.citing_cues and tok.head.i in on_chain:
+                obj = next((c for c in tok.children if c.dep_ in ("dobj", "pobj", "obj")), None)
+                if obj is not None:
+                    return self._phrase(obj, offset)
         return None
 
     def _under_other_report(self, token: Any, verb: Any) -> bool:

@@ -67,3 +67,14 @@ def test_extract_names_the_titled_person_for_a_description() -> None:
     assert claims["40"].source == "Mara Lind Osk"
     assert claims["30"].source == "Omar Abdel al-Sayed"
     assert claims["300"].source == "Northern Relief Federation"
+
+
+def test_a_title_set_off_by_commas_and_an_acronym_s_officer() -> None:
+    found = {p.name: p for p in DocumentPeople.scan("CRW director, Ana Ruiz Vidal, urged calm.", lexicon()).people}
+    assert found["Ana Ruiz Vidal"].title == "director" and found["Ana Ruiz Vidal"].organisation == "CRW"
+    assert (
+        DocumentPeople.scan("CRW director, Ana Ruiz Vidal, urged calm.", lexicon()).resolve(
+            "Ana Ruiz Vidal", 40, lexicon()
+        )
+        == "CRW"
+    )

@@ -284,3 +284,49 @@ def test_extract_a_report_is_its_issuer_s() -> None:
     text = "Dozens killed, according to UN report | Image: Kappa\n\nThe report said 75 people were killed in May."
     claims = [c for c in extract(text, published="2024-06-02") if c.figure == "75"]
     assert claims and claims[0].source == "UN"
+
+
+def test_extract_according_to_a_source_that_refers_to_another() -> None:
+    [claim] = extract(
+        "According to the regional office, which refers to the Coastal Red Cross, 3,100 people are missing.",
+        published="2024-03-02",
+    )
+    assert claim.source == "Coastal Red Cross" and "relay" in " ".join(claim.rules)
+
+
+def test_extract_according_to_an_outlet_citing_a_ministry() -> None:
+    [claim] = extract("According to Kappa News, citing the Health Ministry, 45 people died.", published="2024-03-02")
+    assert claim.source == "Health Ministry" and claim.via == "Kappa News"
+
+
+def test_extract_the_un_stands_for_the_one_un_agency_the_text_names() -> None:
+    text = (
+        "More than 20,000 people have fled their homes this month, the United Nations said on Friday. "
+        "The UN refugee agency said shelters in the south were full."
+    )
+    claims = extract(text, published="2024-03-02")
+    assert claims[0].source == "UNHCR"
+
+
+def test_extract_un_agencies_are_the_agencies_the_text_names() -> None:
+    text = (
+        "At least 300 people are missing after the ferry sank, according to UN agencies. "
+        "A joint statement by the World Health Organization and UNICEF called for a search."
+    )
+    claims = extract(text, published="2024-03-02")
+    assert claims[0].source == "WHO and UNICEF"
+
+
+def test_extract_the_un_stays_the_un_when_the_text_names_several_agencies() -> None:
+    text = "The UN said 5,000 people were displaced. UNICEF and the World Food Programme sent supplies."
+    claims = extract(text, published="2024-03-02")
+    assert claims[0].source == "UN"
+
+
+def test_extract_he_refers_to_the_titled_person_just_introduced() -> None:
+    text = (
+        "The clinic's director, Ana Ruiz Vidal, asked for help. He did not. "
+        "She said that at least 46 patients had died since Monday."
+    )
+    claims = extract(text, published="2024-03-02")
+    assert claims[0].source == "Ana Ruiz Vidal"
