@@ -68,6 +68,7 @@ class Lexicon:
     telling_lemmas: frozenset[str]  # verbs with a listener ("told lawmakers")
     according_cues: frozenset[str]
     citing_cues: frozenset[str]
+    parse_needed_pattern: re.Pattern[str]  # a relay, a listener or a relative clause: rules alone may misread
     relay_lemmas: frozenset[str]  # "X, which cites Y": verbs by which a source passes another's figure on
     time_nouns: frozenset[str]  # never an asserter ("this week said", "Thursday", "June")
     person_titles: frozenset[str]  # words before a name that are not the name ("Interior Minister")
@@ -157,6 +158,7 @@ def lexicon() -> Lexicon:
         telling_lemmas=frozenset(w.lower() for w in attribution["parse"]["telling_lemmas"]),
         according_cues=frozenset(w.lower() for w in attribution["parse"]["according_cues"]),
         citing_cues=frozenset(w.lower() for w in attribution["parse"]["citing_cues"]),
+        parse_needed_pattern=_word_pattern(attribution["parse"]["parse_needed"]),
         relay_lemmas=frozenset(w.lower() for w in attribution["parse"]["relay_lemmas"]),
         time_nouns=frozenset(w.lower() for w in attribution["parse"]["time_nouns"])
         | frozenset(w.lower() for table in ("months", "month_abbreviations", "weekdays") for w in dates.get(table, {})),

@@ -56,7 +56,11 @@ class DocumentPeople:
         set_off = re.compile(
             rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+)*(?i:{title_alt})),\s+({name})(?=,)"
         )
-        for m in [*before.finditer(text), *set_off.finditer(text)]:
+        # The patterns run only on the stretches around title words (a few per article), not the whole text.
+        stretches = _stretches(text, titles)
+        found_before = [m for a, b in stretches for m in (*before.finditer(text, a, b), *set_off.finditer(text, a, b))]
+        found_after = [m for a, b in stretches for m in after.finditer(text, a, b)]
+        for m in found_before:
             person = _clean_name(m.group(3), titles, lex)
             if person is None or not m.group(3)[:1].isupper():
                 continue
@@ -69,7 +73,7 @@ class DocumentPeople:
             out.people.append(
                 TitledPerson(person, head, frozenset(before_words - {head, ""}), organisation, m.start(3))
             )
-        for m in after.finditer(text):
+        for m in found_after:
             person = _clean_name(m.group(1), titles, lex)
             if person is None:
                 continue
@@ -79,7 +83,7 @@ class DocumentPeople:
                 org = re.sub(r"(?:\s+(?:of|for|and|the))+$", "", org)
             modifiers = frozenset(fold(w) for w in m.group(2).split()) - {""}
             out.people.append(TitledPerson(person, head, modifiers, org or _acronym(m.group(2)), m.start(1)))
-        out.people.sort(key=lambda p: p.position)
+        out.people = sorted({(p.position, p.name): p for p in out.people}.values(), key=lambda p: p.position)
         return out
 
     def last_before(self, position: int) -> TitledPerson | None:
@@ -131,6 +135,25 @@ def _nearest(people: list[TitledPerson], position: int) -> TitledPerson | None:
         return None  # several people fit and none was named yet: not for this component to guess
     earlier = [p for p in people if p.position <= position]
     return earlier[-1] if earlier else people[0]
+
+
+_WORD = re.compile(r"[A-Za-z][\w-]*")
+
+
+def _stretches(text: str, titles: frozenset[str], reach: int = 160) -> list[tuple[int, int]]:
+    """Merged stretches of text within ``reach`` characters of a title word, cut at spaces."""
+    spans: list[tuple[int, int]] = []
+    for word in _WORD.finditer(text):
+        if word.group(0).lower() not in titles:
+            continue
+        start = text.rfind(" ", 0, max(0, word.start() - reach)) + 1
+        end = text.find(" ", word.end() + reach)
+        end = len(text) if end < 0 else end
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def _acronym(words: str) -> str | None:

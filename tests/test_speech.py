@@ -330,3 +330,25 @@ def test_extract_he_refers_to_the_titled_person_just_introduced() -> None:
     )
     claims = extract(text, published="2024-03-02")
     assert claims[0].source == "Ana Ruiz Vidal"
+
+
+def test_a_prepared_batch_reads_the_same_as_one_sentence_at_a_time(reader: SpeechReader) -> None:
+    sentences = [
+        "BRAVILLE — The port authority said on Monday that 14 crew members were missing.",
+        "According to Kappa News, citing the Health Ministry, 45 people died.",
+    ]
+    alone = [speech(reader, s, f) for s, f in zip(sentences, ["14", "45"], strict=True)]
+    reader.prepare(sentences)
+    batched = [speech(reader, s, f) for s, f in zip(sentences, ["14", "45"], strict=True)]
+    assert batched == alone
+    assert batched[0] is not None and batched[0].source_text.lower() == "the port authority"
+
+
+def test_extract_parses_only_what_one_plain_frame_does_not_settle() -> None:
+    from crosscount.extract import Extractor
+
+    extractor = Extractor()
+    extractor.extract("According to the Port Authority, 14 crew members were missing.", published="2024-03-02")
+    assert extractor.sentences_to_model == 0  # "X said N": the rules settle it
+    extractor.extract("Kappa News, citing the port authority, said 14 crew members were missing.")
+    assert extractor.sentences_to_model == 1  # a relay: the parse reads it
