@@ -937,9 +937,21 @@ class Extractor:
             if speech is not None and src_frame is chosen and kind in ("org", "person", "group", "outlet"):
                 # named by the parse: later pronouns and descriptions can refer back to it
                 state.mentions.append(Mention(name, kind, src_frame.source_start))
+            described = self._described_kind(src_frame.source_text, name)
+            if described is not None and described != kind:
+                # "the local newspaper X": a later "the newspaper" is X
+                state.mentions.append(Mention(name, described, src_frame.source_start))
         if name and via and fold(name) == fold(via):
             via = None
         return name, src_frame.source_text, via, recent, rule
+
+    def _described_kind(self, written: str, name: str) -> str | None:
+        """The kind a description beside a name gives it ("the local newspaper X" -> outlet)."""
+        own = set(fold(name).split())
+        for word in reversed(fold(written).split()):
+            if word not in own and word in self.lex.descriptions:
+                return self.lex.descriptions[word]
+        return None
 
     def _acceptable_source(self, name: str) -> bool:
         """A source is an entity: not only determiners, glue words, dates or numbers."""

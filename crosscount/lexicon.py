@@ -69,6 +69,8 @@ class Lexicon:
     according_cues: frozenset[str]
     citing_cues: frozenset[str]
     parse_needed_pattern: re.Pattern[str]  # a relay, a listener or a relative clause: rules alone may misread
+    toll_lemmas: frozenset[str]  # "raised the toll to N": verbs that report when their object is a toll
+    toll_objects: frozenset[str]
     relay_lemmas: frozenset[str]  # "X, which cites Y": verbs by which a source passes another's figure on
     time_nouns: frozenset[str]  # never an asserter ("this week said", "Thursday", "June")
     person_titles: frozenset[str]  # words before a name that are not the name ("Interior Minister")
@@ -159,6 +161,8 @@ def lexicon() -> Lexicon:
         according_cues=frozenset(w.lower() for w in attribution["parse"]["according_cues"]),
         citing_cues=frozenset(w.lower() for w in attribution["parse"]["citing_cues"]),
         parse_needed_pattern=_word_pattern(attribution["parse"]["parse_needed"]),
+        toll_lemmas=frozenset(w.lower() for w in attribution["parse"]["toll_lemmas"]),
+        toll_objects=frozenset(w.lower() for w in attribution["parse"]["toll_objects"]),
         relay_lemmas=frozenset(w.lower() for w in attribution["parse"]["relay_lemmas"]),
         time_nouns=frozenset(w.lower() for w in attribution["parse"]["time_nouns"])
         | frozenset(w.lower() for table in ("months", "month_abbreviations", "weekdays") for w in dates.get(table, {})),
@@ -170,7 +174,8 @@ def lexicon() -> Lexicon:
                 re.escape(w)
                 for w in sorted(
                     {*attribution["parse"]["according_cues"], *attribution["parse"]["citing_cues"]}
-                    | {lemma for lemma in attribution["parse"]["report_lemmas"]},
+                    | {lemma for lemma in attribution["parse"]["report_lemmas"]}
+                    | {lemma for lemma in attribution["parse"]["toll_lemmas"]},
                     key=len,
                     reverse=True,
                 )

@@ -102,7 +102,7 @@ class SpeechReader:
         chain = [token, *token.ancestors]
         # A governing verb's subject originates the figure ("the agency told lawmakers ..., according
         # to Rep. X": the agency); "according to X" names the source when no verb does.
-        speech = self._governing_verb(chain, offset)
+        speech = self._reported_by(token, offset) or self._governing_verb(chain, offset)
         if speech is not None:
             return speech
         according = self._according(doc, chain, offset)
@@ -144,10 +144,53 @@ class SpeechReader:
                 found = (attached, speech)
         return found
 
+    def _reported_by(self, figure: Any, offset: int) -> Speech | None:
+        """ "2,000 civilians killed, as reported by X": a reporting participle with an agent on the
+        figure's own noun phrase names its source, whatever verb governs the sentence."""
+        noun = figure.head if figure.dep_ in ("nummod", "quantmod", "amod", "compound") else figure
+        for verb in noun.subtree:
+            if verb.dep_ not in ("acl", "advcl", "relcl") or verb.lemma_.lower() not in self.lex.report_lemmas:
+                continue
+            path = []
+            for up in verb.ancestors:
+                if up.i == noun.i:
+                    break
+                path.append(up)
+            if any(t.dep_ == "conj" for t in path):
+                continue  # on another conjunct's noun ("900 fighters, and not 2,000 civilians ... reported by X")
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            actor = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            phrase = self._phrase(actor, offset) if actor is not None else None
+            if phrase is not None:
+                text, s, e = phrase
+                return Speech("agent", text, s, e, verb.idx + offset, verb.lemma_.lower(), rule="parse:reported_by")
+        return None
+
+    def _reports(self, verb: Any) -> bool:
+        """A reporting verb, or a verb that changes a toll ("raised the death toll to N")."""
+        lemma = verb.lemma_.lower()
+        if verb.pos_ not in ("VERB", "AUX"):
+            return False
+        if lemma in self.lex.report_lemmas:
+            return True
+        return lemma in self.lex.toll_lemmas and any(
+            c.dep_ in ("dobj", "obj", "nsubjpass") and c.lemma_.lower() in self.lex.toll_objects for c in verb.children
+        )
+
+    def _agentive(self, subject: Any) -> bool:
+        """A name, a pronoun, or a noun for someone who counts (an agency, officials, the police)."""
+        lemma = subject.lemma_.lower()
+        return (
+            subject.pos_ in ("PROPN", "PRON")
+            or lemma in self.lex.descriptions
+            or lemma in self.lex.party_organs
+            or subject.lower_ in self.lex.descriptions
+        )
+
     def _governing_verb(self, chain: list[Any], offset: int) -> Speech | None:
         """The nearest reporting verb above the figure whose subject is not the figure itself."""
         for child, verb in pairwise(chain):
-            if verb.lemma_.lower() not in self.lex.report_lemmas or verb.pos_ not in ("VERB", "AUX"):
+            if not self._reports(verb):
                 continue
             if child.dep_ in _SUBJECT_DEPS:
                 continue  # "300 officials said": the figure is the speaker, not what is said
@@ -156,6 +199,8 @@ class SpeechReader:
                 if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
                     return None  # "N were reported": impersonal, nobody named
                 continue
+            if verb.lemma_.lower() not in self.lex.report_lemmas and not self._agentive(subject):
+                continue  # "the discovery raised the toll": an event, not someone who counts
             phrase = self._phrase(subject, offset)
             if phrase is None:
                 return None

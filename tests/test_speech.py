@@ -352,3 +352,29 @@ def test_extract_parses_only_what_one_plain_frame_does_not_settle() -> None:
     assert extractor.sentences_to_model == 0  # "X said N": the rules settle it
     extractor.extract("Kappa News, citing the port authority, said 14 crew members were missing.")
     assert extractor.sentences_to_model == 1  # a relay: the parse reads it
+
+
+def test_extract_as_reported_by_on_the_figure_s_noun_phrase() -> None:
+    claims = extract(
+        "Rebels say the dead include 900 fighters, and not 2,000 civilians killed as reported by the Health Ministry.",
+        published="2024-03-02",
+    )
+    found = {c.figure: c.source for c in claims}
+    assert found["2,000"] == "Health Ministry"
+    assert found["900"] == "Rebels"  # the other conjunct keeps the sentence's speaker
+
+
+def test_extract_whoever_raises_a_toll_reports_it_but_an_event_does_not() -> None:
+    [raised] = extract("Subsequently, Lorn County raised the confirmed death toll to 64.", published="2024-03-02")
+    assert raised.source == "Lorn County"
+    claims = extract("The storm surge further increased the death toll from 40 to 52.", published="2024-03-02")
+    assert claims and all(c.source is None for c in claims)
+
+
+def test_extract_a_description_beside_a_name_lets_a_later_description_find_it() -> None:
+    text = (
+        "The toll rose to 88, according to the local newspaper Kappa Daily. "
+        "Police detained 400 people on Friday, said the newspaper."
+    )
+    found = {c.figure: c.source for c in extract(text, published="2024-03-02")}
+    assert found["400"] == "Kappa Daily"
