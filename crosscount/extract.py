@@ -1282,6 +1282,14 @@ class Extractor:
             )
             if titled is not None and titled != source:
                 source, src_rule = self.resolver.canonical_source(titled), f"{src_rule}+titled_person"
+            if source is not None and state.people.speaks_for_unnamed(source):
+                # "spokesman X told reporters" with no organisation named beside him: the one the text is about
+                organisation = next(
+                    (m.canonical for m in reversed(state.mentions) if m.kind == "org" and m.position < cand.start), None
+                )
+                if organisation is not None:
+                    organisation = self._specialise(organisation, text, state, cand.start)
+                    source, src_rule = organisation, f"{src_rule}+spokesperson_of_last_organisation"
         if source is not None and not self._acceptable_source(source):
             # "the", "Thursday", "number of": a name no reader would accept is no name
             source, source_text, via, src_rule = None, None, None, f"{src_rule}+rejected_name"

@@ -78,6 +78,7 @@ class Lexicon:
     name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     report_nouns: frozenset[str]  # "figures issued by X" are X's
+    mouthpieces: frozenset[str]  # "spokesman": always speaks for an organisation, named or not
     honorifics: frozenset[str]  # "Mr", "Dr": before a name, never part of it
     name_particles: frozenset[str]  # lower-case words inside a name ("al", "bin", "van")
     whole_pattern: re.Pattern[str]  # "the total", "combined": a sentence that sums, not one that breaks down
@@ -185,6 +186,7 @@ def lexicon() -> Lexicon:
         ),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
+        mouthpieces=frozenset(w.lower() for w in attribution["people"]["mouthpieces"]),
         honorifics=frozenset(w.lower() for w in attribution["people"]["honorifics"]),
         name_particles=frozenset(attribution["people"]["name_particles"]),
         whole_pattern=_word_pattern(attribution["carry"]["whole_words"]),

@@ -36,10 +36,11 @@ class DocumentPeople:
     """Titled names of one document, in text order."""
 
     people: list[TitledPerson] = field(default_factory=list)
+    mouthpieces: frozenset[str] = frozenset()  # titles of people who only ever speak for someone
 
     @classmethod
     def scan(cls, text: str, lex: Lexicon) -> DocumentPeople:
-        out = cls()
+        out = cls(mouthpieces=lex.mouthpieces)
         titles = lex.person_titles | lex.spokesperson_titles
         particle = "|".join(map(re.escape, sorted(lex.name_particles)))
         name_word = rf"(?:{_CAP}|(?:{particle})-{_CAP}|(?:{particle})(?=\s+[A-Z]))"
@@ -90,6 +91,11 @@ class DocumentPeople:
         """The titled person named last before ``position`` (what "he" or "she" may refer back to)."""
         earlier = [p for p in self.people if p.position < position]
         return earlier[-1] if earlier else None
+
+    def speaks_for_unnamed(self, name: str) -> bool:
+        """Whether ``name`` is a spokesperson the text names without saying for whom ("spokesman X")."""
+        key = fold(name)
+        return any(fold(p.name) == key and p.organisation is None and p.title in self.mouthpieces for p in self.people)
 
     def resolve(self, phrase: str, position: int, lex: Lexicon) -> str | None:
         """The person (or the organisation a spokesperson speaks for) a source phrase means, if the text says."""

@@ -148,6 +148,8 @@ class SpeechReader:
         """ "2,000 civilians killed, as reported by X": a reporting participle with an agent on the
         figure's own noun phrase names its source, whatever verb governs the sentence."""
         noun = figure.head if figure.dep_ in ("nummod", "quantmod", "amod", "compound") else figure
+        if noun.head.dep_ == "prep" and noun.head.lower_ == "of" and noun.head.head.pos_ == "NOUN":
+            noun = noun.head.head  # "the figure of 3,000 deaths, as stated by X"
         for verb in noun.subtree:
             if verb.dep_ not in ("acl", "advcl", "relcl") or verb.lemma_.lower() not in self.lex.report_lemmas:
                 continue

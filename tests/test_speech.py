@@ -378,3 +378,20 @@ def test_extract_a_description_beside_a_name_lets_a_later_description_find_it() 
     )
     found = {c.figure: c.source for c in extract(text, published="2024-03-02")}
     assert found["400"] == "Kappa Daily"
+
+
+def test_extract_a_spokesman_with_no_organisation_named_speaks_for_the_one_the_text_is_about() -> None:
+    text = (
+        "The Northern Relief Federation said it was alarmed by the fighting. "
+        '"More than 12,000 people have fled this week," spokesman Leo Marsh Tan told reporters.'
+    )
+    claims = extract(text, published="2024-03-02")
+    assert claims and claims[0].source == "Northern Relief Federation"
+
+
+def test_extract_the_figure_of_n_as_stated_by_x() -> None:
+    claims = extract(
+        "Rebel leaders said the figure of 3,000 deaths, as stated by the Health Ministry, is false.",
+        published="2024-03-02",
+    )
+    assert claims and claims[0].source == "Health Ministry"
