@@ -384,8 +384,12 @@ class SpeechReader:
 
     @staticmethod
     def _names_a_place(prep: Any) -> bool:
-        """ "of Health", "for the IFRC", "in Tobruk" belong to a name; "in the besieged enclave" does not."""
-        return prep.lower_ in ("of", "for") or any(t.pos_ == "PROPN" for t in prep.subtree)
+        """ "of Health", "for the IFRC", "in Tobruk" belong to a name; "in the besieged enclave" does not,
+        nor does a phrase with a clause in it ("survivors of a boat that sank off X")."""
+        subtree = list(prep.subtree)
+        if len(subtree) > 10 or any(t.pos_ in ("VERB", "AUX") for t in subtree):
+            return False
+        return prep.lower_ in ("of", "for") or any(t.pos_ == "PROPN" for t in subtree)
 
     def _span_text(self, first: Any, last: Any, offset: int, head: Any = None) -> tuple[str, int, int] | None:
         doc = first.doc

@@ -395,3 +395,13 @@ def test_extract_the_figure_of_n_as_stated_by_x() -> None:
         published="2024-03-02",
     )
     assert claims and claims[0].source == "Health Ministry"
+
+
+def test_a_phrase_with_a_clause_in_it_is_not_part_of_the_speaker_s_name(reader: SpeechReader) -> None:
+    s = speech(
+        reader,
+        "Survivors of a ferry that sank off southern Italy in one of the region's worst maritime disasters "
+        "say as many as 60 children may have been aboard.",
+        "60",
+    )
+    assert s is not None and s.source_text == "Survivors"
