@@ -2,8 +2,8 @@
 
 A cheap pass settles what rules can settle: figures (numbers.py), time expressions (dates.py),
 what each figure counts (measure cues, head nouns), whose people (parties), where, who asserts
-it (attribution.py) and when it holds. The NLP model runs only on source phrases that the rules
-and alias tables cannot name (see `model.py`), so most sentences never reach it.
+it (attribution.py, people.py) and when it holds. The parse (speech.py) reads only the sentences
+with a figure and a reporting word that one plain frame does not settle, in one batch per document.
 """
 
 from __future__ import annotations
@@ -243,7 +243,11 @@ class Extractor:
                 frames = []
             read.append((candidates, frames))
         if self.speech is not None:
-            wanted = [sent.text for sent, (c, f) in zip(sentences, read, strict=True) if self._parse_wanted(sent, c, f)]
+            wanted = [
+                sent.text
+                for sent, (c, f) in zip(sentences, read, strict=True)
+                if self._parse_wanted(sent, [x for x in c if self._may_count_people(text, sent, x)], f)
+            ]
             self.sentences_to_model += len(wanted)
             self.speech.prepare(wanted)
         for sent, (candidates, frames) in zip(sentences, read, strict=True):
@@ -694,7 +698,7 @@ class Extractor:
         for fr in frames:
             if fr.source_text.lower() in self.lex.pronouns:
                 continue
-            name, kind = self._name(fr.source_text, aliases, sent, allow_model=False)
+            name, kind = self._name(fr.source_text, aliases, sent)
             if name and not name.startswith("unnamed "):
                 window = sent.text[max(0, fr.anchor - sent.start - 5) : fr.source_end - sent.start]
                 recent = bool(re.search(r"\b(?:new|latest|most recent|recent)\b", window, re.IGNORECASE))
@@ -720,9 +724,7 @@ class Extractor:
                 if not any(m.canonical == canon and m.position >= sent.start for m in state.mentions):
                     state.mentions.append(Mention(canon, "org", sent.start))
 
-    def _name(
-        self, source_text: str, aliases: DocumentAliases, sent: Sentence, *, allow_model: bool = True
-    ) -> tuple[str | None, str]:
+    def _name(self, source_text: str, aliases: DocumentAliases, sent: Sentence) -> tuple[str | None, str]:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
         # "a spokesman for the army" speaks for the army; "the territory's ministry" is the ministry
@@ -767,13 +769,6 @@ class Extractor:
         defined = aliases.both_forms(name) or aliases.both_forms(phrase)
         if defined:
             return defined, "org"
-        if allow_model and self.use_model and _needs_model(phrase):
-            self.sentences_to_model += 1
-            from crosscount.model import entity_in
-
-            ent = entity_in(sent.text, phrase)
-            if ent:
-                return r.canonical_source(ent[0]), "person" if ent[1] == "PERSON" else "org"
         return name, "org"
 
     def _report_owner(self, phrase: str) -> str:
@@ -970,6 +965,14 @@ class Extractor:
                 found = self.speech.read(sent.text, sent.start, spans)
                 state.speeches = {c.start: speech for c, speech in zip(state.sentence_candidates, found, strict=True)}
         return state.speeches
+
+    def _may_count_people(self, text: str, sent: Sentence, cand: Candidate) -> bool:
+        """The figure's head noun does not rule it out before attribution ("6 jets", "in need"): the
+        checks ``_claim_for`` makes first, so that no sentence is parsed for figures it then drops."""
+        noun, noun_end, _ = self._head_noun(text, cand, sent.end)
+        if noun and noun.startswith("?"):
+            return False
+        return not self.lex.out_of_scope_pattern.search(text, cand.end, min(noun_end + 30, sent.end))
 
     def _parse_wanted(self, sent: Sentence, candidates: list[Candidate], frames: list[Frame]) -> bool:
         """Whether the parse can tell who asserts this sentence's figures better than the rules.
@@ -1182,7 +1185,7 @@ class Extractor:
             if found and self.resolver.party(found) is None:
                 place = found
         for fr in frames:
-            name, _ = self._name(fr.source_text, aliases, sent, allow_model=False)
+            name, _ = self._name(fr.source_text, aliases, sent)
             if name:
                 for family in families:
                     state.pending.append((name, None, family, sent.index, place))
@@ -1441,13 +1444,6 @@ def _party_phrases(phrase: str) -> list[str]:
         for i in range(len(words) - n + 1):
             out.append(" ".join(words[i : i + n]))
     return out
-
-
-def _needs_model(phrase: str) -> bool:
-    """A source phrase the rules cannot name confidently: long, or mixing lowercase words and names."""
-    words = phrase.split()
-    caps = sum(1 for w in words if w[:1].isupper())
-    return len(words) >= 3 and caps >= 2
 
 
 _DEFAULT: Extractor | None = None
