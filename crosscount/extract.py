@@ -1142,7 +1142,13 @@ class Extractor:
             return False
         value = cand.high if cand.high is not None else cand.low
         whole_value = whole.high if whole.high is not None else whole.low
-        if value is None or whole_value is None or value > whole_value or cand.is_share != (whole.unit == "percent"):
+        if value is None or whole_value is None or cand.is_share != (whole.unit == "percent"):
+            return False
+        # "dozens more were injured", "another 13": an addition to the last figure, from the same count
+        addition = self.lex.addition_pattern.match(
+            sent.text, cand.end - sent.start
+        ) or self.lex.addition_before_pattern.search(sent.text[: cand.start - sent.start])
+        if value > whole_value and not addition:
             return False
         return self._countries(sent.text) <= self._countries(whole.sentence) | (
             {whole.location} if whole.location else set()

@@ -81,6 +81,8 @@ class Lexicon:
     mouthpieces: frozenset[str]  # "spokesman": always speaks for an organisation, named or not
     honorifics: frozenset[str]  # "Mr", "Dr": before a name, never part of it
     name_particles: frozenset[str]  # lower-case words inside a name ("al", "bin", "van")
+    addition_pattern: re.Pattern[str]  # right after a figure: "dozens more"
+    addition_before_pattern: re.Pattern[str]  # right before it: "another 13", "a further 200"
     whole_pattern: re.Pattern[str]  # "the total", "combined": a sentence that sums, not one that breaks down
 
 
@@ -190,4 +192,10 @@ def lexicon() -> Lexicon:
         honorifics=frozenset(w.lower() for w in attribution["people"]["honorifics"]),
         name_particles=frozenset(attribution["people"]["name_particles"]),
         whole_pattern=_word_pattern(attribution["carry"]["whole_words"]),
+        addition_pattern=re.compile(
+            r"\s+(?:" + "|".join(re.escape(w) for w in attribution["carry"]["addition_after"]) + r")\b", re.I
+        ),
+        addition_before_pattern=re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in attribution["carry"]["addition_before"]) + r")\s+$", re.I
+        ),
     )

@@ -405,3 +405,12 @@ def test_a_phrase_with_a_clause_in_it_is_not_part_of_the_speaker_s_name(reader: 
         "60",
     )
     assert s is not None and s.source_text == "Survivors"
+
+
+def test_extract_an_addition_to_the_previous_figure_keeps_its_source() -> None:
+    text = (
+        "Lorn County officials said the death toll from the fire was now 36. "
+        "In addition, dozens more were injured."
+    )
+    found = {c.figure: c for c in extract(text, published="2024-03-02")}
+    assert found["dozens"].source == found["36"].source == "Lorn County officials"
