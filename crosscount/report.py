@@ -35,14 +35,13 @@ from crosscount.models import Claim, Finding, Statement, Variable
 from crosscount.reconcile import DocLike, Reconciliation, fmt_num, parse_as_of
 
 __all__ = [
+    "REPORT_FORMATS",
     "ReportFormatError",
     "chart_key",
     "conflict_table_row",
     "estimate_dict",
     "finding_row",
-    "render_html",
-    "render_json",
-    "render_markdown",
+    "render_report",
     "render_svg",
     "report_data",
     "statement_row",
@@ -783,9 +782,6 @@ def render_svg(rec: Reconciliation, variable_id: str, width: int = 820, height: 
 # --------------------------------------------------------------------------------------------
 # HTML
 
-# --------------------------------------------------------------------------------------------
-# HTML
-
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined
 )
@@ -802,15 +798,8 @@ def _script_json(text: str) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-def render_html(
-    rec: Reconciliation,
-    docs: Mapping[str, DocLike],
-    title: str = DEFAULT_TITLE,
-    *,
-    claims: Iterable[Claim] | None = None,
-) -> str:
+def _html(rec: Reconciliation, data: dict[str, Any]) -> str:
     """One self-contained page that answers first; plotly's JS inline once (compressed)."""
-    data = report_data(rec, docs, title, claims=claims)
     charts = {v.id: _script_json(_chart_json(rec, v.id)) for v in rec.variables}
     css = (_TEMPLATES.parent / "static" / "style.css").read_text(encoding="utf-8")
     return _ENV.get_template("report.html").render(
@@ -831,18 +820,11 @@ def _md(text: object) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(
-    rec: Reconciliation,
-    docs: Mapping[str, DocLike],
-    title: str = DEFAULT_TITLE,
-    *,
-    claims: Iterable[Claim] | None = None,
-) -> str:
+def _markdown(rec: Reconciliation, data: dict[str, Any]) -> str:
     """The same content as the HTML report, as Markdown tables and lists (no charts)."""
-    data = report_data(rec, docs, title, claims=claims)
     c = data["counts"]
     out = [
-        f"# {_md(title)}",
+        f"# {_md(data['title'])}",
         "",
         f"{data['counts_line']} · checks: {c['checks_passed']} passed, {c['checks_failed']} failed",
         "",
@@ -915,21 +897,36 @@ def render_markdown(
     return "\n".join(out)
 
 
-def render_json(
+def _json(rec: Reconciliation, data: dict[str, Any]) -> str:
+    """The same content as JSON: counts, summary, conflicts, every variable, the raw records."""
+    data = {**data, "statements": [s.to_dict() for s in rec.statements],
+            "findings": [f.to_dict() for f in rec.findings]}
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+_RENDERERS = {"html": _html, "md": _markdown, "json": _json}
+REPORT_FORMATS = tuple(_RENDERERS)
+
+
+def render_report(
     rec: Reconciliation,
     docs: Mapping[str, DocLike],
+    fmt: str = "html",
     title: str = DEFAULT_TITLE,
     *,
     claims: Iterable[Claim] | None = None,
 ) -> str:
-    """The same content as JSON: counts, summary, conflicts, every variable, the raw records."""
-    data = report_data(rec, docs, title, claims=claims)
-    data["statements"] = [s.to_dict() for s in rec.statements]
-    data["findings"] = [f.to_dict() for f in rec.findings]
-    return json.dumps(data, ensure_ascii=False, indent=1)
+    """The report in ``fmt`` (html, md or json): the same content (:func:`report_data`) in each.
+
+    ``claims``: the claims behind the statements, to show the sentences that carry them.
+    """
+    renderer = _RENDERERS.get(fmt)
+    if renderer is None:
+        raise ReportFormatError(f"no report format {fmt!r}; use {', '.join(REPORT_FORMATS)}")
+    return renderer(rec, report_data(rec, docs, title, claims=claims))
 
 
-_WRITERS = {".html": render_html, ".htm": render_html, ".md": render_markdown, ".json": render_json}
+_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
 
 
 def write_report(
@@ -945,10 +942,10 @@ def write_report(
     ``claims``: the claims behind the statements, to show the sentences that carry them.
     """
     p = Path(path)
-    writer = _WRITERS.get(p.suffix.lower())
-    if writer is None:
+    fmt = _SUFFIXES.get(p.suffix.lower())
+    if fmt is None:
         raise ReportFormatError(f"{p}: cannot write a report as '{p.suffix or '(no suffix)'}'; use .html, .md or .json")
-    p.write_text(writer(rec, docs, title, claims=claims), encoding="utf-8")
+    p.write_text(render_report(rec, docs, fmt, title, claims=claims), encoding="utf-8")
 
 
 def _pick_variable(rec: Reconciliation, subject: str, measure: str) -> Variable:

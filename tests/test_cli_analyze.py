@@ -461,7 +461,7 @@ def test_stories_are_listed_filtered_moved_and_merged(tmp_path: Path) -> None:
     assert {r["id"] for r in jsonl(ok("stories", "--db", db, "--format", "jsonl"))} == {"floods"}
     ok("stories", "--db", db, "move", "vote-1", "vote")
     result = ok("stories", "--db", db, "merge", "vote", "floods")
-    assert "1 document(s) moved" in result.stdout
+    assert "1 document moved" in result.stdout
     assert "no story 'zzz'" in run("stories", "--db", db, "merge", "zzz", "floods").output
 
 

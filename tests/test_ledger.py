@@ -7,9 +7,8 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from sqlalchemy import MetaData, insert, inspect, text
@@ -55,20 +54,6 @@ def make_claim(doc: Document, figure: str, value: float | None = None, **kw: Any
 
 
 # -- fixtures -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    factory = cast(Callable[[], str], request.getfixturevalue("pg_url"))
-    return factory()
-
-
-@pytest.fixture
-def ledger(ledger_url: str) -> Iterator[Ledger]:
-    with Ledger(ledger_url) as led:
-        yield led
 
 
 @pytest.fixture

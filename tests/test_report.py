@@ -16,9 +16,7 @@ from crosscount.models import Claim
 from crosscount.reconcile import DocInfo, Reconciliation, reconcile
 from crosscount.report import (
     ReportFormatError,
-    render_html,
-    render_json,
-    render_markdown,
+    render_report,
     timeline_figure,
     write_report,
     write_timeline_plot,
@@ -66,7 +64,7 @@ def _plotly_payloads(page: str) -> list[str]:
 
 
 def test_html_is_self_contained_with_one_chart_per_variable(rec: Reconciliation) -> None:
-    page = render_html(rec, DOCS, title="Test <report>")
+    page = render_report(rec, DOCS, "html", title="Test <report>")
     payloads = _plotly_payloads(page)
     assert len(payloads) == 1, "plotly's JavaScript once per file"
     assert gzip.decompress(base64.b64decode(payloads[0])).decode("utf-8") == get_plotlyjs()
@@ -79,7 +77,7 @@ def test_html_is_self_contained_with_one_chart_per_variable(rec: Reconciliation)
 
 
 def test_html_lists_statements_findings_and_estimates(rec: Reconciliation) -> None:
-    page = render_html(rec, DOCS)
+    page = render_report(rec, DOCS)
     for st in rec.statements:
         assert st.id in page
     for f in rec.findings:
@@ -93,7 +91,7 @@ def test_html_lists_statements_findings_and_estimates(rec: Reconciliation) -> No
 
 
 def test_html_answers_first_summary_then_conflicts_then_most_disputed(rec: Reconciliation) -> None:
-    page = render_html(rec, DOCS)
+    page = render_report(rec, DOCS)
     summary, conflicts = page.index('id="summary-table"'), page.index('id="conflicts-table"')
     first_variable = page.index('<section class="variable"')
     assert summary < conflicts < first_variable
@@ -108,15 +106,15 @@ def test_statements_show_their_sentences_with_the_figure_in_bold() -> None:
         _claim("b", 10, 300, "Agency A", sentence="About 300 were killed, Agency A said."),
     ]
     rec = reconcile(claims, DOCS)
-    page = render_html(rec, DOCS, claims=claims)
+    page = render_report(rec, DOCS, "html", claims=claims)
     assert "2 sentences" in page and "<b>300</b> soldiers were killed." in page
-    md = render_markdown(rec, DOCS, claims=claims)
+    md = render_report(rec, DOCS, "md", claims=claims)
     assert "Agency A said **300** soldiers were killed." in md
 
 
 def test_markdown_and_json_carry_the_same_statements_and_findings(rec: Reconciliation) -> None:
-    md = render_markdown(rec, DOCS)
-    data = json.loads(render_json(rec, DOCS))
+    md = render_report(rec, DOCS, "md")
+    data = json.loads(render_report(rec, DOCS, "json"))
     ids_json = {s["id"] for s in data["statements"]}
     findings_json = {f["id"] for f in data["findings"]}
     assert ids_json == {s.id for s in rec.statements}
@@ -141,6 +139,9 @@ def test_write_report_by_suffix(rec: Reconciliation, tmp_path: Path) -> None:
         assert path.stat().st_size > 100
     with pytest.raises(ReportFormatError, match=r"use \.html, \.md or \.json"):
         write_report(rec, DOCS, tmp_path / "report.pdf")
+    assert (tmp_path / "report.md").read_text(encoding="utf-8") == render_report(rec, DOCS, "md")
+    with pytest.raises(ReportFormatError, match="use html, md, json"):
+        render_report(rec, DOCS, "pdf")
 
 
 def test_timeline_plot_html_svg_and_a_clear_png_refusal(rec: Reconciliation, tmp_path: Path) -> None:

@@ -4,9 +4,8 @@ on SQLite and PostgreSQL. Unit texts are written here; the shared corpora are re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -42,20 +41,6 @@ VOTE = [
 
 def doc(body: str, story: str | None = None, published: str | None = "2025-03-04", outlet: str = "Wire") -> Document:
     return Document(id=text_hash(body)[:12], text=body, outlet=outlet, published=published, story=story)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    factory = cast(Callable[[], str], request.getfixturevalue("pg_url"))
-    return factory()
-
-
-@pytest.fixture
-def ledger(ledger_url: str) -> Iterator[Ledger]:
-    with Ledger(ledger_url) as led:
-        yield led
 
 
 # -- clustering -----------------------------------------------------------------------------------

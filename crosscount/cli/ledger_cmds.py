@@ -679,12 +679,15 @@ def stories(ctx: click.Context, db: str, fmt: str) -> None:
     _write_rows(rows, STORY_FIELDS, fmt, table)
 
 
-def _reconcile_after_edit(ledger: Ledger) -> str:
+def _edit_stories(ctx: click.Context, edit: Callable[[Ledger], str]) -> None:
+    """A user's edit of the stories (it says what it did), then reconcile them again."""
     from crosscount.pipeline import reconcile_stories
 
-    counts = reconcile_stories(ledger)
+    with open_ledger(ctx.obj["db"], must_exist=True) as ledger:
+        click.echo(edit(ledger))
+        counts = reconcile_stories(ledger)
     conflicts = counts.by_type["conflict"]
-    return f"reconciled: {counts.stories} stories, {counts.findings:,} findings ({conflicts} conflicts)"
+    click.echo(f"reconciled: {counts.stories} stories, {counts.findings:,} findings ({conflicts} conflicts)")
 
 
 @stories.command("move")
@@ -694,10 +697,12 @@ def _reconcile_after_edit(ledger: Ledger) -> str:
 @library_errors
 def stories_move(ctx: click.Context, doc: str, story: str) -> None:
     """Move document DOC to STORY (a new story if none has that id), then reconcile again."""
-    with open_ledger(ctx.obj["db"], must_exist=True) as ledger:
+
+    def move(ledger: Ledger) -> str:
         ledger.move_document(doc, story)
-        click.echo(f"moved {doc} to story {story}")
-        click.echo(_reconcile_after_edit(ledger))
+        return f"moved {doc} to story {story}"
+
+    _edit_stories(ctx, move)
 
 
 @stories.command("merge")
@@ -707,10 +712,12 @@ def stories_move(ctx: click.Context, doc: str, story: str) -> None:
 @library_errors
 def stories_merge(ctx: click.Context, source: str, target: str) -> None:
     """Merge story SOURCE into story TARGET, then reconcile again."""
-    with open_ledger(ctx.obj["db"], must_exist=True) as ledger:
+
+    def merge(ledger: Ledger) -> str:
         moved = ledger.merge_stories(source, target)
-        click.echo(f"merged story {source} into {target} ({moved} document(s) moved)")
-        click.echo(_reconcile_after_edit(ledger))
+        return f"merged story {source} into {target} ({present.plural(moved, 'document')} moved)"
+
+    _edit_stories(ctx, merge)
 
 
 @main.command()
