@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -181,7 +183,7 @@ def test_single_records_and_their_404s(client: TestClient) -> None:
 def test_search_overview_and_stats(client: TestClient) -> None:
     hits = client.get("/api/search", params={"q": "NIS"}).json()["items"]
     assert {"source"} <= {h["kind"] for h in hits}
-    assert_error(client.get("/api/search"), 422)
+    assert client.get("/api/search").json() == {"items": [], "total": 0, "limit": 20, "offset": 0}  # as the page
     overview = client.get("/api/overview").json()
     assert len(overview["variables"]) == client.get("/api/stats").json()["variables"]
     assert overview["conflicts"]
@@ -195,6 +197,85 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     params = {p["name"] for p in spec["paths"]["/api/claims"]["get"]["parameters"]}
     assert {"subject", "measure", "source", "since", "until", "doc", "limit", "offset"} <= params
     assert client.get("/docs").status_code == 200
+
+
+# -- each resource: one data function behind its page and its JSON twin -------------------------------
+
+
+def _count(pattern: str, page: str) -> int:
+    return len(re.findall(pattern, page))
+
+
+def _twins(client: TestClient) -> list[tuple[str, str, str, Any]]:
+    """(page, its JSON twin, what the page repeats once per item, how many items the JSON holds)."""
+    claims = client.get("/api/claims", params={"limit": 1000}).json()["items"]
+    shared = next(c for c in claims if c["figure"] == "300")
+    killed = client.get("/api/variables", params={"measure": "killed"}).json()["items"][0]["id"]
+    source = client.get("/api/sources").json()["items"][0]["name"]
+    doc = client.get("/api/documents").json()["items"][0]["id"]
+    q = {"q": "NIS"}
+    return [
+        ("/", "/api/overview", r'class="var-link"', lambda j: len(j["variables"])),
+        ("/", "/api/overview", r'<li><span class="badge conflict">', lambda j: len(j["conflicts"])),
+        ("/variables", "/api/variables", r'class="var-link"', lambda j: len(j["items"])),
+        (f"/variables/{killed}", f"/api/variables/{killed}", r'<tr id="st-', lambda j: len(j["statements"])),
+        (f"/variables/{killed}", f"/api/variables/{killed}", r'<li class="finding ',
+         lambda j: sum(1 for f in j["findings"] if f["type"] != "estimate")),
+        (f"/variables/{killed}", f"/api/variables/{killed}", r'<tr id="[^"]+"><td class="nowrap">',
+         lambda j: len(j["estimates"])),
+        ("/conflicts", "/api/conflicts", r'<tr id="c-', lambda j: len(j["items"])),
+        ("/sources", "/api/sources", r'<tr><td><a href="/sources/', lambda j: len(j["items"])),
+        (f"/sources/{source}", f"/api/sources/{source}", r"<tr><td>", lambda j: len(j["statements"])),
+        (f"/claims/{shared['doc']}/{shared['start']}", f"/api/claims/{shared['doc']}/{shared['start']}",
+         r'class="other-outlet"', lambda j: len(j["others"])),
+        ("/documents", "/api/documents", r'class="doc-link"', lambda j: len(j["items"])),
+        (f"/documents/{doc}", f"/api/documents/{doc}", r'<tr><td><a href="/claims/', lambda j: len(j["claims"])),
+        ("/stories", "/api/stories", r'<tr><td><a href="/\?story=', lambda j: len(j["items"])),
+        ("/search?" + urlencode(q), "/api/search?" + urlencode(q), r"<li><a href=", lambda j: len(j["items"])),
+        ("/corrections", "/api/corrections", r'<tr class="', lambda j: len(j["items"])),
+    ]
+
+
+def test_every_page_shows_what_its_json_twin_counts(client: TestClient) -> None:
+    for page_url, api_url, item, count in _twins(client):
+        page, data = client.get(page_url), client.get(api_url)
+        assert page.status_code == 200 and data.status_code == 200, (page_url, api_url)
+        assert "text/html" in page.headers["content-type"] and data.headers["content-type"] == "application/json"
+        expected = count(data.json())
+        assert _count(item, page.text) == expected, (page_url, item, expected)
+        total = data.json().get("total")
+        if isinstance(total, int) and total > 0 and "/search" not in page_url:  # lists say their total in words
+            assert re.search(rf"\b{total:,} [a-z]+", page.text), (page_url, total)
+    overview = client.get("/api/overview").json()
+    assert overview["counts"]["line"] in client.get("/").text
+    assert overview["conflicts_total"] == client.get("/api/conflicts").json()["total"] >= 1
+
+
+def test_twins_share_their_filters_and_their_404s(client: TestClient) -> None:
+    killed = {"measure": "killed"}
+    page = client.get("/variables", params=killed).text
+    data = client.get("/api/variables", params=killed).json()
+    assert _count(r'class="var-link"', page) == data["total"] >= 1
+    one = client.get("/api/conflicts", params={"limit": 1}).json()
+    assert len(one["items"]) == 1 and _count(r'<tr id="c-', client.get("/conflicts", params={"limit": 1}).text) == 1
+    assert "more →" in client.get("/conflicts", params={"limit": 1}).text or one["total"] == 1
+    for url in ("/sources/nobody", "/variables/nope", "/claims/nope.txt/3", "/documents/nope.txt"):
+        assert client.get(url).status_code == 404 and "text/html" in client.get(url).headers["content-type"]
+        assert_error(client.get("/api" + url), 404)
+
+
+def test_a_correction_shows_on_the_corrections_page_and_in_its_twin(db: Path) -> None:
+    with TestClient(create_app(str(db))) as c:
+        claim = c.get("/api/claims", params={"limit": 1}).json()["items"][0]
+        body = {"doc": claim["doc"], "start": claim["start"], "field": "confirm", "who": "Ana", "why": "read it"}
+        assert c.post("/api/corrections", json=body).status_code == 201
+        listed = c.get("/api/corrections").json()
+        assert listed["total"] == 1 and listed["items"][0]["who"] == "Ana"
+        page = c.get("/corrections").text
+        assert _count(r'<tr class="', page) == 1 and "confirmed" in page and "Ana" in page
+        evidence = c.get(f"/api/claims/{claim['doc']}/{claim['start']}").json()
+        assert [x["field"] for x in evidence["corrections"]] == ["confirm"]
+        assert c.get(f"/api/documents/{claim['doc']}").json()["corrections"][0]["who"] == "Ana"
 
 
 # -- pages ----------------------------------------------------------------------------------------

@@ -21,21 +21,21 @@ from __future__ import annotations
 import gzip
 import hmac
 import html
-import json
 import re
 import tempfile
 import threading
 import time
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from functools import lru_cache
+from enum import Enum
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -52,15 +52,16 @@ from crosscount import __version__, present
 from crosscount.errors import CrosscountError, LedgerError
 from crosscount.ingest import IngestProblem, iter_documents
 from crosscount.ledger import Ledger
-from crosscount.models import Claim, Document, Finding, Statement, Variable, text_hash
-from crosscount.reconcile import Reconciliation, fmt_num, fmt_value
+from crosscount.models import Document, text_hash
+from crosscount.reconcile import fmt_num, fmt_value
+from crosscount.web import views
+from crosscount.web.views import Snapshot, build_snapshot
 
 __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "WebError", "create_app"]
 
 DEFAULT_MAX_UPLOAD_BYTES = 5_000_000
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
-OVERVIEW_CONFLICTS = 50  # the latest conflicts listed on the overview; the API has them all
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv")
 
 _HERE = Path(__file__).resolve().parent
@@ -87,127 +88,6 @@ class WebError(CrosscountError):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-# ---------------------------------------------------------------------------------------------
-# Cached views of the ledger
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Snapshot:
-    """The reconciliation as stored, indexed for the pages; rebuilt when the ledger changes."""
-
-    variables: list[Variable]
-    var_by_id: dict[str, Variable]
-    statements: dict[str, Statement]
-    findings: list[Finding]
-    findings_by_var: dict[str | None, list[Finding]]
-    statement_of_claim: dict[tuple[str, int], str]
-    overview: list[dict[str, Any]]
-    conflicts: list[Finding]
-    source_findings: dict[str, dict[str, int]]
-    charts: dict[str, str] = field(default_factory=dict)
-
-    def rec_for(self, variable_id: str) -> Reconciliation:
-        """A Reconciliation holding one variable, its statements and findings (what charts need)."""
-        var = self.var_by_id[variable_id]
-        findings = self.findings_by_var.get(variable_id, [])
-        ids = list(dict.fromkeys([*var.statements, *(i for f in findings for i in f.statements)]))
-        sts = [self.statements[i] for i in ids if i in self.statements]
-        return Reconciliation(statements=sts, variables=[var], findings=findings)
-
-
-def period_key(period: str | None) -> tuple[int, str]:
-    """Order periods so that the latest dated one sorts last and undated ones first."""
-    m = _PERIOD_DATE.match(period or "")
-    return (1, m.group(1)) if m else (0, period or "")
-
-
-def var_title(var: Variable) -> str:
-    return present.variable_title(var)
-
-
-def _shown(row: present.EstimateRow) -> dict[str, str]:
-    """An estimate as the pages show it: open bounds as ≥ / ≤, the period and best figure's source in words."""
-    return {"period": row.period, "low": row.low, "best": row.best, "high": row.high, "best_by": row.best_by,
-            "sentence": row.sentence}
-
-
-def _build_snapshot(ledger: Ledger) -> Snapshot:
-    variables = ledger.variables()
-    statements = {s.id: s for s in ledger.statements()}
-    findings = ledger.findings()
-    by_var: dict[str | None, list[Finding]] = defaultdict(list)
-    for f in findings:
-        by_var[f.variable].append(f)
-    of_claim: dict[tuple[str, int], str] = {}
-    for s in sorted(statements.values(), key=lambda s: s.computed):  # a claim's own statement first
-        for doc, start, _end in s.claims:
-            of_claim.setdefault((doc, start), s.id)
-    overview = []
-    for var in variables:
-        fs = by_var.get(var.id, [])
-        estimates = sorted((f for f in fs if f.type == "estimate"), key=lambda f: period_key(f.period))
-        latest = estimates[-1] if estimates else None
-        sources = {statements[i].source for i in var.statements if i in statements}
-        overview.append(
-            {
-                "id": var.id,
-                "title": var_title(var),
-                "subject": var.subject,
-                "measure": var.measure,
-                "location": var.location,
-                "unit": var.unit,
-                "statements": len(var.statements),
-                "sources": len(sources),
-                "conflicts": sum(1 for f in fs if f.type == "conflict"),
-                "estimate": None
-                if latest is None
-                else {
-                    "period": latest.period,
-                    "low": latest.low,
-                    "best": latest.best,
-                    "high": latest.high,
-                    "rule": latest.rule,
-                },
-                "shown": None if latest is None else _shown(present.estimate_row(latest, statements, var.unit)),
-            }
-        )
-    per_source: dict[str, dict[str, int]] = defaultdict(lambda: {"agreement": 0, "conflict": 0})
-    for f in findings:
-        if f.type not in ("agreement", "conflict"):
-            continue
-        names = {statements[i].source for i in f.statements if i in statements}
-        names.update(str(n) for n in f.details.get("sources", []) if n)
-        for name in names:
-            if name:
-                per_source[name][f.type] += 1
-    return Snapshot(
-        variables=variables,
-        var_by_id={v.id: v for v in variables},
-        statements=statements,
-        findings=findings,
-        findings_by_var=dict(by_var),
-        statement_of_claim=of_claim,
-        overview=overview,
-        conflicts=[f for f in findings if f.type == "conflict"],
-        source_findings=dict(per_source),
-    )
-
-
-def _chart_json(snap: Snapshot, variable_id: str) -> str:
-    """The plotly figure of a variable's timeline as JSON (names escaped: plotly renders some HTML)."""
-    cached = snap.charts.get(variable_id)
-    if cached is not None:
-        return cached
-    from crosscount.report import timeline_figure
-
-    fig = timeline_figure(snap.rec_for(variable_id), variable_id)  # names escaped there
-    fig.update_layout(title=None, autosize=True)
-    out: str = fig.to_json()
-    snap.charts[variable_id] = out
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,7 +186,7 @@ class WebState:
             current = self._snapshot
             if current is not None and current[0] == key:
                 return current[1]
-            snap = _build_snapshot(self.ledger)
+            snap = build_snapshot(self.ledger)
             self._snapshot = (key, snap)
             self._lists.clear()
             return snap
@@ -391,91 +271,6 @@ def _highlight(text: object, q: str) -> Markup:
 def _pq(value: object) -> str:
     """A value quoted for one path segment (slashes too)."""
     return quote(str(value), safe="")
-
-
-def _locate(text: str, needle: str | None, around: int, lo: int = 0, hi: int | None = None) -> int | None:
-    """The start of the occurrence of ``needle`` in text[lo:hi] nearest to ``around`` (case-insensitive)."""
-    if not needle:
-        return None
-    hay = text.lower()
-    sub = needle.lower()
-    hi = len(text) if hi is None else hi
-    best: int | None = None
-    at = hay.find(sub, lo)
-    while at >= 0 and at + len(sub) <= hi:
-        if best is None or abs(at - around) < abs(best - around):
-            best = at
-        at = hay.find(sub, at + 1)
-    return best
-
-
-def highlight_claim(doc: Document, claim: Claim) -> tuple[list[tuple[str, str | None]], dict[str, Any]]:
-    """The article cut into (text, css class) pieces: the figure, its source words and date words marked.
-
-    Returns the pieces and what was found (the sentence bounds and each highlight's words).
-    """
-    body = doc.text
-    marks: list[tuple[int, int, str]] = []
-    fig_start, fig_end = max(0, claim.start), min(len(body), claim.end)
-    marks.append((fig_start, fig_end, "figure"))
-    sent_start = sent_end = None
-    if claim.sentence:
-        at = _locate(body, claim.sentence, fig_start, max(0, fig_start - len(claim.sentence)), None)
-        if at is not None and at <= fig_start <= at + len(claim.sentence):
-            sent_start, sent_end = at, at + len(claim.sentence)
-    lo = sent_start if sent_start is not None else max(0, fig_start - 400)
-    hi = sent_end if sent_end is not None else min(len(body), fig_end + 400)
-    found: dict[str, Any] = {"sentence": (sent_start, sent_end), "source": None, "dates": []}
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= ms or s >= me for ms, me, _ in marks)
-
-    src = _locate(body, claim.source_text, fig_start, lo, hi)
-    if src is None:  # the source may be named in a neighbouring sentence
-        src = _locate(body, claim.source_text, fig_start, max(0, fig_start - 800), min(len(body), fig_end + 800))
-    if src is not None and claim.source_text and free(src, src + len(claim.source_text)):
-        marks.append((src, src + len(claim.source_text), "source"))
-        found["source"] = body[src : src + len(claim.source_text)]
-    try:
-        from crosscount.dates import find_time_mentions, parse_published
-
-        ref = parse_published(claim.published or doc.published or "") if (claim.published or doc.published) else None
-        mentions = find_time_mentions(body[lo:hi], ref)
-    except Exception:  # dates are a nicety here; a page must not fail for them
-        mentions = []
-    wanted = [m for m in mentions if claim.as_of and m.value == claim.as_of] or mentions
-    for m in wanted:
-        s, e = lo + m.start, lo + m.end
-        if free(s, e):
-            marks.append((s, e, "date"))
-            found["dates"].append(m.text)
-    marks.sort()
-    pieces: list[tuple[str, str | None]] = []
-    pos = 0
-    for s, e, cls in marks:
-        if s > pos:
-            pieces.append((body[pos:s], None))
-        pieces.append((body[s:e], cls))
-        pos = e
-    if pos < len(body):
-        pieces.append((body[pos:], None))
-    return pieces, found
-
-
-def highlight_all(doc: Document, claims: Sequence[Claim]) -> list[tuple[str, Claim | None]]:
-    """The article cut into plain text and claimed figures (for a document page)."""
-    pieces: list[tuple[str, Claim | None]] = []
-    pos = 0
-    for c in sorted(claims, key=lambda c: (c.start, c.end)):
-        if c.start < pos or c.end > len(doc.text):
-            continue
-        if c.start > pos:
-            pieces.append((doc.text[pos : c.start], None))
-        pieces.append((doc.text[c.start : c.end], c))
-        pos = c.end
-    if pos < len(doc.text):
-        pieces.append((doc.text[pos:], None))
-    return pieces
 
 
 def _safe_name(name: str) -> str:
@@ -628,44 +423,97 @@ def create_app(
             return Response(packed, media_type="text/javascript; charset=utf-8", headers=headers)
         return Response(raw, media_type="text/javascript; charset=utf-8", headers=headers)
 
-    # -- pages ----------------------------------------------------------------------------------
+    # -- resources: one data function each, feeding its HTML page and its JSON twin ----------
 
-    def page(request: Request, name: str, nav: str, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, {"nav": nav, **context})
+    def twin(path: str, template: str, nav: str, *, tags: list[str | Enum], api_path: str | None = None,
+             cache: bool = False, page_extra: Callable[[], dict[str, Any]] | None = None,
+             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Serve one data function (its parameters are the request's) as the HTML page at ``path``
+        and as JSON at ``api_path`` (``/api`` + path by default). The data function returns a view
+        from :mod:`crosscount.web.views`: ``context()`` feeds the template, ``to_json()`` the API.
+        ``cache``: the page is rendered once per ledger state and parameters."""
 
-    def cached_page(name: str, params: dict[str, Any], build: Callable[[], dict[str, Any]]) -> HTMLResponse:
-        """A page rendered once per ledger state (and parameters), then served from memory."""
+        def register(data: Callable[..., Any]) -> Callable[..., Any]:
+            @wraps(data)
+            def as_page(*args: Any, **kwargs: Any) -> HTMLResponse:
+                def render() -> list[bytes]:
+                    context = {"nav": nav, **data(*args, **kwargs).context(), **(page_extra() if page_extra else {})}
+                    return [env.get_template(template).render(**context).encode("utf-8")]
 
-        def render() -> list[bytes]:
-            return [env.get_template(name).render(**build()).encode("utf-8")]
+                body = state.cached_list("page:" + path, kwargs, render)[0] if cache else render()[0]
+                return HTMLResponse(body)
 
-        body = state.cached_list("page:" + name, params, render)[0]
-        return HTMLResponse(body)
+            @wraps(data)
+            def as_json(*args: Any, **kwargs: Any) -> dict[str, Any]:
+                out: dict[str, Any] = data(*args, **kwargs).to_json()
+                return out
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, subject: str | None = None, story: str | None = None) -> HTMLResponse:
-        subject, story = _blank(subject), _blank(story)
+            app.get(path, response_class=HTMLResponse, include_in_schema=False, response_model=None)(as_page)
+            app.get(api_path or "/api" + path, tags=tags, response_model=None)(as_json)
+            return data
 
-        def build() -> dict[str, Any]:
-            snap = state.snapshot()
-            in_story = {v.id for v in snap.variables if not story or v.story == story}
-            rows = [r for r in snap.overview if (not subject or r["subject"] == subject) and r["id"] in in_story]
-            conflicts = [f for f in snap.conflicts
-                         if (not subject or f.subject == subject) and (not story or f.story == story)]
-            latest = sorted(conflicts, key=lambda f: period_key(f.period), reverse=True)[:OVERVIEW_CONFLICTS]
-            stats = state.ledger.stats()
-            counts = present.counts(stats.documents, snap.statements.values(), len(snap.variables), snap.findings)
-            return {"nav": "overview", "rows": rows, "subject": subject, "story": story, "stats": stats,
-                    "counts": counts,
-                    "conflicts": latest, "conflicts_total": len(conflicts),
-                    "sentences": {f.id: present.finding_sentence(f, snap.statements) for f in latest},
-                    "titles": {v.id: var_title(v) for v in snap.variables}}
+        return register
 
-        return cached_page("overview.html", {"subject": subject, "story": story}, build)
+    def found(make: Callable[[], _T]) -> _T:
+        """A view, or the 404 its data function names."""
+        try:
+            return make()
+        except views.NotFound as err:
+            raise WebError(404, str(err)) from err
 
-    @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
-    def stories_page(request: Request) -> HTMLResponse:
-        return page(request, "stories.html", "stories", rows=_story_rows(state), token=state.token is not None)
+    Limit = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"page size, 1 to {MAX_LIMIT}")
+    Offset = Query(0, ge=0, description="items to skip")
+
+    @twin("/", "overview.html", "overview", tags=["ledger"], api_path="/api/overview", cache=True)
+    def overview(subject: str | None = None, story: str | None = None) -> views.OverviewView:
+        """Every variable with its latest estimate, the ledger's counts and the latest conflicts
+        (the overview page; `/api/conflicts` has them all)."""
+        return views.overview_view(state, _blank(subject), _blank(story))
+
+    @twin("/variables", "variables.html", "overview", tags=["variables"])
+    def variables(
+        subject: str | None = None,
+        measure: str | None = None,
+        location: str | None = None,
+        story: str | None = None,
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> views.VariablesView:
+        """Variables (subject × measure × location × unit) with their latest estimate."""
+        f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "location": _blank(location),
+                             "story": _blank(story)}
+        matching = state.cached_list("variables", f, lambda: state.ledger.variables(**f))
+        return views.variables_view(state, f, matching, limit, offset)
+
+    @twin("/variables/{variable_id}", "variable.html", "overview", tags=["variables"], cache=True)
+    def variable(variable_id: str) -> views.VariableView:
+        """One variable: estimates, timeline of statements (with their evidence) and findings."""
+        return found(lambda: views.variable_view(state, variable_id))
+
+    @twin("/conflicts", "conflicts.html", "overview", tags=["findings"])
+    def conflicts(subject: str | None = None, story: str | None = None, limit: int = Limit,
+                  offset: int = Offset) -> views.ConflictsView:
+        """Every conflict, latest first, as A | B | gap | why."""
+        return views.conflicts_view(state, _blank(subject), _blank(story), limit, offset)
+
+    def source_rows() -> list[dict[str, Any]]:
+        return state.cached_list("sources", {}, lambda: views.source_rows(state))
+
+    @twin("/sources", "sources.html", "sources", tags=["sources"])
+    def sources(limit: int = Limit, offset: int = Offset) -> views.SourcesView:
+        """Sources with their claims, statements, agreements, conflicts, first and last seen."""
+        return views.sources_view(source_rows(), limit, offset)
+
+    @twin("/sources/{name:path}", "source.html", "sources", tags=["sources"])
+    def source(name: str) -> views.SourceView:
+        """One source: its counts and every statement it makes."""
+        return found(lambda: views.source_view(state, source_rows(), name))
+
+    @twin("/stories", "stories.html", "stories", tags=["stories"],
+          page_extra=lambda: {"token": state.token is not None})
+    def stories(limit: int = Limit, offset: int = Offset) -> views.StoriesView:
+        """Stories: the events the documents report, with their generated names."""
+        return views.stories_view(state, limit, offset)
 
     @app.post("/stories/move", include_in_schema=False)
     async def story_move_page(request: Request) -> Response:
@@ -687,140 +535,45 @@ def create_app(
         await run_in_threadpool(_edit_stories_and_reconcile, state, "merge", source.strip(), target.strip())
         return RedirectResponse("/stories", status_code=303)
 
-    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: str = "") -> HTMLResponse:
-        hits = state.ledger.search(q, limit=20) if q.strip() else []
-        groups: dict[str, list[Any]] = {"source": [], "subject": [], "document": []}
-        for h in hits:
-            groups.setdefault(h.kind, []).append(h)
-        return page(request, "search.html", "", q=q, groups=groups, total=len(hits))
+    @twin("/search", "search.html", "", tags=["search"])
+    def search(q: str = "", limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> views.SearchView:
+        """Sources, subjects and documents with `q` as a whole word (limit applies to each kind)."""
+        return views.search_view(state, q, limit)
 
-    @app.get("/variables/{variable_id}", response_class=HTMLResponse, include_in_schema=False)
-    def variable_page(request: Request, variable_id: str) -> HTMLResponse:
-        snap = state.snapshot()
-        var = snap.var_by_id.get(variable_id)
-        if var is None:
-            raise WebError(404, f"no variable {variable_id!r} in the ledger")
-        def build() -> dict[str, Any]:
-            from crosscount import report
+    @twin("/claims/{doc:path}/{start:int}", "evidence.html", "documents", tags=["claims"])
+    def claim(doc: str, start: int) -> views.ClaimView:
+        """One claim in its article: the statement it belongs to, the other outlets, the corrections."""
+        return found(lambda: views.claim_view(state, doc, start))
 
-            sts = [snap.statements[i] for i in var.statements if i in snap.statements]
-            fs = snap.findings_by_var.get(variable_id, [])
-            order = {"conflict": 0, "evolution": 1, "revision": 2, "agreement": 3, "check": 4}
-            findings = sorted((f for f in fs if f.type != "estimate"), key=lambda f: (order.get(f.type, 9), f.id))
-            ests = sorted((f for f in fs if f.type == "estimate"), key=lambda f: period_key(f.period))
-            doc_ids = list(dict.fromkeys(d for s in sts for d, _s, _e in s.claims))
-            docs = {d: info for d in doc_ids if (info := state.ledger.document(d)) is not None}
-            claims = [c for d in doc_ids[:500] for c in state.ledger.claims(doc=d)]
-            sentences = {(c.doc, c.start): (c.sentence, c.figure) for c in claims}
-            from crosscount.curation import corrections
+    def recent_jobs() -> dict[str, Any]:
+        return {"jobs": sorted(state.jobs.values(), key=lambda j: -j.created)[:5], "error": None, "form": {}}
 
-            human: dict[tuple[str, int], list[str]] = defaultdict(list)
-            for fix in corrections(state.ledger):
-                if fix.start is not None and fix.doc in docs:
-                    what = {"confirm": "confirmed", "exclude": "left out"}.get(fix.field, f"{fix.field} corrected")
-                    human[(fix.doc, fix.start)].append(f"{what} by {fix.who}")
-            rows = []
-            for s in sts:
-                row = report.statement_row(s, docs, sentences, snap.statements)
-                row["human"] = sorted({h for d, st, _e in s.claims for h in human.get((d, st), [])})
-                lo, hi = s.low, s.high
-                row["point"] = (lo + hi) / 2 if lo is not None and hi is not None else (lo if lo is not None else hi)
-                rows.append(row)
-            est_rows = [
-                {**report.estimate_dict(present.estimate_row(f, snap.statements, var.unit)),
-                 "tooltip": present.finding_title(f)}
-                for f in ests
-            ]
-            chart = _chart_json(snap, variable_id)
-            return {"nav": "overview", "var": var, "title": var_title(var), "rows": rows,
-                    "findings": [report.finding_row(f, snap.statements) for f in findings],
-                    "estimates": est_rows[::-1], "latest": est_rows[-1] if est_rows else None,
-                    "chart": chart, "chart_height": json.loads(chart)["layout"].get("height", 400),
-                    "chart_key": report.chart_key(var, sts), "plural": present.plural}
-
-        return cached_page("variable.html", {"id": variable_id}, build)
-
-    @lru_cache(maxsize=4096)
-    def _doc_label_cached(doc_id: str, key: object) -> dict[str, Any]:
-        d = state.ledger.document(doc_id)
-        if d is None:
-            return {"id": doc_id, "label": doc_id, "outlet": None, "published": None, "exists": False}
-        return {"id": doc_id, "label": d.title or d.id, "outlet": d.outlet, "published": d.published,
-                "exists": True}
-
-    def state_doc_label(doc_id: str) -> dict[str, Any]:
-        return _doc_label_cached(doc_id, state.state_key())
-
-    @app.get("/claims/{doc:path}/{start:int}", response_class=HTMLResponse, include_in_schema=False)
-    def evidence_page(request: Request, doc: str, start: int) -> HTMLResponse:
-        document, claim = _find_claim(doc, start)
-        pieces, found = highlight_claim(document, claim)
-        snap = state.snapshot()
-        st_id = snap.statement_of_claim.get((doc, start))
-        statement = snap.statements.get(st_id) if st_id else None
-        others = []
-        if statement is not None:
-            for (d, s, _e), outlet in zip(statement.claims, _pad(statement.outlets, len(statement.claims)),
-                                           strict=True):
-                if (d, s) != (doc, start):
-                    others.append({"doc": d, "start": s, "outlet": outlet, "info": state_doc_label(d)})
-        var = snap.var_by_id.get(statement.variable or "") if statement else None
-        from crosscount.curation import corrections
-
-        fixes = [c for c in corrections(state.ledger, doc, history=True) if c.start in (start, None)]
-        return page(
-            request, "evidence.html", "documents", doc=document, claim=claim, pieces=pieces, found=found,
-            statement=statement, others=others, var=var, var_title=var_title(var) if var else None,
-            fixes=fixes[::-1], excluded=any(c.active and c.field == "exclude" for c in fixes),
-        )
-
-    @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
-    def sources_page(request: Request) -> HTMLResponse:
-        snap = state.snapshot()
-        rows = _source_rows(state, snap)
-        return page(request, "sources.html", "sources", rows=rows)
-
-    @app.get("/sources/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-    def source_page(request: Request, name: str) -> HTMLResponse:
-        snap = state.snapshot()
-        row = next((r for r in _source_rows(state, snap) if r["name"] == name), None)
-        if row is None:
-            raise WebError(404, f"no source {name!r} in the ledger")
-        sts = [s for s in snap.statements.values() if s.source == name]
-        sts.sort(key=lambda s: (s.subject or "", s.measure, s.date or ""))
-        titles = {v.id: var_title(v) for v in snap.variables}
-        return page(request, "source.html", "sources", row=row, statements=sts, titles=titles)
-
-    @app.get("/documents", response_class=HTMLResponse, include_in_schema=False)
-    def documents_page(
-        request: Request,
+    @twin("/documents", "documents.html", "documents", tags=["documents"], page_extra=recent_jobs)
+    def documents(
         outlet: str | None = None,
         since: str | None = None,
         until: str | None = None,
         story: str | None = None,
-        has_claims: str | None = None,
-        offset: int = Query(0, ge=0),
-        limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    ) -> HTMLResponse:
-        filters: dict[str, Any] = {"outlet": _blank(outlet), "since": _check_date("since", since),
-                                   "until": _check_date("until", until), "story": _blank(story)}
-        only = True if has_claims else None
-        docs = state.ledger.documents(**filters, has_claims=only, limit=limit, offset=offset, newest_first=True)
-        total = state.ledger.count_documents(**filters, has_claims=only)
-        rows = [{"doc": d, "claims": state.ledger.count_claims(doc=d.id)} for d in docs]
-        base = {k: v for k, v in {**filters, "has_claims": "1" if has_claims else None}.items() if v}
-        filters["has_claims"] = bool(has_claims)
-        prev_url = next_url = None
-        if offset > 0:
-            prev_url = "/documents?" + urlencode({**base, "offset": max(0, offset - limit), "limit": limit})
-        if offset + limit < total:
-            next_url = "/documents?" + urlencode({**base, "offset": offset + limit, "limit": limit})
-        return page(
-            request, "documents.html", "documents", rows=rows, total=total, filters=filters, offset=offset,
-            limit=limit, prev_url=prev_url, next_url=next_url, error=None, form={},
-            jobs=sorted(state.jobs.values(), key=lambda j: -j.created)[:5],
-        )
+        has_claims: bool | None = Query(None, description="true: only documents with claims; false: without"),
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> views.DocumentsView:
+        """Documents, newest first (undated last; text left out: ask for one document to get it)."""
+        f: dict[str, Any] = {"outlet": _blank(outlet), "since": _check_date("since", since),
+                             "until": _check_date("until", until), "story": _blank(story), "has_claims": has_claims}
+        return views.documents_view(state, f, limit, offset)
+
+    @twin("/documents/{doc:path}", "document.html", "documents", tags=["documents"])
+    def document(doc: str) -> views.DocumentView:
+        """One document with its text, its claims and the analysts' corrections."""
+        return found(lambda: views.document_view(state, doc))
+
+    @twin("/corrections", "corrections.html", "", tags=["corrections"])
+    def corrections(doc: str | None = None, history: bool = False, limit: int = Limit,
+                    offset: int = Offset) -> views.CorrectionsView:
+        """The analysts' corrections, newest first (with `history`, the replaced ones too): who, when,
+        why, and the machine's value."""
+        return views.corrections_view(state, _blank(doc), history, limit, offset)
 
     @app.post("/documents", response_class=HTMLResponse, include_in_schema=False)
     async def upload_page(request: Request) -> Response:
@@ -828,13 +581,10 @@ def create_app(
         try:
             job = await _accept_upload(request, state, fields, require_token)
         except WebError as err:
-            docs = state.ledger.documents(limit=DEFAULT_LIMIT, newest_first=True)
-            rows = [{"doc": d, "claims": state.ledger.count_claims(doc=d.id)} for d in docs]
+            listing = views.documents_view(state, {}, DEFAULT_LIMIT, 0).context()
             return templates.TemplateResponse(
                 request, "documents.html",
-                {"nav": "documents", "rows": rows, "total": state.ledger.count_documents(),
-                 "filters": {}, "offset": 0, "limit": DEFAULT_LIMIT, "prev_url": None, "next_url": None,
-                 "error": err.message, "form": fields, "jobs": []},
+                {"nav": "documents", **listing, "error": err.message, "form": fields, "jobs": []},
                 status_code=err.status,
             )
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
@@ -844,21 +594,7 @@ def create_app(
         job = state.jobs.get(job_id)
         if job is None:
             raise WebError(404, f"no job {job_id!r} (jobs are kept while the server runs)")
-        return page(request, "job.html", "documents", job=job.to_dict())
-
-    @app.get("/documents/{doc:path}", response_class=HTMLResponse, include_in_schema=False)
-    def document_page(request: Request, doc: str) -> HTMLResponse:
-        document = state.ledger.document(doc)
-        if document is None:
-            raise WebError(404, f"no document {doc!r} in the ledger")
-        claims = state.ledger.claims(doc=doc)
-        from crosscount.curation import corrections
-
-        fixes = corrections(state.ledger, doc)
-        excluded = next((c for c in fixes if c.start is None and c.field == "exclude"), None)
-        return page(request, "document.html", "documents", doc=document, claims=claims,
-                    pieces=highlight_all(document, claims), excluded=excluded,
-                    corrected={c.start for c in fixes if c.start is not None})
+        return templates.TemplateResponse(request, "job.html", {"nav": "documents", "job": job.to_dict()})
 
     @app.post("/documents/{doc:path}/delete", include_in_schema=False)
     async def delete_page(request: Request, doc: str) -> Response:
@@ -868,10 +604,7 @@ def create_app(
         await run_in_threadpool(_delete_and_reconcile, state, doc)
         return RedirectResponse("/documents", status_code=303)
 
-    # -- the JSON API ---------------------------------------------------------------------------
-
-    Limit = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"page size, 1 to {MAX_LIMIT}")
-    Offset = Query(0, ge=0, description="items to skip")
+    # -- the JSON API's lists without a page of their own ---------------------------------------
 
     @app.get("/api/claims", tags=["claims"])
     def api_claims(
@@ -892,16 +625,6 @@ def create_app(
         items = state.ledger.claims(**filters, limit=limit, offset=offset)
         total = state.ledger.count_claims(**filters)
         return _page([c.to_dict(with_rules=True) for c in items], total, limit, offset)
-
-    @app.get("/api/claims/{doc:path}/{start:int}", tags=["claims"])
-    def api_claim(doc: str, start: int) -> dict[str, Any]:
-        """One claim (by document and figure offset) with the statement it belongs to."""
-        _document, claim = _find_claim(doc, start)
-        snap = state.snapshot()
-        st_id = snap.statement_of_claim.get((doc, start))
-        statement = snap.statements.get(st_id) if st_id else None
-        return {"claim": claim.to_dict(with_rules=True),
-                "statement": statement.to_dict() if statement else None}
 
     def listed(name: str, params: dict[str, Any], fetch: Callable[[], list[Any]], limit: int,
                offset: int) -> dict[str, Any]:
@@ -933,41 +656,6 @@ def create_app(
             raise WebError(404, f"no statement {statement_id!r} in the ledger")
         return st.to_dict()
 
-    @app.get("/api/variables", tags=["variables"])
-    def api_variables(
-        subject: str | None = None,
-        measure: str | None = None,
-        location: str | None = None,
-        story: str | None = None,
-        limit: int = Limit,
-        offset: int = Offset,
-    ) -> dict[str, Any]:
-        """Variables (subject × measure × location × unit) with their latest estimate."""
-        f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "location": _blank(location),
-                             "story": _blank(story)}
-        snap = state.snapshot()
-        rows = {r["id"]: r for r in snap.overview}
-        items = state.cached_list("variables", f, lambda: state.ledger.variables(**f))
-        out = []
-        for v in items[offset : offset + limit]:
-            row = rows.get(v.id, {})
-            out.append({**v.to_dict(), "title": var_title(v), "sources": row.get("sources"),
-                        "conflicts": row.get("conflicts"), "estimate": row.get("estimate")})
-        return _page(out, len(items), limit, offset)
-
-    @app.get("/api/variables/{variable_id}", tags=["variables"])
-    def api_variable(variable_id: str) -> dict[str, Any]:
-        """One variable with its timeline of statements and its findings."""
-        snap = state.snapshot()
-        var = snap.var_by_id.get(variable_id)
-        if var is None:
-            raise WebError(404, f"no variable {variable_id!r} in the ledger")
-        return {
-            "variable": {**var.to_dict(), "title": var_title(var)},
-            "statements": [snap.statements[i].to_dict() for i in var.statements if i in snap.statements],
-            "findings": [f.to_dict() for f in snap.findings_by_var.get(variable_id, [])],
-        }
-
     @app.get("/api/findings", tags=["findings"])
     def api_findings(
         type: str | None = Query(None, description="conflict, evolution, revision, check, estimate, agreement"),
@@ -983,35 +671,6 @@ def create_app(
         f: dict[str, Any] = {"type": _blank(type), "subject": _blank(subject), "measure": _blank(measure),
              "variable": _blank(variable), "rule": _blank(rule), "story": _blank(story)}
         return listed("findings", f, lambda: state.ledger.findings(**f), limit, offset)
-
-    @app.get("/api/documents", tags=["documents"])
-    def api_documents(
-        outlet: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        story: str | None = None,
-        has_claims: bool | None = Query(None, description="true: only documents with claims; false: without"),
-        limit: int = Limit,
-        offset: int = Offset,
-    ) -> dict[str, Any]:
-        """Documents, newest first (undated last; text left out: ask for one document to get it)."""
-        f: dict[str, Any] = {"outlet": _blank(outlet), "since": _check_date("since", since),
-                             "until": _check_date("until", until), "story": _blank(story), "has_claims": has_claims}
-        docs = state.ledger.documents(**f, limit=limit, offset=offset, newest_first=True)
-        items = []
-        for d in docs:
-            row = d.to_dict()
-            row.pop("text")
-            row["length"] = len(d.text)
-            items.append(row)
-        return _page(items, state.ledger.count_documents(**f), limit, offset)
-
-    @app.get("/api/documents/{doc:path}", tags=["documents"])
-    def api_document(doc: str) -> dict[str, Any]:
-        document = state.ledger.document(doc)
-        if document is None:
-            raise WebError(404, f"no document {doc!r} in the ledger")
-        return {**document.to_dict(), "claims": [c.to_dict() for c in state.ledger.claims(doc=doc)]}
 
     @app.delete("/api/documents/{doc:path}", tags=["documents"])
     def api_delete_document(request: Request, doc: str) -> dict[str, Any]:
@@ -1039,27 +698,9 @@ def create_app(
             raise WebError(404, f"no job {job_id!r} (jobs are kept while the server runs)")
         return job.to_dict()
 
-    @app.get("/api/sources", tags=["sources"])
-    def api_sources(limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
-        """Sources with their claims, statements, agreements, conflicts, first and last seen."""
-        rows = _source_rows(state, state.snapshot())
-        return _page(rows[offset : offset + limit], len(rows), limit, offset)
-
-    @app.get("/api/search", tags=["search"])
-    def api_search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
-        """Sources, subjects and documents matching `q` (limit applies to each kind)."""
-        hits = state.ledger.search(q, limit=limit)
-        return {"items": [h.to_dict() for h in hits], "total": len(hits), "limit": limit, "offset": 0}
-
     @app.get("/api/stats", tags=["ledger"])
     def api_stats() -> dict[str, Any]:
         return state.ledger.stats().to_dict()
-
-    @app.get("/api/stories", tags=["stories"])
-    def api_stories(limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
-        """Stories: the events the documents report, with their generated names (what /stories shows)."""
-        rows = _story_rows(state)
-        return _page(rows[offset : offset + limit], len(rows), limit, offset)
 
     @app.post("/api/stories/move", tags=["stories"])
     def api_story_move(request: Request, doc: str, story: str) -> dict[str, Any]:
@@ -1074,21 +715,6 @@ def create_app(
         require_token(request)
         moved = _edit_stories_and_reconcile(state, "merge", source, target)
         return {"ok": True, "source": source, "target": target, "moved": moved}
-
-    @app.get("/api/overview", tags=["ledger"])
-    def api_overview() -> dict[str, Any]:
-        """What the overview page shows: every variable with its latest estimate and open conflicts."""
-        snap = state.snapshot()
-        return {"variables": snap.overview, "conflicts": [f.to_dict() for f in snap.conflicts]}
-
-    def _find_claim(doc: str, start: int) -> tuple[Document, Claim]:
-        document = state.ledger.document(doc)
-        if document is None:
-            raise WebError(404, f"no document {doc!r} in the ledger")
-        claim = next((c for c in state.ledger.claims(doc=doc) if c.start == start), None)
-        if claim is None:
-            raise WebError(404, f"document {doc!r} has no claim at offset {start}")
-        return document, claim
 
     # -- curation: an analyst's corrections, kept beside the machine's values ------------------
 
@@ -1126,14 +752,6 @@ def create_app(
     async def exclude_page(request: Request, doc: str) -> Response:
         await _correct_from_form(request, doc, None, "exclude")
         return RedirectResponse(f"/documents/{_pq(doc)}", status_code=303)
-
-    @app.get("/api/corrections", tags=["corrections"])
-    def api_corrections(doc: str | None = None, history: bool = False) -> dict[str, Any]:
-        """The analysts' corrections (with `history`, the replaced ones too): who, when, why, machine's value."""
-        from crosscount.curation import corrections
-
-        items = [c.to_dict() for c in corrections(state.ledger, _blank(doc), history=history)]
-        return _page(items, len(items), len(items), 0)
 
     @app.post("/api/corrections", tags=["corrections"], status_code=201)
     async def api_correct(request: Request, body: CorrectionIn) -> dict[str, Any]:
@@ -1183,22 +801,6 @@ def _api_docs(app: FastAPI) -> None:
         # ReDoc's sidebar shows its maker's logo from their CDN: images from the app only
         page.headers["Content-Security-Policy"] = "img-src 'self' data: blob:"
         return page
-
-
-def _pad(values: Sequence[str | None], n: int) -> list[str | None]:
-    return (list(values) + [None] * n)[:n]
-
-
-def _source_rows(state: WebState, snap: Snapshot) -> list[dict[str, Any]]:
-    def build() -> list[dict[str, Any]]:
-        rows = []
-        for s in state.ledger.sources():
-            counts = snap.source_findings.get(s.name, {})
-            rows.append({**s.to_dict(), "agreements": counts.get("agreement", 0),
-                         "conflicts": counts.get("conflict", 0)})
-        return rows
-
-    return state.cached_list("sources", {}, build)
 
 
 @lru_cache(maxsize=1)
@@ -1347,11 +949,6 @@ def _run_job(state: WebState, job: Job, docs: list[Document]) -> None:
     finally:
         job.finished = time.time()
         state.changed()
-
-
-def _story_rows(state: WebState) -> list[dict[str, Any]]:
-    """The stories page and /api/stories: one row per story."""
-    return [s.to_dict() for s in state.ledger.stories()]
 
 
 def _edit_stories_and_reconcile(state: WebState, action: str, a: str, b: str) -> int:
