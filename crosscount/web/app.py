@@ -500,7 +500,7 @@ def create_app(
         return state.cached_list("sources", {}, lambda: views.source_rows(state))
 
     @twin("/sources", "sources.html", "sources", tags=["sources"])
-    def sources(limit: int = Limit, offset: int = Offset) -> views.SourcesView:
+    def sources(limit: int = Limit, offset: int = Offset) -> views.RowsView:
         """Sources with their claims, statements, agreements, conflicts, first and last seen."""
         return views.sources_view(source_rows(), limit, offset)
 
@@ -511,7 +511,7 @@ def create_app(
 
     @twin("/stories", "stories.html", "stories", tags=["stories"],
           page_extra=lambda: {"token": state.token is not None})
-    def stories(limit: int = Limit, offset: int = Offset) -> views.StoriesView:
+    def stories(limit: int = Limit, offset: int = Offset) -> views.RowsView:
         """Stories: the events the documents report, with their generated names."""
         return views.stories_view(state, limit, offset)
 

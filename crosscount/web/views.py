@@ -29,11 +29,10 @@ __all__ = [
     "DocumentsView",
     "NotFound",
     "OverviewView",
+    "RowsView",
     "SearchView",
     "Snapshot",
     "SourceView",
-    "SourcesView",
-    "StoriesView",
     "VariableView",
     "VariablesView",
     "build_snapshot",
@@ -184,6 +183,33 @@ def chart_json(snap: Snapshot, variable_id: str) -> str:
     return out
 
 
+@dataclass(slots=True)
+class RowsView:
+    """A page of plain rows (sources, stories): the page's table and the JSON list hold the same."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def cut(cls, rows: Sequence[dict[str, Any]], limit: int, offset: int) -> RowsView:
+        return cls(rows=list(rows[offset : offset + limit]), total=len(rows), limit=limit, offset=offset)
+
+    def context(self) -> dict[str, Any]:
+        return _fields(self)
+
+    def to_json(self) -> dict[str, Any]:
+        return _paged(self.rows, self.total, self.limit, self.offset)
+
+
+@dataclass(slots=True)
+class VariablesView(RowsView):
+    """A page of the variables that pass the filters, each with its latest estimate and counts."""
+
+    filters: dict[str, str | None] = field(default_factory=dict)
+
+
 # ---------------------------------------------------------------------------------------------
 # Overview, variables, a variable, conflicts
 # ---------------------------------------------------------------------------------------------
@@ -239,23 +265,6 @@ def overview_view(state: Ledgered, subject: str | None = None, story: str | None
         subject=subject, story=story, rows=rows, counts=counts, conflicts=latest, conflicts_total=len(conflicts),
         sentences={f.id: present.finding_sentence(f, snap.statements) for f in latest}, titles=snap.titles,
     )
-
-
-@dataclass(slots=True)
-class VariablesView:
-    """A page of the variables that pass the filters, each with its latest estimate and counts."""
-
-    filters: dict[str, str | None]
-    rows: list[dict[str, Any]]
-    total: int
-    limit: int
-    offset: int
-
-    def context(self) -> dict[str, Any]:
-        return _fields(self)
-
-    def to_json(self) -> dict[str, Any]:
-        return _paged(self.rows, self.total, self.limit, self.offset)
 
 
 def variables_view(state: Ledgered, filters: dict[str, str | None], matching: Sequence[Variable], limit: int,
@@ -396,25 +405,10 @@ def source_rows(state: Ledgered) -> list[dict[str, Any]]:
     return rows
 
 
-@dataclass(slots=True)
-class SourcesView:
-    """Sources: who the figures come from, and how often each agrees or conflicts with another."""
-
-    rows: list[dict[str, Any]]
-    total: int
-    limit: int
-    offset: int
-
-    def context(self) -> dict[str, Any]:
-        return _fields(self)
-
-    def to_json(self) -> dict[str, Any]:
-        return _paged(self.rows, self.total, self.limit, self.offset)
-
-
-def sources_view(rows: Sequence[dict[str, Any]], limit: int, offset: int) -> SourcesView:
-    """``rows``: :func:`source_rows` (the app keeps them per ledger state)."""
-    return SourcesView(rows=list(rows[offset : offset + limit]), total=len(rows), limit=limit, offset=offset)
+def sources_view(rows: Sequence[dict[str, Any]], limit: int, offset: int) -> RowsView:
+    """Sources: who the figures come from, and how often each agrees or conflicts with another.
+    ``rows``: :func:`source_rows` (the app keeps them per ledger state)."""
+    return RowsView.cut(rows, limit, offset)
 
 
 @dataclass(slots=True)
@@ -589,25 +583,9 @@ def claim_view(state: Ledgered, doc: str, start: int) -> ClaimView:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class StoriesView:
+def stories_view(state: Ledgered, limit: int, offset: int) -> RowsView:
     """The stories: the events the documents report, with their generated names."""
-
-    rows: list[dict[str, Any]]
-    total: int
-    limit: int
-    offset: int
-
-    def context(self) -> dict[str, Any]:
-        return _fields(self)
-
-    def to_json(self) -> dict[str, Any]:
-        return _paged(self.rows, self.total, self.limit, self.offset)
-
-
-def stories_view(state: Ledgered, limit: int, offset: int) -> StoriesView:
-    rows = [s.to_dict() for s in state.ledger.stories()]
-    return StoriesView(rows=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset)
+    return RowsView.cut([s.to_dict() for s in state.ledger.stories()], limit, offset)
 
 
 @dataclass(slots=True)
