@@ -247,3 +247,9 @@ def test_the_report_counts_what_the_app_counts(shared_dir: Path, tmp_path: Path)
     assert in_app is not None
     assert in_report.group(1) == in_app.group(1)
     assert in_report.group(1).startswith("5 documents · ")
+    # it answers first: the summary, then the conflicts, then the variables; statements show their sentences
+    summary, conflicts = page.index('id="summary-table"'), page.index('id="conflicts-table"')
+    assert summary < conflicts < page.index('<section class="variable"')
+    assert page.count('<details class="said">') >= 10 and "<blockquote>" in page
+    assert len(page.encode("utf-8")) < 5_000_000
+    assert len(_plotly_payloads(page)) == 1

@@ -331,6 +331,15 @@ def test_web_lists_stories_filters_by_story_and_records_moves_and_merges(tmp_pat
         assert ok.status_code == 200, ok.text
         merged = client.post("/api/stories/merge", params={"source": "astrid", "target": "velmora"}).json()
         assert merged["moved"] == 1
+        # the pages' forms do the same, and say what a half-filled form lacks
+        assert client.post("/api/stories/move", params={"doc": b.id, "story": "third"}).status_code == 200
+        half = client.post("/stories/merge", data={"source": "third"})
+        assert half.status_code == 400 and "merging needs" in half.text
+        assert client.post("/stories/move", data={"doc": b.id, "story": "  "}).status_code == 400
+        merged_form = client.post("/stories/merge", data={"source": "third", "target": "velmora"},
+                                  follow_redirects=False)
+        assert merged_form.status_code == 303
+        assert {r["id"] for r in client.get("/api/stories").json()["items"]} == {"velmora"}
         assert client.post("/api/stories/merge", params={"source": "nope", "target": "velmora"}).status_code == 404
     with Ledger(db) as ledger:
         assert ledger.story_assignments()[b.id] == ("velmora", "user")

@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Dialog, sync_playwright
 
 from crosscount.ledger import Ledger
-from crosscount.pipeline import analyze
+from crosscount.models import Claim, Document, text_hash
+from crosscount.pipeline import analyze, reconcile_ledger
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -89,21 +90,16 @@ def assert_not_blank(path: Path, min_colours: int = 8) -> None:
     assert len(colours) >= min_colours, f"{path} looks blank ({len(colours)} colours)"
 
 
-@pytest.fixture(scope="module")
-def server(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_browser()
+def _serve(db: Path) -> Iterator[str]:
+    """uvicorn serving the app over ``db`` on a free loopback port, until the generator is closed."""
     import uvicorn
 
     from crosscount.web import create_app
 
-    db = tmp_path_factory.mktemp("browser") / "ledger.db"
-    with Ledger(db) as ledger:
-        analyze([shared_dir / "seeds"], ledger)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -113,6 +109,15 @@ def server(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _need_browser()
+    db = tmp_path_factory.mktemp("browser") / "ledger.db"
+    with Ledger(db) as ledger:
+        analyze([shared_dir / "seeds"], ledger)
+    yield from _serve(db)
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +246,8 @@ def _page_urls(server: str, page: Any) -> list[str]:
     doc = page.locator("a.doc-link").first.get_attribute("href")
     page.goto(server + "/sources")
     source = page.locator("#sources tbody a").first.get_attribute("href")
-    return ["/", str(var), str(evidence), "/documents", str(doc), "/sources", str(source), "/search?q=officials"]
+    return ["/", str(var), str(evidence), "/documents", str(doc), "/sources", str(source), "/search?q=officials",
+            "/variables", "/conflicts", "/stories", "/corrections"]
 
 
 @pytest.mark.parametrize("width", [1400, 390])
@@ -283,26 +289,11 @@ def test_the_chart_keeps_a_usable_plot_area_on_a_phone(server: str, browser: Bro
 def own_server(shared_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A server over a ledger of its own (the seeds), for a test that writes to it."""
     _need_browser()
-    import uvicorn
-
-    from crosscount.web import create_app
-
     db = tmp_path / "own.db"
     with Ledger(db) as ledger:
         analyze([shared_dir / "seeds"], ledger)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    srv.should_exit = True
-    thread.join(timeout=20)
+    for url in _serve(db):
+        yield url, db
 
 
 def test_a_correction_in_the_browser_changes_the_estimate_and_survives_reanalysis(
@@ -348,3 +339,84 @@ def test_a_correction_in_the_browser_changes_the_estimate_and_survives_reanalysi
         assert reextract(ledger, fingerprint="an older extractor") >= 5
         reconcile_ledger(ledger)
     assert "77,777" in estimate_text()
+
+
+# -- charts that tell the truth, read from Plotly's layout in the browser --------------------------
+
+
+def _claim(d: Document, figure: str, value: float, measure: str, as_of: str | None, kind: str = "report") -> Claim:
+    start = d.text.index(figure)
+    return Claim(doc=d.id, start=start, end=start + len(figure), figure=figure, low=value, high=value,
+                 qualifier="exact", unit="persons", measure=measure, subject="harbour workers", location=None,
+                 source=d.outlet, as_of=as_of, kind=kind, sentence=d.text, published=d.published)
+
+
+@pytest.fixture(scope="module")
+def chart_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Three variables whose charts are hard to draw: one point, only undated figures, and a projection."""
+    _need_browser()
+    texts = [
+        ("Port Authority", "2025-03-04", "The port authority said 12 harbour workers were missing on Sunday.",
+         [("12", 12, "missing", "2025-03-02", "report")]),
+        ("Relief Desk", None, "A relief desk counted 40 harbour workers displaced, it said.",
+         [("40", 40, "displaced", None, "report")]),
+        ("Union Wire", "2025-01-11", "The union said 300 harbour workers were injured by 10 January.",
+         [("300", 300, "injured", "2025-01-10", "report")]),
+        ("Dock Gazette", "2025-01-21", "The gazette said 350 harbour workers were injured by 20 January, and "
+         "that 1200 would be injured by June.",
+         [("350", 350, "injured", "2025-01-20", "report"), ("1200", 1200, "injured", "2025-06", "projection")]),
+    ]
+    db = tmp_path_factory.mktemp("charts") / "charts.db"
+    with Ledger(db) as ledger:
+        batch = []
+        for outlet, published, text, claims in texts:
+            d = Document(id=text_hash(text)[:12], text=text, outlet=outlet, published=published)
+            batch.append((d, [_claim(d, *c) for c in claims]))
+        ledger.add_documents(batch)
+        reconcile_ledger(ledger)
+    yield from _serve(db)
+
+
+def _layout_of(browser: Browser, server: str, measure: str) -> dict[str, Any]:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server + "/variables?measure=" + measure)
+    page.locator("a.var-link").first.click()
+    page.wait_for_selector("#chart .main-svg", timeout=15000)
+    layout: dict[str, Any] = page.evaluate("JSON.parse(JSON.stringify(document.getElementById('chart').layout))")
+    layout["_page_text"] = page.locator("main").inner_text()
+    return layout
+
+
+def _days(lo: str, hi: str) -> float:
+    from datetime import datetime
+
+    def at(x: str) -> datetime:
+        return datetime.fromisoformat(str(x)[:19].replace(" ", "T"))
+
+    return (at(hi) - at(lo)).total_seconds() / 86400
+
+
+def test_one_point_gets_a_padded_time_axis_in_days_and_whole_persons(chart_server: str, browser: Browser) -> None:
+    layout = _layout_of(browser, chart_server, "missing")
+    lo, hi = layout["xaxis"]["range"]
+    assert 55 <= _days(lo, hi) <= 95, (lo, hi)  # not a millisecond axis
+    assert str(lo) < "2025-03-02" < str(hi)
+    assert layout["yaxis"]["range"][0] == 0 and layout["yaxis"]["tickformat"] == ",d"
+
+
+def test_only_undated_figures_say_so_instead_of_an_empty_axis(chart_server: str, browser: Browser) -> None:
+    layout = _layout_of(browser, chart_server, "displaced")
+    assert layout["xaxis"]["visible"] is False
+    assert any("1 undated statement, listed below" in a["text"] for a in layout["annotations"])
+    assert "2000" not in str(layout["xaxis"].get("range", ""))
+
+
+def test_a_projection_is_shown_apart_and_the_reports_keep_the_width(chart_server: str, browser: Browser) -> None:
+    layout = _layout_of(browser, chart_server, "injured")
+    lo, hi = layout["xaxis"]["range"]
+    assert str(hi) < "2025-04-01", "the first view shows the reports, not the June projection"
+    assert _days(lo, hi) >= 55
+    assert [b["label"] for b in layout["updatemenus"][0]["buttons"]] == ["Reported", "With projections"]
+    reported, projected = (b["args"][0]["xaxis.range"] for b in layout["updatemenus"][0]["buttons"])
+    assert [str(x)[:10] for x in reported] == [str(lo)[:10], str(hi)[:10]]
+    assert str(projected[1]) > "2025-06", "the toggle shows the projection"

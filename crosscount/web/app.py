@@ -515,25 +515,26 @@ def create_app(
         """Stories: the events the documents report, with their generated names."""
         return views.stories_view(state, limit, offset)
 
+    async def story_form(request: Request, action: str, names: tuple[str, str], needs: str) -> Response:
+        """A stories form (move or merge): its two names, then the edit and a reconcile; back to /stories."""
+        form = await request.form(max_files=0, max_fields=4)
+        token_value = form.get("token")
+        require_token(request, token_value if isinstance(token_value, str) else None)
+        a, b = (form.get(n) for n in names)
+        if not isinstance(a, str) or not isinstance(b, str) or not a.strip() or not b.strip():
+            raise WebError(400, needs)
+        await run_in_threadpool(_edit_stories_and_reconcile, state, action, a.strip(), b.strip())
+        return RedirectResponse("/stories", status_code=303)
+
     @app.post("/stories/move", include_in_schema=False)
     async def story_move_page(request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=4)
-        token_value, doc, story = form.get("token"), form.get("doc"), form.get("story")
-        require_token(request, token_value if isinstance(token_value, str) else None)
-        if not isinstance(doc, str) or not isinstance(story, str) or not doc.strip() or not story.strip():
-            raise WebError(400, "moving a document needs its id and the story to move it to")
-        await run_in_threadpool(_edit_stories_and_reconcile, state, "move", doc.strip(), story.strip())
-        return RedirectResponse("/stories", status_code=303)
+        return await story_form(request, "move", ("doc", "story"),
+                                "moving a document needs its id and the story to move it to")
 
     @app.post("/stories/merge", include_in_schema=False)
     async def story_merge_page(request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=4)
-        token_value, source, target = form.get("token"), form.get("source"), form.get("target")
-        require_token(request, token_value if isinstance(token_value, str) else None)
-        if not isinstance(source, str) or not isinstance(target, str) or not source.strip() or not target.strip():
-            raise WebError(400, "merging needs the story to merge and the story to merge it into")
-        await run_in_threadpool(_edit_stories_and_reconcile, state, "merge", source.strip(), target.strip())
-        return RedirectResponse("/stories", status_code=303)
+        return await story_form(request, "merge", ("source", "target"),
+                                "merging needs the story to merge and the story to merge it into")
 
     @twin("/search", "search.html", "", tags=["search"])
     def search(q: str = "", limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> views.SearchView:
