@@ -265,6 +265,9 @@ def test_no_page_is_wider_than_the_screen(server: str, browser: Browser, width: 
             for link in ("Overview", "Sources", "Documents"):
                 box = page.locator("nav a", has_text=link).first.bounding_box()
                 assert box is not None and box["x"] + box["width"] <= width, f"nav link {link} cut off"
+            if url in ("/", "/variables"):  # the best figure is in sight without scrolling the table
+                best = page.locator("#variables th", has_text="Best").bounding_box()
+                assert best is not None and best["x"] + best["width"] <= width, f"{url}: best column off-screen"
     page.screenshot(path=str(tmp_path / f"last-{width}.png"), full_page=True)
     assert_not_blank(tmp_path / f"last-{width}.png")
 
