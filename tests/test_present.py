@@ -151,7 +151,7 @@ def test_cli_tables_fit_an_80_column_terminal(shared_dir: object, tmp_path: obje
     runner = CliRunner()
     built = runner.invoke(main, ["analyze", str(shared_dir / "seeds"), "--db", db])
     assert built.exit_code == 0, built.output
-    for args in (["findings"], ["statements"], ["variables"], ["claims"],
+    for args in (["findings"], ["statements"], ["variables"], ["claims"], ["stories"], ["corrections"],
                  ["timeline", "North Korean forces", "killed"]):  # fmt: skip
         out = runner.invoke(main, [*args, "--db", db], env={"COLUMNS": "80"})
         assert out.exit_code == 0, out.output
@@ -161,3 +161,6 @@ def test_cli_tables_fit_an_80_column_terminal(shared_dir: object, tmp_path: obje
     assert "┃ finding" not in narrow, "below 100 columns a finding is a paragraph, not a column"
     wide = runner.invoke(main, ["findings", "--db", db], env={"COLUMNS": "160"}).output
     assert _widest(wide) <= 160 and "finding" in wide
+    stories = runner.invoke(main, ["stories", "--db", db], env={"COLUMNS": "80"}).output
+    story = runner.invoke(main, ["stories", "--db", db, "--format", "jsonl"]).output.split('"id": "')[1].split('"')[0]
+    assert story in stories and "Jan 2025" in stories, "the story id whole, dates as a reader writes them"

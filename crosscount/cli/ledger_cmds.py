@@ -666,14 +666,20 @@ def stories(ctx: click.Context, db: str, fmt: str) -> None:
     rows = [s.to_dict() for s in found]
 
     def table() -> str:
-
+        narrow = _width() < 100  # when and by whom go under the name: the id and the name keep their width
+        names = ("story", "name", "documents", "claims", "conflicts") + (() if narrow else ("published", "by"))
         t = _table()
-        for name in ("story", "name", "documents", "claims", "conflicts", "published", "by"):
+        for name in names:
             t.add_column(name, overflow="fold", justify="right" if name in ("documents", "claims", "conflicts")
                          else "left")
         for s in found:
-            span = " – ".join(dict.fromkeys(d for d in (s.first_published, s.last_published) if d)) or "undated"
-            t.add_row(s.id, s.name or "", f"{s.documents:,}", f"{s.claims:,}", f"{s.conflicts:,}", span, s.basis)
+            dates = dict.fromkeys(present.date_text(d) for d in (s.first_published, s.last_published) if d)
+            span = " – ".join(dates) or "undated"
+            counts = (f"{s.documents:,}", f"{s.claims:,}", f"{s.conflicts:,}")
+            if narrow:
+                t.add_row(s.id, f"{s.name or ''}\n{span} · {s.basis}".strip(), *counts)
+            else:
+                t.add_row(s.id, s.name or "", *counts, span, s.basis)
         return _render(t)
 
     _write_rows(rows, STORY_FIELDS, fmt, table)
