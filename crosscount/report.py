@@ -820,9 +820,29 @@ def _md(text: object) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
+def _md_table(columns: str, rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table: ``columns`` like ``"variable|period|>low"`` (``>`` right-aligns), then one line a row.
+
+    Cells are written as given (escape them with :func:`_md` first)."""
+    names = columns.split("|")
+    out = ["| " + " | ".join(n.lstrip(">") for n in names) + " |",
+           "|" + "|".join("--:" if n.startswith(">") else "---" for n in names) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out
+
+
 def _markdown(rec: Reconciliation, data: dict[str, Any]) -> str:
     """The same content as the HTML report, as Markdown tables and lists (no charts)."""
     c = data["counts"]
+
+    def summary(v: dict[str, Any]) -> list[object]:
+        e = v["latest"]
+        cells: list[object] = (
+            [_md(e["period"]), _md(e["low"]), f"**{_md(e['best'])}**", _md(e["high"]), _md(e["best_by"])]
+            if e else ["no estimate", "", "", "", ""]
+        )
+        return [_md(v["title"]), *cells, len(v["statements"]), v["conflicts"]]
+
     out = [
         f"# {_md(data['title'])}",
         "",
@@ -830,37 +850,24 @@ def _markdown(rec: Reconciliation, data: dict[str, Any]) -> str:
         "",
         "## Summary",
         "",
-        "| variable | period | low | best | high | best figure from | statements | conflicts |",
-        "|---|---|--:|--:|--:|---|--:|--:|",
+        *_md_table("variable|period|>low|>best|>high|best figure from|>statements|>conflicts",
+                   (summary(v) for v in data["variables"])),
+        "", "## Where the sources disagree", "",
     ]
-    for v in data["variables"]:
-        e = v["latest"]
-        cells = (
-            f"{_md(e['period'])} | {_md(e['low'])} | **{_md(e['best'])}** | {_md(e['high'])} | {_md(e['best_by'])}"
-            if e
-            else "no estimate | | | | "
-        )
-        out.append(f"| {_md(v['title'])} | {cells} | {len(v['statements'])} | {v['conflicts']} |")
-    out += ["", "## Where the sources disagree", ""]
     if data["conflicts"]:
-        out += ["| variable | period | A says | B says | gap | why |", "|---|---|---|---|--:|---|"]
-        for r in data["conflicts"]:
-            out.append(
-                f"| {_md(r['title'])} | {_md(r['period'])} | {_md('; '.join(r['a']))} | {_md('; '.join(r['b']))} | "
-                f"{_md(r['gap'])} | {_md(r['why'])} |"
-            )
+        out += _md_table("variable|period|A says|B says|>gap|why", (
+            [_md(r["title"]), _md(r["period"]), _md("; ".join(r["a"])), _md("; ".join(r["b"])), _md(r["gap"]),
+             _md(r["why"])] for r in data["conflicts"]))
     else:
         out.append("No conflicts.")
     out.append("")
     for v in data["variables"]:
         out += [f"## {_md(v['title'])}" + (f" in {_md(v['where'])}" if v["where"] else ""), ""]
         if v["estimates"]:
-            out += ["### Estimates", "", "| period | low | best | high | median | why |", "|---|--:|--:|--:|--:|---|"]
-            for e in v["estimates"]:
-                out.append(
-                    f"| {_md(e['period'])} | {_md(e['low'])} | **{_md(e['best'])}** | {_md(e['high'])} | "
-                    f"{_md(e['median'])} | {_md(e['sentence'])} (`{e['id']}`) |"
-                )
+            out += ["### Estimates", ""]
+            out += _md_table("period|>low|>best|>high|>median|why", (
+                [_md(e["period"]), _md(e["low"]), f"**{_md(e['best'])}**", _md(e["high"]), _md(e["median"]),
+                 f"{_md(e['sentence'])} (`{e['id']}`)"] for e in v["estimates"]))
             out.append("")
         if v["findings"]:
             out += ["### Findings", ""]
@@ -870,31 +877,24 @@ def _markdown(rec: Reconciliation, data: dict[str, Any]) -> str:
                     line += f" `{_md(f['arithmetic'])}`"
                 out.append(line)
             out.append("")
-        out += [
-            "### Statements",
-            "",
-            "| as of | source | value | as written | outlets | id |",
-            "|---|---|--:|---|---|---|",
-        ]
-        for st in v["statements"]:
-            carried = ", ".join(
-                ca["outlet"] + (f" ({ca['published']})" if ca["published"] else "") for ca in st["carriers"]
-            )
-            written = f"“{st['figure']}”"
-            if st["sentences"]:
-                written += " — " + " / ".join(
-                    "".join(f"**{t}**" if b else t for t, b in s["pieces"]) for s in st["sentences"]
-                )
-            out.append(
-                f"| {_md(st['when'])} | {_md(st['source'])} | **{_md(st['value'])}** | {_md(written)} | "
-                f"{_md(carried)} | `{st['id']}` |"
-            )
+        out += ["### Statements", ""]
+        out += _md_table("as of|source|>value|as written|outlets|id", (_statement_cells(st) for st in v["statements"]))
         out.append("")
     if data["other_findings"]:
         out += ["## Other findings", ""]
         out += [f"- **{f['label']}** {_md(f['sentence'])} (`{f['id']}`)" for f in data["other_findings"]]
         out.append("")
     return "\n".join(out)
+
+
+def _statement_cells(st: dict[str, Any]) -> list[object]:
+    carried = ", ".join(ca["outlet"] + (f" ({ca['published']})" if ca["published"] else "") for ca in st["carriers"])
+    written = f"“{st['figure']}”"
+    if st["sentences"]:
+        written += " — " + " / ".join(
+            "".join(f"**{t}**" if b else t for t, b in s["pieces"]) for s in st["sentences"]
+        )
+    return [_md(st["when"]), _md(st["source"]), f"**{_md(st['value'])}**", _md(written), _md(carried), f"`{st['id']}`"]
 
 
 def _json(rec: Reconciliation, data: dict[str, Any]) -> str:

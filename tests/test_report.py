@@ -123,6 +123,11 @@ def test_markdown_and_json_carry_the_same_statements_and_findings(rec: Reconcili
         assert i in md
     listed = {s["id"] for v in data["variables"] for s in v["statements"]}
     assert listed == ids_json
+    # every table has its header, its alignment row (numbers right-aligned) and one line a row
+    assert "| variable | period | low | best | high | best figure from | statements | conflicts |\n" \
+           "|---|---|--:|--:|--:|---|--:|--:|\n" in md
+    assert md.count("| as of | source | value | as written | outlets | id |\n|---|---|--:|---|---|---|") == len(
+        data["variables"])
 
 
 def test_timeline_figure_has_a_trace_per_source_and_hollow_projections(rec: Reconciliation) -> None:
