@@ -264,6 +264,21 @@ def test_twins_share_their_filters_and_their_404s(client: TestClient) -> None:
         assert_error(client.get("/api" + url), 404)
 
 
+def test_list_pages_page_through_with_their_filters_kept(client: TestClient) -> None:
+    for url, item in (("/documents", r'class="doc-link"'), ("/sources", r'<tr><td><a href="/sources/'),
+                      ("/variables", r'class="var-link"')):
+        whole = client.get("/api" + url, params={"limit": 1000}).json()["total"]
+        seen, page_url = 0, f"{url}?limit=2"
+        while page_url:
+            page = client.get(page_url).text
+            seen += _count(item, page)
+            more = re.search(r'<a href="([^"]+)">more →</a>', page)
+            page_url = more.group(1).replace("&amp;", "&") if more else ""
+        assert seen == whole >= 3, url
+    filtered = client.get("/documents", params={"has_claims": "true", "limit": 1}).text
+    assert "has_claims=true" in filtered and "limit=1" in filtered
+
+
 def test_a_correction_shows_on_the_corrections_page_and_in_its_twin(db: Path) -> None:
     with TestClient(create_app(str(db))) as c:
         claim = c.get("/api/claims", params={"limit": 1}).json()["items"][0]

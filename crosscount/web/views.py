@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from crosscount import present
 from crosscount.curation import Correction, corrections
@@ -454,14 +454,7 @@ class DocumentsView:
     offset: int
 
     def context(self) -> dict[str, Any]:
-        shown = {k: ("1" if k == "has_claims" else v) for k, v in self.filters.items() if v}
-        prev_url = next_url = None
-        if self.offset > 0:
-            prev_url = "/documents?" + urlencode({**shown, "offset": max(0, self.offset - self.limit),
-                                                  "limit": self.limit})
-        if self.offset + self.limit < self.total:
-            next_url = "/documents?" + urlencode({**shown, "offset": self.offset + self.limit, "limit": self.limit})
-        return {**_fields(self), "prev_url": prev_url, "next_url": next_url}
+        return _fields(self)
 
     def to_json(self) -> dict[str, Any]:
         items = []
