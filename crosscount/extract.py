@@ -27,107 +27,6 @@ from crosscount.timing import FigureTime, SentenceTime, TimeState, Timing
 
 EXTRACTOR_VERSION = "crosscount.rules.v1"
 
-_FUNCTION_AFTER_NUMBER = frozenset(
-    [
-        "had",
-        "have",
-        "has",
-        "were",
-        "are",
-        "was",
-        "been",
-        "be",
-        "being",
-        "more",
-        "other",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "from",
-        "with",
-        "and",
-        "or",
-        "by",
-        "since",
-        "during",
-        "per",
-        "a",
-        "an",
-        "the",
-        "who",
-        "that",
-        "which",
-        "had",
-        "already",
-        "reportedly",
-        "allegedly",
-        "still",
-        "also",
-        "more",
-        "than",
-        "so",
-        "far",
-        "now",
-        "since",
-        "killed",
-        "wounded",
-        "injured",
-        "dead",
-        "among",
-        "across",
-        "near",
-        "into",
-        "over",
-        "under",
-        "within",
-        "for",
-        "after",
-        "before",
-        "while",
-        "as",
-        "because",
-        "including",
-        "out",
-        "among",
-        "amongst",
-        "than",
-        "between",
-        "against",
-        "along",
-        "around",
-        "behind",
-        "beyond",
-        "inside",
-        "outside",
-        "through",
-        "throughout",
-        "toward",
-        "towards",
-        "upon",
-        "via",
-        "without",
-        "is",
-        "will",
-        "would",
-        "could",
-        "may",
-        "might",
-        "can",
-        "should",
-        "must",
-        "did",
-        "do",
-        "does",
-        "got",
-        "get",
-        "remain",
-        "remained",
-        "remains",
-        "were",
-    ]
-)
 _BASE_REFERENCE = re.compile(
     r"(?:\bamong|\bof|\bout\s+of|\bfrom)\s+(?:the|its|their|a|an)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE
 )
@@ -344,15 +243,20 @@ class Extractor:
             return ("-strong " + m_strong.group(1).lower(), cand.end + m_strong.end(), None)
         toks = tokens(after, cand.end)
         party_word: str | None = None
+        lex = self.lex
         i = 0
         # "of their soldiers", "more of their troops", "of the North Korean military"
         if i < len(toks) and toks[i].low == "more":
             i += 1
+        first = i  # the word right after the figure ("more" aside)
         if i < len(toks) and toks[i].low == "of":
             i += 1
-            if i < len(toks) and toks[i].low in ("the", "their", "them", "its", "those", "these", "his", "her"):
-                if toks[i].low == "them":
-                    return ("them", toks[i].end, None)
+            if i < len(toks) and toks[i].low in lex.of_pronouns:
+                return ("them", toks[i].end, None)
+            if i < len(toks) and toks[i].low in lex.of_determiners:
+                i += 1
+            # "74 of the 97 dead": the base's number stands between the figure and the noun
+            if i < len(toks) and toks[i].text[:1].isdigit():
                 i += 1
         steps = 0
         while i < len(toks) and steps < 6:
@@ -360,12 +264,12 @@ class Extractor:
             if tok.text in ("(", ")"):
                 i += 1
                 continue
-            if tok.text in (",", ";", ":", "—", "–", "“", "”", '"'):
+            if not tok.text[:1].isalpha():
                 break
             rest = text[tok.start : tok.start + 40]
-            nm = self.lex.noun_pattern.match(rest)
+            nm = self._people_noun(text, tok)
             if nm:
-                return (nm.group(0).lower(), tok.start + nm.end(), party_word)
+                return nm[0], nm[1], party_word
             party = self.resolver.party(tok.text)
             if party and tok.text[:1].isupper():
                 width = 2 if i + 1 < len(toks) else 1  # a party word may end the sentence
@@ -378,43 +282,59 @@ class Extractor:
                     continue
                 party_word = tok.text
                 nxt = text[tok.end : tok.end + 30].lstrip()
-                if fold(tok.text) == fold(party.plural) and not self.lex.noun_pattern.match(nxt):
+                if fold(tok.text) == fold(party.plural) and not lex.noun_pattern.match(nxt):
                     return (tok.text.lower(), tok.end, tok.text)
                 i += 1
                 steps += 1
                 continue
-            if tok.text[:1].isupper() and i > 0:
+            if (tok.text[:1].isupper() and i > 0) or tok.low in lex.head_modifiers:
                 i += 1
                 steps += 1
                 continue
-            if tok.low in (
-                "military",
-                "armed",
-                "fellow",
-                "more",
-                "north",
-                "south",
-                "other",
-                "additional",
-                "new",
-                "regular",
-                "elite",
-                "foreign",
-                "enemy",
-                "allied",
-                "its",
-                "own",
-                "korean",
-                "russian",
-            ):
-                i += 1
-                steps += 1
-                continue
-            if tok.low in _FUNCTION_AFTER_NUMBER or self.lex.measure_pattern.match(rest):
+            # Modifiers before a people noun: "700 recovered bodies", "two UN soldiers", "five security personnel".
+            ahead = self._noun_ahead(text, toks, i)
+            if ahead is not None:
+                return ahead[0], ahead[1], party_word
+            if tok.low in lex.head_function_words or lex.measure_pattern.match(rest):
+                return (None, cand.end, party_word)
+            # A verb or an adverb right after the figure: the figure stands alone ("dozens more suffered
+            # burns", "the six reported earlier", "2,059 were injured, 1,404 critically").
+            if i == first and tok.low.endswith(("ed", "ly")) and len(tok.low) > 4:
                 return (None, cand.end, party_word)
             # an unknown noun right after the number: something other than people
             return ("?" + tok.low, tok.end, party_word)
         return (None, cand.end, party_word)
+
+    def _people_noun(self, text: str, tok: Token) -> tuple[str, int] | None:
+        """The people, casualty or force noun at ``tok`` (its singular form too: "the second protester")."""
+        nm = self.lex.noun_pattern.match(text, tok.start, tok.start + 40)
+        if nm:
+            return nm.group(0).lower(), nm.end()
+        lex = self.lex
+        if (
+            tok.text.islower()  # not "Korean" for "Koreans"
+            and tok.low + "s" in lex.people_nouns
+            and tok.low not in lex.head_modifiers  # not "other" for "others"
+            and tok.low not in lex.head_function_words
+        ):
+            return tok.low + "s", tok.end
+        return None
+
+    def _noun_ahead(self, text: str, toks: list[Token], i: int) -> tuple[str, int] | None:
+        """A people noun within the lookahead, past words that can only be modifiers (no function word,
+        no measure cue, no punctuation between): "700 recovered bodies" -> bodies."""
+        lex = self.lex
+        for j in range(i, min(len(toks), i + lex.head_lookahead + 1)):
+            tok = toks[j]
+            if not tok.text[:1].isalpha():
+                return None
+            if j > i:
+                found = self._people_noun(text, tok)
+                if found:
+                    return found
+            if tok.low in lex.head_function_words or lex.measure_pattern.match(text, tok.start, tok.start + 40):
+                return None
+        return None
 
     # ------------------------------------------------------------------ measure
     def _measure(

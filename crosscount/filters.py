@@ -7,7 +7,8 @@ The extractor finds every figure that counts people; some of them are no one's c
   (another article's headline glued into the page).
 - ``headline_repeat``: a figure in the headline that the body states again, even rounded ("rises above
   45,000" over "45,089"; "Hundreds missing" over "385"), or in the subtitle that a later paragraph
-  states again (ANNOTATION.md: annotate the body sentence instead).
+  states again (ANNOTATION.md: annotate the body sentence instead); a lead paragraph longer than a deck
+  is body text and keeps its figures.
 - ``need``: a count of need, not of what happened ("5,000 people in need", "need to evacuate 5,000
   injured", "2 million affected"; ANNOTATION.md's settled questions put them out of scope).
 - ``responder``: people sent to help, not parties or victims ("Moscow sent 35 doctors"; counted when
@@ -40,6 +41,9 @@ _NAME = r"(?:[A-Z][\w'’.-]*\s+)+[A-Z][\w'’-]+"  # two or more capitalised wo
 _MAX_HEADING_WORDS = 25
 _MIN_HEADLINE_WORDS = 3  # a line of fewer words is a label or a data row ("Hatay 250"), not a headline
 _MAX_FURNITURE_WORDS = 10
+# A subtitle (deck) is one short line; a longer paragraph under the headline is the lead, body text
+# (ANNOTATION.md: "a summary paragraph directly under the headline is body text, and annotated").
+_MAX_DECK_WORDS = 25
 _MAX_AGE = 110
 _NOT_HARMED = ("deployed", "strength", "other")  # measures that count people present, not people harmed
 
@@ -261,7 +265,11 @@ class _Document:
         """A headline figure the body states again (even rounded); a subtitle figure a later paragraph states."""
         if self.in_heading(claim):
             return any(not self.in_heading(b) and _rounded_repeat(claim, b) for b in claims)
-        if "lead_repeat_candidate" in claim.rules and self.layout.subtitle_paragraph is not None:
+        if (
+            "lead_repeat_candidate" in claim.rules
+            and self.layout.subtitle_paragraph is not None
+            and self.lines[_line_at(self.lines, claim.start)].words <= _MAX_DECK_WORDS
+        ):
             after = self.layout.subtitle_paragraph
             return any(
                 self.layout.paragraph_of.get((b.start, b.end), -1) > after and _same_figure(claim, b) for b in claims

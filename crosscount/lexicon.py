@@ -84,6 +84,11 @@ class Lexicon:
     addition_pattern: re.Pattern[str]  # right after a figure: "dozens more"
     addition_before_pattern: re.Pattern[str]  # right before it: "another 13", "a further 200"
     whole_pattern: re.Pattern[str]  # "the total", "combined": a sentence that sums, not one that breaks down
+    head_function_words: frozenset[str]  # end the head-noun lookup with no noun ("40 were killed")
+    of_determiners: frozenset[str]  # "three of its soldiers": the phrase goes on
+    of_pronouns: frozenset[str]  # "two of them": the people counted stand for the noun
+    head_modifiers: frozenset[str]  # "its own regular troops": stepped over on the way to the noun
+    head_lookahead: int  # modifiers stepped over to reach a people noun
 
 
 def _word_pattern(words: list[str]) -> re.Pattern[str]:
@@ -198,4 +203,9 @@ def lexicon() -> Lexicon:
         addition_before_pattern=re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in attribution["carry"]["addition_before"]) + r")\s+$", re.I
         ),
+        head_function_words=frozenset(w.lower() for w in measures["head_noun"]["function_words"]),
+        of_determiners=frozenset(w.lower() for w in measures["head_noun"]["of_determiners"]),
+        of_pronouns=frozenset(w.lower() for w in measures["head_noun"]["of_pronouns"]),
+        head_modifiers=frozenset(w.lower() for w in measures["head_noun"]["modifiers"]),
+        head_lookahead=int(measures["head_noun"]["lookahead"]),
     )

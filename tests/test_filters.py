@@ -165,6 +165,20 @@ def test_a_subtitle_figure_a_later_paragraph_repeats_is_dropped_whatever_its_qua
     assert verdicts(text, [sub, later], **layout)[f"204@{sub.start}"] == "noise:headline_repeat"
 
 
+def test_a_lead_paragraph_under_the_headline_is_body_text_and_keeps_its_figure() -> None:
+    # a deck is one short line; a long lead paragraph is the story's first body paragraph (ANNOTATION.md)
+    text = (
+        "Storm toll climbs\n\n"
+        "Rescue crews working through the night in the flooded river valley said on Sunday that at least 61 "
+        "people had been killed since the storm made landfall, with many villages still cut off.\n\n"
+        "The provincial governor later confirmed that 61 people had died."
+    )
+    lead = claim(text, "at least 61", low=61, high=None, qualifier="at_least", rules=("body", "lead_repeat_candidate"))
+    later = claim(text, "61", nth=1)
+    layout = {"subtitle_paragraph": 1, "paragraph_of": {(lead.start, lead.end): 1, (later.start, later.end): 2}}
+    assert verdicts(text, [lead, later], **layout)[f"at least 61@{lead.start}"] is None
+
+
 def test_a_summary_range_under_the_headline_is_kept_when_the_body_only_falls_inside_it() -> None:
     text = (
         "Search for the missing\n\n"
