@@ -58,6 +58,7 @@ class DocState:
     # (source, via, family, sentence index, place named there)
     pending_place: str | None = None
     military_parties: frozenset[str] = frozenset()  # parties whose soldiers the text names
+    group: str | None = None  # the group whose members are everyone the text counts ("migrants"), if named
     military_sentences: set[int] = field(default_factory=set)  # sentences that speak of soldiers or troops
     military_nearby: bool = False  # this sentence or the one before does
     previous: tuple[int, Claim] | None = None  # the last claim that is not a base reference, and its sentence
@@ -126,6 +127,7 @@ class Extractor:
         quotes = quote_spans(text)
         state = DocState(people=DocumentPeople.scan(text, self.lex))
         state.military_parties = self._military_parties(text)
+        state.group = self._group(text)
 
         claims: list[Claim] = []
         subtitle_paragraph = self._subtitle_paragraph(paragraphs)
@@ -512,6 +514,24 @@ class Extractor:
         if noun_word and (noun_word in self.lex.people_nouns or noun_word not in self.lex.casualty_nouns):
             return noun_word, "noun_as_written"
         return "people", "default_people"  # "12 dead, 40 injured": people, unqualified
+
+    def _group(self, text: str) -> str | None:
+        """The group the text names most often among those whose members are everyone it counts."""
+        found = Counter(re.sub(r"\s+", " ", m.group(0).lower()) for m in self.lex.group_pattern.finditer(text))
+        return found.most_common(1)[0][0] if found else None
+
+    def _canonical_subject(self, subject: str | None, rule: str, state: DocState) -> tuple[str | None, str]:
+        """People in general are "people", or the text's group; a synonym is its canonical word."""
+        if subject is None:
+            return None, rule
+        low = subject.lower()
+        if low in self.lex.subject_synonyms:
+            return self.lex.subject_synonyms[low], f"{rule}+synonym"
+        if low in self.lex.generic_people:
+            if state.group is not None:
+                return state.group, f"{rule}+group"
+            return "people", rule
+        return subject, rule
 
     def _subject_of(self, party: Party, noun: str, state: DocState) -> str:
         if noun in self.resolver.civilian_nouns:
@@ -1180,6 +1200,7 @@ class Extractor:
             high = round(high / days, 2) if high is not None else None
             rules.append("rate")
         subject, subj_rule = self._subject(text, sent, cand, noun, party_word, prior, state)
+        subject, subj_rule = self._canonical_subject(subject, subj_rule, state)
         rules.append(f"subject:{subj_rule}")
         if cand.whole_force:
             sizes = [c.low for c in prior if c.measure in ("deployed", "strength") and c.unit == "persons" and c.low]

@@ -89,6 +89,9 @@ class Lexicon:
     of_pronouns: frozenset[str]  # "two of them": the people counted stand for the noun
     head_modifiers: frozenset[str]  # "its own regular troops": stepped over on the way to the noun
     head_lookahead: int  # modifiers stepped over to reach a people noun
+    generic_people: frozenset[str]  # "people", "individuals": the subject is "people"
+    group_pattern: re.Pattern[str]  # groups whose members are everyone their event counts ("migrants")
+    subject_synonyms: dict[str, str]  # "demonstrators" -> "protesters"
 
 
 def _word_pattern(words: list[str]) -> re.Pattern[str]:
@@ -208,4 +211,7 @@ def lexicon() -> Lexicon:
         of_pronouns=frozenset(w.lower() for w in measures["head_noun"]["of_pronouns"]),
         head_modifiers=frozenset(w.lower() for w in measures["head_noun"]["modifiers"]),
         head_lookahead=int(measures["head_noun"]["lookahead"]),
+        generic_people=frozenset(w.lower() for w in measures["subjects"]["generic"]),
+        group_pattern=phrase_pattern(measures["subjects"]["groups"]),
+        subject_synonyms={k.lower(): v for k, v in measures["subjects"]["synonyms"].items()},
     )

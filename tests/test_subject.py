@@ -1,0 +1,40 @@
+"""Whose people a figure counts: the words the text uses, its group, synonyms (sentences written for these tests)."""
+
+from __future__ import annotations
+
+from crosscount import extract
+
+
+def subjects(text: str) -> dict[str, str | None]:
+    return {c.figure: c.subject for c in extract(text, published="2025-03-12", doc="t")}
+
+
+def test_children_residents_and_villagers_are_not_made_civilians() -> None:
+    got = subjects("The clinic said 42 children were wounded and 17 villagers were killed in the shelling.")
+    assert got == {"42": "children", "17": "villagers"}
+
+
+def test_the_word_civilians_still_gives_civilians() -> None:
+    assert subjects("The monitor said 23 civilians were killed in the strike.") == {"23": "civilians"}
+
+
+def test_individuals_and_persons_are_people() -> None:
+    got = subjects("Officials said 800 individuals were evacuated and 12 persons were missing after the storm.")
+    assert got == {"800": "people", "12": "people"}
+
+
+def test_undifferentiated_people_in_a_text_about_migrants_are_the_migrants() -> None:
+    text = (
+        "A dinghy carrying migrants overturned in the strait on Sunday.\n\n"
+        "The coast guard said 31 people had been rescued and 9 bodies recovered."
+    )
+    assert subjects(text) == {"31": "migrants", "9": "migrants"}
+
+
+def test_people_stay_people_when_the_text_names_no_group() -> None:
+    text = "A landslide buried the hamlet on Sunday.\n\nThe district chief said 31 people had been rescued."
+    assert subjects(text) == {"31": "people"}
+
+
+def test_a_synonym_takes_the_canonical_word() -> None:
+    assert subjects("Police said 64 demonstrators were arrested outside parliament.") == {"64": "protesters"}
