@@ -455,13 +455,7 @@ class Extractor:
         for pm in reversed(list(re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", clause_before))):
             word = pm.group(0)
             preceding = clause_before[: pm.start()].split()[-1:] or [""]
-            if preceding[0].lower() in _LOCATIVE or preceding[0].lower() in (
-                "support",
-                "alongside",
-                "against",
-                "help",
-                "aid",
-            ):
+            if preceding[0].lower() in _LOCATIVE or preceding[0].lower() in self.lex.not_agent_before:
                 continue
             for phrase in _party_phrases(word):
                 party = r.party(phrase)
@@ -476,12 +470,7 @@ class Extractor:
                     possessive = word.endswith(("'s", "’s")) or following.startswith(("'s", "’s"))
                     if possessive or fm or re.match(r"(?:casualty|death|loss)", following):
                         return self._subject_of(party, noun_word, state), "possessor"
-                    if re.match(
-                        r"(?:\w+\s+){0,4}?(?:has|have|had|is|are|was|were|of)?\s*"
-                        r"(?:suffered|sustained|lost|losing|sent|send|sending|deployed|deploying|transferred|"
-                        r"dispatched|incurred|preparing to send|been sending)",
-                        following,
-                    ):
+                    if self.lex.agent_verb_pattern.match(following):
                         return self._subject_of(party, noun_word, state), "agent"
         if noun_word in self.resolver.civilian_nouns:
             return "civilians", "noun"
@@ -574,25 +563,12 @@ class Extractor:
         c_start, c_end = sent.clause_of(cand.start)
         clause = text[c_start:c_end]
         best: tuple[int, str] | None = None
-        for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province|of))*", clause):
+        lex = self.lex
+        for m in re.finditer(rf"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|{lex.admin_units}|of))*", clause):
             phrase = m.group(0)
             prev_words = [w.lower() for w in clause[: m.start()].split()[-3:]]
-            while prev_words and prev_words[-1] in (
-                "the",
-                "southern",
-                "northern",
-                "eastern",
-                "western",
-                "southwestern",
-                "southeastern",
-                "northeastern",
-                "northwestern",
-                "central",
-                "occupied",
-                "border",
-                "frontline",
-                "russian",
-                "ukrainian",
+            while prev_words and (
+                prev_words[-1] in lex.before_place or self.resolver.party(prev_words[-1].capitalize()) is not None
             ):
                 prev_words.pop()
             locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(
@@ -612,7 +588,7 @@ class Extractor:
                     tail = clause[m.start() + len(" ".join(words[:j])) :].lstrip()
                     is_country = self.resolver.party(place) is not None
                     if is_country and re.match(
-                        r"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:region|oblast|province|border))", tail
+                        rf"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:{lex.admin_units}|border))", tail
                     ):
                         break  # "in Russia's war": a possessor, not a place
                     rank = 1 if is_country else 2
@@ -1124,7 +1100,7 @@ class Extractor:
         if not families:
             return
         place = None
-        for m in re.finditer(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|region|oblast|province))*", text):
+        for m in re.finditer(rf"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|{self.lex.admin_units}))*", text):
             found = self.resolver.place(m.group(0)) or next(
                 (self.resolver.place(w) for w in m.group(0).split() if self.resolver.place(w)), None
             )

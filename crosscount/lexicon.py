@@ -92,6 +92,10 @@ class Lexicon:
     generic_people: frozenset[str]  # "people", "individuals": the subject is "people"
     group_pattern: re.Pattern[str]  # groups whose members are everyone their event counts ("migrants")
     subject_synonyms: dict[str, str]  # "demonstrators" -> "protesters"
+    before_place: frozenset[str]  # "in the occupied eastern X": stepped over between the preposition and X
+    admin_units: str  # regex alternation: "region|province|...", part of a place's phrase
+    agent_verb_pattern: re.Pattern[str]  # "X has suffered", "Y was preparing to send" (anchored use: .match)
+    not_agent_before: frozenset[str]  # "against X", "help X": X is not the sufferer or sender
 
 
 def _word_pattern(words: list[str]) -> re.Pattern[str]:
@@ -214,4 +218,16 @@ def lexicon() -> Lexicon:
         generic_people=frozenset(w.lower() for w in measures["subjects"]["generic"]),
         group_pattern=phrase_pattern(measures["subjects"]["groups"]),
         subject_synonyms={k.lower(): v for k, v in measures["subjects"]["synonyms"].items()},
+        before_place=frozenset(w.lower() for w in measures["locations"]["before_place"]),
+        admin_units="|".join(re.escape(w) for w in sorted(measures["locations"]["admin_units"], key=len, reverse=True)),
+        agent_verb_pattern=re.compile(
+            r"(?:\w+\s+){0,4}?(?:has|have|had|is|are|was|were|of)?\s*(?:"
+            + "|".join(
+                re.escape(v).replace(r"\ ", r"\s+")
+                for v in sorted(measures["locations"]["agent_verbs"], key=len, reverse=True)
+            )
+            + r")\b",
+            re.IGNORECASE,
+        ),
+        not_agent_before=frozenset(w.lower() for w in measures["locations"]["not_agent_before"]),
     )

@@ -8,31 +8,46 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from crosscount.lexicon import data_file
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
-# Abbreviations after which a period does not end a sentence.
-_ABBREVIATIONS = _words(
-    "jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr gen lt col maj capt sgt adm gov sen rep st "
-    "no vs etc approx est inc corp co ltd dept univ u.s u.k u.n e.g i.e a.m p.m fig al"
-)
-# Abbreviations that always bind to the next word, capitalised or not ("Jan. 13", "Gen. Smith").
-_TITLE_OR_MONTH = _words("jan feb mar apr jun jul aug sep sept oct nov dec gen lt col dr mr mrs ms st gov sen rep")
-# Words that open sentences: after "U.S." they start a new one ("... in the U.S. The ...").
-_SENTENCE_OPENERS = _words(
-    "the a an he she it they we i you in on at but and or so this that these those there his her its their "
-    "our after before when while if as for since however meanwhile earlier later also yet still then"
-)
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The segmenter's vocabulary, from crosscount/data/segment.toml."""
+
+    abbreviations: frozenset[str]  # a period after one does not end a sentence
+    bind_next: frozenset[str]  # abbreviations that always bind to the next word ("Jan. 13", "Gen. Smith")
+    openers: frozenset[str]  # words that open sentences: after "U.S." they start a new one
+    small_words: frozenset[str]  # lowercase words of a title-case line
+    clause_break: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Words:
+    data = data_file("segment.toml")
+    sentences, clauses = data["sentences"], data["clauses"]
+    clause_break = re.compile(
+        rf";\s+|\s+[–—]\s+|,\s+(?:{_alternation(clauses['after_comma'])})\s+|\s+(?:{_alternation(clauses['bare'])})\s+"
+        rf"|,\s+(?=(?:{_alternation(clauses['ellipsis_openers'])})\b)|\s+and\s+(?=(?:{_alternation(clauses['after_and'])})\b)"
+    )
+    return _Words(
+        abbreviations=frozenset(w.lower() for w in sentences["abbreviations"]),
+        bind_next=frozenset(w.lower() for w in sentences["bind_next"]),
+        openers=frozenset(w.lower() for w in sentences["openers"]),
+        small_words=frozenset(w.lower() for w in data["paragraphs"]["title_small_words"]),
+        clause_break=clause_break,
+    )
+
+
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_CLAUSE_BREAK = re.compile(
-    r";\s+|\s+[–—]\s+|,\s+(?:and|but|while|whereas|with)\s+|\s+(?:while|whereas)\s+"
-    r"|,\s+(?=(?:another|the second|the other)\b)|\s+and\s+(?=another\b)"
-)
 
 
 @dataclass(slots=True)
@@ -100,34 +115,8 @@ def _looks_like_title(line: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line)]
     if not words:
         return True
-    capitalised = sum(1 for w in words if w[0].isupper() or w.lower() in _SMALL_WORDS)
+    capitalised = sum(1 for w in words if w[0].isupper() or w.lower() in _vocabulary().small_words)
     return capitalised / len(words) >= 0.7 or len(words) <= 4
-
-
-_SMALL_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "for",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "and",
-        "or",
-        "but",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-    ]
-)
 
 
 def _iter_blocks(text: str) -> list[tuple[int, int]]:
@@ -149,6 +138,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    words = _vocabulary()
     spans: list[tuple[int, int]] = []
     cur = start
     chunk = text[start:end]
@@ -158,15 +148,15 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         word = _WORD_BEFORE.search(before)
         token = (word.group(1) if word else "").lower().rstrip(".")
         if m.group(0).startswith(".") and (
-            token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
+            token in words.abbreviations or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
         ):
             # "Jan. 13", "U.S. officials": the next word decides; a lowercase or digit start continues.
             rest = text[stop:end].lstrip()
-            if not rest[:1].isupper() or token in _TITLE_OR_MONTH:
+            if not rest[:1].isupper() or token in words.bind_next:
                 continue
             # "the U.N. Human Rights Office said": a dotted acronym before a capitalised name
             # goes on; only a word that opens sentences ("The", "He", "In") starts a new one.
-            if "." in token and rest.split(maxsplit=1)[0].lower().strip(",") not in _SENTENCE_OPENERS:
+            if "." in token and rest.split(maxsplit=1)[0].lower().strip(",") not in words.openers:
                 continue
         rest = text[stop:end].lstrip()
         if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" or rest[:1].isdigit()):
@@ -184,7 +174,7 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     cur = start
-    for m in _CLAUSE_BREAK.finditer(text, start, end):
+    for m in _vocabulary().clause_break.finditer(text, start, end):
         if m.start() > cur:
             spans.append((cur, m.start()))
         cur = m.start()  # the connective starts the next clause

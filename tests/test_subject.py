@@ -38,3 +38,18 @@ def test_people_stay_people_when_the_text_names_no_group() -> None:
 
 def test_a_synonym_takes_the_canonical_word() -> None:
     assert subjects("Police said 64 demonstrators were arrested outside parliament.") == {"64": "protesters"}
+
+
+def test_a_place_after_a_compass_word_or_a_nationality_adjective_is_where() -> None:
+    from crosscount import extract as run
+
+    claims = run("The ministry said 40 soldiers were killed in occupied Kherson region.", published="2025-03-12")
+    assert [c.location for c in claims] == ["Kherson"]
+    claims = run("The monitor said 25 troops were killed in southern Darfur on Monday.", published="2025-03-12")
+    assert [c.location for c in claims] == ["Darfur"]
+
+
+def test_a_party_that_suffered_or_sent_the_figure_is_its_subject() -> None:
+    text = "Russian soldiers held the bridge. Russia has suffered 300 casualties near the river, the analysts said."
+    assert subjects(text) == {"300": "Russian forces"}
+    assert subjects("Ukraine was preparing to send 1,000 troops to the front.") == {"1,000": "Ukrainian forces"}
