@@ -155,7 +155,7 @@ class Extractor:
             self.sentences_seen += 1
             st = self.timing.sentence(sent, text, tstate, header_end)
             times = st.mentions
-            if _MILITARY_NOUN.search(sent.text):
+            if self.lex.military_sentence_pattern.search(sent.text):
                 state.military_sentences.add(sent.index)
             state.military_nearby = bool({sent.index, sent.index - 1} & state.military_sentences)
             self._record_mentions(sent, frames, aliases, state, times)
@@ -361,7 +361,7 @@ class Extractor:
         # The share's "of the deployed force" names its base, not what is counted.
         skip_until = cand.end
         if cand.is_share:
-            base = _SHARE_BASE.match(text, cand.end)
+            base = self.lex.share_base_pattern.match(text, cand.end)
             skip_until = base.end() if base else max(noun_end, cand.end)
         best: tuple[float, str, str] | None = None
         weak: tuple[float, str, str] | None = None
@@ -540,7 +540,7 @@ class Extractor:
     def _military_parties(self, text: str) -> frozenset[str]:
         """Parties the text names with military nouns ("North Korean soldiers", "Pyongyang's troops")."""
         found: set[str] = set()
-        for m in _MILITARY_MENTION.finditer(text):
+        for m in self.lex.military_mention_pattern.finditer(text):
             for phrase in _party_phrases(m.group(1)):
                 party = self.resolver.party(phrase)
                 if party is not None:
@@ -1313,27 +1313,17 @@ _REPORT_OF = re.compile(
     r"^(?:the\s+|an?\s+)?(?:latest\s+|new\s+|previous\s+)?(?:estimates?|figures?|data|report|assessment|count|tally)\s+(?:of|from|by)\s+",
     re.IGNORECASE,
 )
-_MILITARY_MENTION = re.compile(
-    r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:soldiers|troops|forces|military|army|servicemen|personnel|"
-    r"fighters|contingent)\b"
-)
 _BASED = re.compile(r"^(?:(?:the|an?)\s+)?[\w'’.]+(?:-[\w'’.]+)*-based\s+", re.IGNORECASE)
 _SPOKESPERSON_FOR = re.compile(
     r"^(?:an?\s+|the\s+)?(?:senior\s+)?(?:spokes(?:man|woman|person)|representative|press officer)\s+(?:for|of|at)\s+",
     re.IGNORECASE,
 )
-_MILITARY_NOUN = re.compile(r"\b(?:soldiers|troops|servicemen|armed forces|combatants|conscripts|contingent)\b", re.I)
 _GENERIC_POSSESSOR = re.compile(
     r"^(?:the\s+)?(?:territory|country|region|enclave|strip|nation|city|state|province|government|group|army)(?:'s|’s)\s+",
     re.IGNORECASE,
 )
 _ORG_PHRASE = re.compile(
     r"(?:[A-Z][\w'’.&-]*\s+)*(?:(?:of|for|and|on)\s+(?:the\s+)?)?(?:[A-Z][\w'’.&-]*\s+)*[A-Z][\w'’.&-]*"
-)
-_SHARE_BASE = re.compile(
-    r"\s+(?:of|among)\s+(?:the\s+|its\s+|their\s+|his\s+|this\s+)?(?:[\w'’()-]+\s+){0,3}?"
-    r"(?:force|forces|contingent|contingency|military|army|troops|personnel|soldiers|them|those|deployment|units)\b",
-    re.IGNORECASE,
 )
 _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
 

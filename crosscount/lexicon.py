@@ -89,6 +89,9 @@ class Lexicon:
     of_pronouns: frozenset[str]  # "two of them": the people counted stand for the noun
     head_modifiers: frozenset[str]  # "its own regular troops": stepped over on the way to the noun
     head_lookahead: int  # modifiers stepped over to reach a people noun
+    military_mention_pattern: re.Pattern[str]  # "North Korean troops": group 1 the party's words before the noun
+    military_sentence_pattern: re.Pattern[str]  # a sentence that speaks of soldiers
+    share_base_pattern: re.Pattern[str]  # (anchored at the figure's end) "of the deployed force": a share's base
     generic_people: frozenset[str]  # "people", "individuals": the subject is "people"
     group_pattern: re.Pattern[str]  # groups whose members are everyone their event counts ("migrants")
     subject_synonyms: dict[str, str]  # "demonstrators" -> "protesters"
@@ -96,6 +99,11 @@ class Lexicon:
     admin_units: str  # regex alternation: "region|province|...", part of a place's phrase
     agent_verb_pattern: re.Pattern[str]  # "X has suffered", "Y was preparing to send" (anchored use: .match)
     not_agent_before: frozenset[str]  # "against X", "help X": X is not the sufferer or sender
+
+
+def _alternation(words: list[str]) -> str:
+    """The words or phrases as one regex alternation, longest first (a space matches any whitespace)."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
 def _word_pattern(words: list[str]) -> re.Pattern[str]:
@@ -158,7 +166,9 @@ def lexicon() -> Lexicon:
                 for p in sorted(measures["whole_force"]["phrases"], key=len, reverse=True)
             )
             + r")\s+(?:[A-Z][\w()'’-]*\s+){0,4}"
-            + r"(?:contingent|contingency|force|deployment|expeditionary force|group)(?![\w-])",
+            + r"(?:"
+            + _alternation(measures["whole_force"]["nouns"])
+            + r")(?![\w-])",
             re.IGNORECASE,
         ),
         report_verbs=frozenset(verbs),
@@ -215,6 +225,15 @@ def lexicon() -> Lexicon:
         of_pronouns=frozenset(w.lower() for w in measures["head_noun"]["of_pronouns"]),
         head_modifiers=frozenset(w.lower() for w in measures["head_noun"]["modifiers"]),
         head_lookahead=int(measures["head_noun"]["lookahead"]),
+        military_mention_pattern=re.compile(
+            r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:" + _alternation(nouns["military_mention"]) + r")\b"
+        ),
+        military_sentence_pattern=re.compile(r"\b(?:" + _alternation(nouns["military_sentence"]) + r")\b", re.I),
+        share_base_pattern=re.compile(
+            r"\s+(?:of|among)\s+(?:the\s+|its\s+|their\s+|his\s+|this\s+)?(?:[\w'’()-]+\s+){0,3}?"
+            r"(?:" + _alternation(nouns["share_base"]) + r")\b",
+            re.IGNORECASE,
+        ),
         generic_people=frozenset(w.lower() for w in measures["subjects"]["generic"]),
         group_pattern=phrase_pattern(measures["subjects"]["groups"]),
         subject_synonyms={k.lower(): v for k, v in measures["subjects"]["synonyms"].items()},
