@@ -59,6 +59,7 @@ class DocState:
     pending_place: str | None = None
     military_parties: frozenset[str] = frozenset()  # parties whose soldiers the text names
     group: str | None = None  # the group whose members are everyone the text counts ("migrants"), if named
+    list_source: tuple[str, str] | None = None  # (name, as written) of a lead-in "X said:" over data rows
     military_sentences: set[int] = field(default_factory=set)  # sentences that speak of soldiers or troops
     military_nearby: bool = False  # this sentence or the one before does
     previous: tuple[int, Claim] | None = None  # the last claim that is not a base reference, and its sentence
@@ -159,6 +160,7 @@ class Extractor:
                 state.military_sentences.add(sent.index)
             state.military_nearby = bool({sent.index, sent.index - 1} & state.military_sentences)
             self._record_mentions(sent, frames, aliases, state, times)
+            self._update_list_lead_in(sent, frames, aliases, state)
             # The parse is read lazily: only a sentence with a figure that reaches attribution pays for it.
             state.speeches = None
             state.sentence_candidates = candidates
@@ -411,6 +413,15 @@ class Extractor:
         # "That toll represents 20% of the force": a share about the previous sentence's figure.
         if cand.is_share and state.previous is not None and state.previous[0] == sent.index - 1:
             return state.previous[1].measure, "previous_sentence"
+        recent = state.previous if state.previous is not None and sent.index - state.previous[0] <= 3 else None
+        if recent is not None and not text[cand.end : sent.end].strip(" .;"):
+            label = text[sent.start : cand.start]
+            # A data row under a lead-in ("Province A: 191"): it counts what the rows above it counted.
+            if _DATA_ROW.fullmatch(text[sent.start : sent.end]) and re.fullmatch(r"[^:]*:\s*", label):
+                return recent[1].measure, "list_row"
+        # "The number was 850", "the figure stood at 2,900": the count the text spoke of just before.
+        if recent is not None and self.lex.anaphor_pattern.search(text, c_start, cand.start):
+            return recent[1].measure, "anaphor"
         return None, ""
 
     # ------------------------------------------------------------------ subject
@@ -503,6 +514,17 @@ class Extractor:
         if noun_word and (noun_word in self.lex.people_nouns or noun_word not in self.lex.casualty_nouns):
             return noun_word, "noun_as_written"
         return "people", "default_people"  # "12 dead, 40 injured": people, unqualified
+
+    def _update_list_lead_in(
+        self, sent: Sentence, frames: list[Frame], aliases: DocumentAliases, state: DocState
+    ) -> None:
+        """A line that ends with a colon after a speaker opens a list its rows belong to; any other line
+        that is not a data row ("Label: 12") closes it."""
+        if sent.text.rstrip().endswith(":") and frames:
+            name, _ = self._name(frames[-1].source_text, aliases, sent, allow_model=False)
+            state.list_source = (name, frames[-1].source_text) if name else None
+        elif not _DATA_ROW.fullmatch(sent.text):
+            state.list_source = None
 
     def _group(self, text: str) -> str | None:
         """The group the text names most often among those whose members are everyone it counts."""
@@ -1046,8 +1068,14 @@ class Extractor:
             last = state.previous[1]
         else:
             last = None
-        if last is not None and last.source and self._is_part_of(cand, measure, sent, last):
-            return last.source, last.source_text, last.via, False, "paragraph_carry"
+        # The whole may be any figure of that sentence ("killed 820 and injured 672, including 205 seriously":
+        # 394 deaths are a part of the 820, not of the 205).
+        wholes = [last] if last is not None else []
+        if last is not None:
+            wholes += [c for c in reversed(prior or state.claims) if c is not last and c.sentence == last.sentence]
+        for whole in wholes:
+            if whole.source and self._is_part_of(cand, measure, sent, whole):
+                return whole.source, whole.source_text, whole.via, False, "paragraph_carry"
         return None, None, None, False, "own_voice"
 
     def _is_part_of(self, cand: Candidate, measure: str, sent: Sentence, whole: Claim) -> bool:
@@ -1230,6 +1258,10 @@ class Extractor:
         ):
             kind, source, source_text, via = "derived", None, None, None
             src_rule = "derived_own_arithmetic"
+        if source is None and how == "list_row" and state.list_source is not None:
+            # "The agency disclosed in a statement:" over rows of figures: the rows are its statement
+            source, source_text = state.list_source
+            src_rule = "list_lead_in"
         rules.append(f"source:{src_rule}")
         location, loc_rule = self._location(text, sent, cand, state)
         if location is None and src_rule.endswith("pending_source") and state.pending_place:
@@ -1325,6 +1357,8 @@ _GENERIC_POSSESSOR = re.compile(
 _ORG_PHRASE = re.compile(
     r"(?:[A-Z][\w'’.&-]*\s+)*(?:(?:of|for|and|on)\s+(?:the\s+)?)?(?:[A-Z][\w'’.&-]*\s+)*[A-Z][\w'’.&-]*"
 )
+# A data row: a short label, a colon and one figure ("Province A: 191").
+_DATA_ROW = re.compile(r"[^\W\d][^:\d]{0,40}:\s*[\w.,~-]+(?:\s+[\w.,-]+)?[.;]?\s*")
 _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
 
 

@@ -91,6 +91,7 @@ class Lexicon:
     head_lookahead: int  # modifiers stepped over to reach a people noun
     military_mention_pattern: re.Pattern[str]  # "North Korean troops": group 1 the party's words before the noun
     military_sentence_pattern: re.Pattern[str]  # a sentence that speaks of soldiers
+    anaphor_pattern: re.Pattern[str]  # "the number", "the figure": the count spoken of just before
     share_base_pattern: re.Pattern[str]  # (anchored at the figure's end) "of the deployed force": a share's base
     generic_people: frozenset[str]  # "people", "individuals": the subject is "people"
     group_pattern: re.Pattern[str]  # groups whose members are everyone their event counts ("migrants")
@@ -228,6 +229,7 @@ def lexicon() -> Lexicon:
         military_mention_pattern=re.compile(
             r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:" + _alternation(nouns["military_mention"]) + r")\b"
         ),
+        anaphor_pattern=phrase_pattern(measures["anaphora"]["phrases"]),
         military_sentence_pattern=re.compile(r"\b(?:" + _alternation(nouns["military_sentence"]) + r")\b", re.I),
         share_base_pattern=re.compile(
             r"\s+(?:of|among)\s+(?:the\s+|its\s+|their\s+|his\s+|this\s+)?(?:[\w'’()-]+\s+){0,3}?"

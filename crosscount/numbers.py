@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crosscount.errors import ConfigError
+from crosscount.lexicon import data_file
 
 __all__ = ["Figure", "find_figures", "parse_number_words"]
 
@@ -328,6 +329,9 @@ def _lexicon() -> _Lexicon:
     people = data["people"]
     singular = frozenset(w.lower() for w in _words(people, "singular"))
     plural = frozenset(w.lower() for w in _words(people, "plural"))
+    # One vocabulary: the people and force nouns the extractor knows count as people here too.
+    measure_nouns = data_file("measures.toml")["nouns"]
+    plural |= frozenset(w.lower() for kind in ("people", "force") for w in measure_nouns[kind]) - singular
     ranges = data["ranges"]
     change_alt = _alt(_words(ranges, "change_words"))
     change_window = int(ranges["change_window"])

@@ -82,3 +82,50 @@ def test_the_head_noun_words_live_in_the_data_file() -> None:
     assert {"our", "its"} <= lex.of_determiners
     assert lex.head_lookahead >= 2
     assert "korean" not in lex.head_modifiers and "russian" not in lex.head_modifiers
+
+
+def test_data_rows_under_a_lead_in_count_what_the_lead_in_counted() -> None:
+    text = (
+        "The relief office said 640 people had died across the valley, by district:\n"
+        "Northfield: 210\n"
+        "Eastmoor: 95\n"
+    )
+    got = claims_of(text)
+    assert got["210"][0] == "killed" and got["95"][0] == "killed", got
+
+
+def test_data_rows_under_a_speakers_lead_in_are_its_statement() -> None:
+    text = (
+        "The relief office said 640 people had died across the valley.\n"
+        "The Northern Valley Health Directorate said in a statement:\n"
+        "Northfield: 210\n"
+        "Eastmoor: 95\n"
+    )
+    got = {c.figure: (c.source_text, c.rules) for c in extract(text, published="2025-03-12")}
+    assert got["210"][0] == got["95"][0] == "The Northern Valley Health Directorate", got
+    assert "source:list_lead_in" in got["95"][1]
+
+
+def test_a_data_row_with_nothing_counted_before_it_is_no_claim() -> None:
+    assert claims_of("Opening hours\nMonday: 9\nTuesday: 10\n") == {}
+
+
+def test_the_number_refers_back_to_the_count_just_before() -> None:
+    text = "Dozens of villagers were missing on Friday. By Sunday the mayor said the number was 140."
+    assert claims_of(text)["140"][0] == "missing"
+
+
+def test_several_before_a_people_noun_past_a_modifier_is_a_figure() -> None:
+    got = {c.figure: (c.low, c.high) for c in extract("At least 40 died, including several police officers.")}
+    assert got["several"] == (3, 9)
+
+
+def test_a_breakdown_after_a_sentence_with_several_figures_keeps_the_whole_figures_source() -> None:
+    # 210 is a part of the 300 killed, not of the 40 seriously injured that closes the sentence before
+    text = (
+        "The storm killed 300 people and injured 120, including 40 seriously, according to the civil defence "
+        "agency. It caused 210 deaths in the port district and 90 in the hills."
+    )
+    got = {c.figure: (c.source, c.rules) for c in extract(text, published="2025-03-12")}
+    assert got["210"][0] == got["300"][0] is not None
+    assert "source:paragraph_carry" in got["210"][1]
