@@ -17,6 +17,7 @@ The extractor finds every figure that counts people; some of them are no one's c
 - ``version``: a number that names a version or an edition, not a count ("Python 3 support", "from Perl
   5 to 6"), and a fraction of a person ("Python 3.5").
 - ``age``: a person's age ("Ms Amini, 22, died", "Karami (22)", "children aged nine and 13").
+- ``back_reference``: the base of a part ("74 of the 97 victims") that an earlier figure of the text stated.
 
 Every word these rules look for is in ``crosscount/data/measures.toml`` (``[noise]``). Each dropped claim
 comes back with the rule that dropped it (:class:`Dropped`), so a decision can be traced.
@@ -248,7 +249,22 @@ class _Document:
             return "age"
         if self._version(claim):
             return "version"
+        if self._back_reference(claim, claims):
+            return "back_reference"
         return None
+
+    @staticmethod
+    def _back_reference(claim: Claim, claims: Sequence[Claim]) -> bool:
+        """ "74 of the 97 victims" after "the toll fell to 97": the base of a share that an earlier figure
+        stated already (ANNOTATION.md: a back-reference is not annotated again)."""
+        if "base_reference" not in claim.rules:
+            return False
+        return any(
+            other.start < claim.start
+            and (other.low, other.high, other.unit) == (claim.low, claim.high, claim.unit)
+            for other in claims
+            if other is not claim
+        )
 
     def in_heading(self, claim: Claim) -> bool:
         """In the title line, or in a paragraph the segmenter calls a heading whose line reads as one (a

@@ -341,3 +341,18 @@ def test_a_need_word_after_a_new_noun_phrase_is_not_the_counts() -> None:
     text = "More than two million people fled the affected region, the agency said."
     c = claim(text, "More than two million", low=2e6, high=None, qualifier="at_least", measure="displaced")
     assert rule_of(text, c) is None
+
+
+def test_the_base_of_a_part_that_an_earlier_figure_stated_is_a_back_reference() -> None:
+    text = "The toll fell to 64 after tests. Officials said 40 of the 64 dead have been named."
+    earlier = claim(text, "64")
+    base = claim(text, "64", nth=1, rules=("body", "base_reference"))
+    got = verdicts(text, [earlier, base])
+    assert got[f"64@{base.start}"] == "noise:back_reference"
+    assert got[f"64@{earlier.start}"] is None
+
+
+def test_the_base_of_a_part_stated_for_the_first_time_is_kept() -> None:
+    text = "Officials said 40 of the 64 dead have been named."
+    base = claim(text, "64", rules=("body", "base_reference"))
+    assert verdicts(text, [base])[f"64@{base.start}"] is None
