@@ -1063,6 +1063,9 @@ def _finish(lex: _Lexicon, text: str, atom: _Atom, floor: int) -> Figure:
     )
 
 
+_SUSPENDED_HYPHEN = re.compile(r"-\s")
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every candidate figure in `text`, sorted by start and non-overlapping."""
     lex = _lexicon()
@@ -1083,6 +1086,8 @@ def find_figures(text: str) -> list[Figure]:
         figure = _finish(lex, text, atom, floor)
         if figures and figure.start < figures[-1].end:
             continue
+        if _SUSPENDED_HYPHEN.match(text, figure.end):
+            continue  # "the 20- to 30-meter-long vessel": a compound modifier whose unit comes later
         figures.append(figure)
         floor = figure.end
     return figures

@@ -129,3 +129,8 @@ def test_a_breakdown_after_a_sentence_with_several_figures_keeps_the_whole_figur
     got = {c.figure: (c.source, c.rules) for c in extract(text, published="2025-03-12")}
     assert got["210"][0] == got["300"][0] is not None
     assert "source:paragraph_carry" in got["210"][1]
+
+
+def test_verbs_of_killing_by_hand_are_killed_cues() -> None:
+    got = claims_of("The court said he was convicted of fatally stabbing three members of the border guard.")
+    assert got["three"][0] == "killed", got

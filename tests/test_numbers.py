@@ -748,3 +748,7 @@ def test_hundreds_of_digits_give_no_figure_and_no_error() -> None:
     digits = "1" * 400
     assert texts(f"{digits} thousand, {digits} and {digits}.") == []
     assert texts(f"It was one in {digits}.") == ["one"]
+
+
+def test_a_number_with_a_suspended_hyphen_is_a_compound_modifier_not_a_count() -> None:
+    assert texts("Some 300 people were aboard the 15- to 20-metre-long barge.") == ["Some 300"]
