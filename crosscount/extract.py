@@ -695,7 +695,7 @@ class Extractor:
                 "person"
                 if len(name.split()) in (2, 3)
                 and r.person_name(name) == name
-                and fold(name) not in ("institute for the study of war",)
+                and not set(fold(name).split()) & r.organisation_heads  # "Institute for the Study of War"
                 else "org"
             )
             return name, kind

@@ -53,3 +53,15 @@ def test_a_party_that_suffered_or_sent_the_figure_is_its_subject() -> None:
     text = "Russian soldiers held the bridge. Russia has suffered 300 casualties near the river, the analysts said."
     assert subjects(text) == {"300": "Russian forces"}
     assert subjects("Ukraine was preparing to send 1,000 troops to the front.") == {"1,000": "Ukrainian forces"}
+
+
+def test_a_known_source_named_with_an_organisation_word_is_an_organisation_not_a_person() -> None:
+    from crosscount.extract import Extractor
+    from crosscount.resolve import DocumentAliases
+    from crosscount.segment import split
+
+    text = "The Institute for the Study of War said 300 soldiers were killed."
+    name, kind = Extractor(use_model=False)._name(
+        "The Institute for the Study of War", DocumentAliases.scan(text), split(text)[1][0], allow_model=False
+    )
+    assert (name, kind) == ("Institute for the Study of War", "org")
