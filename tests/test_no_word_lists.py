@@ -16,7 +16,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "crosscount"
 _PLAIN = re.compile(r"[A-Za-z][a-z'’-]*(?: [a-z'’-]+)*")
 _GROUP = re.compile(r"\((?:\?:)?([^()]*)\)")
 
-SCHEMA = "names of crosscount's own fields, columns, kinds or CLI choices, not words read from a text"
+SCHEMA = (
+    "names of crosscount's own fields, columns, kinds or CLI choices, or the parser's dependency labels; "
+    "not words read from a text"
+)
 GRAMMAR = "English function words (determiners, pronouns, prepositions, auxiliaries, connectives) or suffixes"
 INTERNAL = "token kinds of the number grammar: internal labels, not words"
 OUTPUT = "words the product writes (labels, abbreviations, plot shapes), not words read from a text"
@@ -116,6 +119,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("speech.py", "of|for|at|in"): GRAMMAR,
     ("speech.py", "which|who|that|whom"): GRAMMAR,
     ("speech.py", "compound|nmod|poss|amod"): SCHEMA,
+    ("speech.py", "nummod|quantmod|amod|compound"): SCHEMA,
     ("web/app.py", "outlet|published|title|text"): SCHEMA,
 }
 
