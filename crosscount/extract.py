@@ -521,7 +521,7 @@ class Extractor:
         """A line that ends with a colon after a speaker opens a list its rows belong to; any other line
         that is not a data row ("Label: 12") closes it."""
         if sent.text.rstrip().endswith(":") and frames:
-            name, _ = self._name(frames[-1].source_text, aliases, sent, allow_model=False)
+            name, _ = self._name(frames[-1].source_text, aliases, sent)
             state.list_source = (name, frames[-1].source_text) if name else None
         elif not _DATA_ROW.fullmatch(sent.text):
             state.list_source = None

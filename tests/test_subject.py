@@ -62,6 +62,6 @@ def test_a_known_source_named_with_an_organisation_word_is_an_organisation_not_a
 
     text = "The Institute for the Study of War said 300 soldiers were killed."
     name, kind = Extractor(use_model=False)._name(
-        "The Institute for the Study of War", DocumentAliases.scan(text), split(text)[1][0], allow_model=False
+        "The Institute for the Study of War", DocumentAliases.scan(text), split(text)[1][0]
     )
     assert (name, kind) == ("Institute for the Study of War", "org")
