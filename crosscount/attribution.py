@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from crosscount.lexicon import Lexicon
+from crosscount.lexicon import Lexicon, alternation
+
+
+@lru_cache(maxsize=64)
+def _compiled(template: str, words: tuple[str, ...], flags: int = 0) -> re.Pattern[str]:
+    """A pattern with the vocabulary's words put in for WORDS (compiled once per word list)."""
+    return re.compile(template.replace("WORDS", alternation(words)), flags)
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*[\w]|[A-Za-z0-9]|[“”\"(),:;—–]")
 
@@ -190,9 +197,7 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
             np = np_after(toks, i + 2, lex)
             if np:
                 src, s, e = span_text(*np)
-                inner = re.search(
-                    r"\b(?:report|data|estimates?|figures|assessment|study|analysis)\s+(?:from|by|of)\s+(.+)$", src
-                )
+                inner = _compiled(r"\b(?:WORDS)\s+(?:from|by|of)\s+(.+)$", lex.frame_words["documents"]).search(src)
                 if inner:
                     s2 = s + inner.start(1)
                     frames.append(
@@ -249,7 +254,7 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
         if np is None and k > 0 and lows[k - 1] in ("they", "he", "she", "it", "we"):
             np = (k - 1, k)  # ", they said."
         via = None
-        if verb in ("told", "tells", "briefed", "informed") and j < n:
+        if verb in lex.frame_words["telling_forms"] and j < n:
             vnp = np_after(toks, j, lex)
             if vnp:
                 via = span_text(*vnp)[0]
@@ -273,9 +278,9 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
         i = j
 
     # ", analysts estimate." / ", officials believe.": a sentence-final verb that names its subject only there
-    final = re.search(
-        r",\s+((?:[A-Za-z][\w'’.-]*\s+){0,4}[A-Za-z][\w'’.-]*)\s+(estimate|believe|think|reckon)s?[.!]?\s*$", text
-    )
+    final = _compiled(
+        r",\s+((?:[A-Za-z][\w'’.-]*\s+){0,4}[A-Za-z][\w'’.-]*)\s+(WORDS)s?[.!]?\s*$", lex.frame_words["final_verbs"]
+    ).search(text)
     if final:
         src = final.group(1)
         frames.append(
@@ -290,10 +295,13 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
         )
 
     # X's data / estimates / report ; a report from X
-    for m in re.finditer(
-        r"\b(?:a|the)\s+(?:new\s+|latest\s+|recent\s+)?(?:report|assessment|study|analysis|estimate)\s+(?:from|by)\s+",
-        text,
-    ):
+    report_from = _compiled(
+        r"\b(?:a|the)\s+(?:(?:RECENT)\s+)?(?:WORDS)\s+(?:from|by)\s+".replace(
+            "RECENT", alternation(lex.frame_words["recency"])
+        ),
+        lex.frame_words["documents"],
+    )
+    for m in report_from.finditer(text):
         first = next((idx for idx, t in enumerate(toks) if t.start >= m.end() + offset), None)
         if first is not None:
             np = np_after(toks, first, lex)

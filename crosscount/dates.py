@@ -187,6 +187,8 @@ class _Lexicon:
         mods: dict[str, list[str]] = data["modifiers"]
         self.mod_kind: dict[str, str] = {_norm(m): kind for kind, ms in mods.items() for m in ms}
         self.relative: dict[str, int] = {_norm(k): int(v) for k, v in data["relative"].items()}
+        # one-word relatives that point ahead ("next", "upcoming"): "the next 3 days"
+        self.forward: list[str] = [w for w, v in self.relative.items() if v == 1 and " " not in w]
         self.units: dict[str, str] = {k.lower(): str(v) for k, v in data["units"].items()}
         self.day_words: dict[str, int] = {_norm(k): int(v) for k, v in data["day_words"].items()}
         self.numbers: dict[str, int] = {_norm(k): int(v) for k, v in data["numbers"].items()}
@@ -387,14 +389,14 @@ class _Lexicon:
             _Rule(
                 "next_n",  # "the upcoming two weeks", "next 3 days", "two upcoming months": the end of that stretch
                 re.compile(
-                    rf"(?P<next>{_calt(['next', 'upcoming', 'coming', 'following'])})\s+{num}\s+{unit}"
-                    rf"|(?P<n2>\d+|{_calt(self.numbers)})\s+(?P<next2>{_calt(['upcoming', 'coming', 'next'])})\s+"
+                    rf"(?P<next>{_calt(self.forward)})\s+{num}\s+{unit}"
+                    rf"|(?P<n2>\d+|{_calt(self.numbers)})\s+(?P<next2>{_calt(self.forward)})\s+"
                     rf"(?P<unit2>{_calt(self.units)})\b"
                 ),
                 None,
                 _h_next_n,
                 "by",
-                re.compile(r"(?i)\b(?:next|upcoming|coming|following)\b"),
+                re.compile(rf"(?i)\b(?:{_alt(self.forward)})\b"),
             ),
             _Rule(
                 "weekday_of_week",  # "Wednesday of next week", "Tuesday last week", "next week Wednesday"
@@ -448,6 +450,17 @@ class _Lexicon:
     def month_of(self, token: str) -> int:
         t = token.lower().rstrip(".")
         return self.months.get(t) or self.abbrevs[t]
+
+
+def month_numbers() -> dict[str, int]:
+    """Month names and abbreviations (lower case) -> month number, from dates.toml."""
+    lex = _lexicon()
+    return {**lex.months, **lex.abbrevs}
+
+
+def weekday_names() -> list[str]:
+    """Weekday names (lower case), from dates.toml."""
+    return list(_lexicon().weekdays)
 
 
 @lru_cache(maxsize=1)

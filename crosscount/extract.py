@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from crosscount import dates as dates_mod
 from crosscount import numbers as numbers_mod
 from crosscount.attribution import Frame, Token, find_frames, quote_spans, tokens
 from crosscount.filters import Layout, apply_filters
 from crosscount.language import is_english
-from crosscount.lexicon import Lexicon, lexicon
+from crosscount.lexicon import Lexicon, alternation, lexicon
 from crosscount.models import Claim, Document
 from crosscount.people import DocumentPeople
 from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
@@ -639,7 +640,7 @@ class Extractor:
             name, kind = self._name(fr.source_text, aliases, sent)
             if name and not name.startswith("unnamed "):
                 window = sent.text[max(0, fr.anchor - sent.start - 5) : fr.source_end - sent.start]
-                recent = bool(re.search(r"\b(?:new|latest|most recent|recent)\b", window, re.IGNORECASE))
+                recent = bool(self.lex.recency_pattern.search(window))
                 state.mentions.append(Mention(name, kind, fr.source_start, recent))
                 if "report" in fr.rule:
                     state.mentions.append(Mention(name, "report", fr.source_start, recent))
@@ -666,7 +667,7 @@ class Extractor:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
         # "a spokesman for the army" speaks for the army; "the territory's ministry" is the ministry
-        phrase = self._report_owner(_core_phrase(source_text))
+        phrase = self._report_owner(_core_phrase(source_text, self.lex))
         expanded = aliases.expand(re.sub(r"^(?:the|The)\s+", "", phrase))
         if expanded == re.sub(r"^(?:the|The)\s+", "", phrase):
             expanded = phrase
@@ -722,7 +723,7 @@ class Extractor:
         self, fr: Frame, state: DocState, sent: Sentence, subject_party: Party | None = None
     ) -> tuple[str | None, bool, str]:
         """A pronoun or definite description -> the entity it refers back to."""
-        words = fold(_core_phrase(fr.source_text)).split()
+        words = fold(_core_phrase(fr.source_text, self.lex)).split()
         head = words[-1] if words else ""
         kind = (
             self.lex.pronouns.get(head)
@@ -759,7 +760,7 @@ class Extractor:
         for wanted_kind in wanted:
             for m in reversed(earlier):
                 if m.kind == wanted_kind:
-                    recent = m.recent or bool(re.search(r"\b(?:new|latest|recent)\b", fr.source_text, re.IGNORECASE))
+                    recent = m.recent or bool(self.lex.recency_pattern.search(fr.source_text))
                     return m.canonical, recent, "reference"
             if kind not in ("report", "group"):  # "they" may be an organisation
                 break
@@ -955,7 +956,7 @@ class Extractor:
                     known = self.resolver.known_source(f"{prefix} {name}")
                     if known:
                         return known
-        phrase_words = _core_phrase(written).split()
+        phrase_words = _core_phrase(written, self.lex).split()
         generic = next(
             (
                 g
@@ -1002,10 +1003,8 @@ class Extractor:
     ) -> tuple[str, str] | None:
         start, end = span
         after = text[end : end + 120]
-        m = re.match(
-            r"\s*,?\s*((?:[A-Za-z][\w'’.-]*\s+){1,9}?)(said|says|added|told|stated|wrote|noted|concluded|warned)\b",
-            after,
-        )
+        verbs = alternation(self.lex.frame_words["quote_verbs"])
+        m = re.match(rf"\s*,?\s*((?:[A-Za-z][\w'’.-]*\s+){{1,9}}?)(?:{verbs})\b", after)
         if m:
             phrase = m.group(1).strip()
             name, _ = self._name(phrase, aliases, sent)
@@ -1014,14 +1013,14 @@ class Extractor:
                 name, _, _ = self._resolve_reference(fake, state, sent)
             if name:
                 return name, phrase
-        m = re.match(r"\s*,?\s*(?:said|says|added|told)\s+((?:[A-Za-z][\w'’.-]*\s*){1,8})", after)
+        m = re.match(rf"\s*,?\s*(?:{verbs})\s+((?:[A-Za-z][\w'’.-]*\s*){{1,8}})", after)
         if m:
             phrase = m.group(1).strip().rstrip(".")
             name, _ = self._name(phrase, aliases, sent)
             if name:
                 return name, phrase
         before = text[max(0, start - 150) : start]
-        m = re.search(r"((?:[A-Za-z][\w'’.-]*\s+){1,6}?)(?:said|says|added|wrote|stated)\s*[:,]?\s*$", before)
+        m = re.search(rf"((?:[A-Za-z][\w'’.-]*\s+){{1,6}}?)(?:{verbs})\s*[:,]?\s*$", before)
         if m:
             phrase = m.group(1).strip()
             name, _ = self._name(phrase, aliases, sent)
@@ -1341,19 +1340,7 @@ class Extractor:
         return not cand.is_share and bool(_BASE_REFERENCE.search(text[max(sent.start, cand.start - 30) : cand.start]))
 
 
-_REPORT_OF = re.compile(
-    r"^(?:the\s+|an?\s+)?(?:latest\s+|new\s+|previous\s+)?(?:estimates?|figures?|data|report|assessment|count|tally)\s+(?:of|from|by)\s+",
-    re.IGNORECASE,
-)
 _BASED = re.compile(r"^(?:(?:the|an?)\s+)?[\w'’.]+(?:-[\w'’.]+)*-based\s+", re.IGNORECASE)
-_SPOKESPERSON_FOR = re.compile(
-    r"^(?:an?\s+|the\s+)?(?:senior\s+)?(?:spokes(?:man|woman|person)|representative|press officer)\s+(?:for|of|at)\s+",
-    re.IGNORECASE,
-)
-_GENERIC_POSSESSOR = re.compile(
-    r"^(?:the\s+)?(?:territory|country|region|enclave|strip|nation|city|state|province|government|group|army)(?:'s|’s)\s+",
-    re.IGNORECASE,
-)
 _ORG_PHRASE = re.compile(
     r"(?:[A-Z][\w'’.&-]*\s+)*(?:(?:of|for|and|on)\s+(?:the\s+)?)?(?:[A-Z][\w'’.&-]*\s+)*[A-Z][\w'’.&-]*"
 )
@@ -1362,14 +1349,30 @@ _DATA_ROW = re.compile(r"[^\W\d][^:\d]{0,40}:\s*[\w.,~-]+(?:\s+[\w.,-]+)?[.;]?\s
 _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
 
 
-def _core_phrase(source_text: str) -> str:
+def _core_phrase(source_text: str, lex: Lexicon) -> str:
     """The asserter inside a phrase: "a spokesman for the army" -> "the army"; "data from X" -> "X".
 
     A caption's tail ("X report | Image: Y") and a leading "-based" descriptor ("Oslo-based X")
     are not part of the name.
     """
+    words = lex.frame_words
+    report_of, spokesperson_for, generic_possessor = _core_patterns(
+        words["recency"], words["documents"], words["spokesperson_for"], words["generic_possessors"]
+    )
     phrase = _BASED.sub("", source_text.split("|")[0].strip())
-    return _GENERIC_POSSESSOR.sub("", _SPOKESPERSON_FOR.sub("", _REPORT_OF.sub("", phrase)))
+    return generic_possessor.sub("", spokesperson_for.sub("", report_of.sub("", phrase)))
+
+
+@lru_cache(maxsize=4)
+def _core_patterns(
+    recency: tuple[str, ...], documents: tuple[str, ...], spokespeople: tuple[str, ...], possessors: tuple[str, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """ "the latest data from X", "a spokesman for X", "the country's X": the words around X."""
+    recent, issued = alternation(recency), alternation(documents)
+    report_of = rf"^(?:the\s+|an?\s+)?(?:(?:{recent}|previous)\s+)?(?:{issued})\s+(?:of|from|by)\s+"
+    spokesperson_for = rf"^(?:an?\s+|the\s+)?(?:senior\s+)?(?:{alternation(spokespeople)})\s+(?:for|of|at)\s+"
+    possessor = rf"^(?:the\s+)?(?:{alternation(possessors)})(?:'s|’s)\s+"
+    return re.compile(report_of, re.I), re.compile(spokesperson_for, re.I), re.compile(possessor, re.I)
 
 
 def noun_end_of(text: str, start: int) -> int:

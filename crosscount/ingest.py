@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 import charset_normalizer
 import trafilatura
 
+from crosscount.dates import month_numbers, weekday_names
 from crosscount.errors import InputError
 from crosscount.language import identify, is_english, language_code, not_english
 from crosscount.models import Document
@@ -431,28 +432,8 @@ def _decode_html(data: bytes) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------------------------------
 # Publication dates (a small parser of the forms publishers use; in-text dates live elsewhere)
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_MONTHS = month_numbers()  # "january", "jan", "sept" -> 9: the date vocabulary's (dates.toml)
+_WEEKDAY = rf"(?:(?:{'|'.join(sorted({w[:3] for w in weekday_names()}))})[a-z]*\.?,?\s+)?"
 _TAIL = r"(?:(?:[\s,T@|]|\s-).*)?"  # a time, a time zone or other trailing detail
 _ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + r"(?:[T\s_].*|[+-]\d.*|Z)?", re.IGNORECASE)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T.*)?")

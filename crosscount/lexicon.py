@@ -83,6 +83,8 @@ class Lexicon:
     name_particles: frozenset[str]  # lower-case words inside a name ("al", "bin", "van")
     addition_pattern: re.Pattern[str]  # right after a figure: "dozens more"
     addition_before_pattern: re.Pattern[str]  # right before it: "another 13", "a further 200"
+    recency_pattern: re.Pattern[str]  # "new", "latest": a source described as recent
+    frame_words: dict[str, tuple[str, ...]]  # attribution.toml [frames]: the rule frames' words, by role
     whole_pattern: re.Pattern[str]  # "the total", "combined": a sentence that sums, not one that breaks down
     head_function_words: frozenset[str]  # end the head-noun lookup with no noun ("40 were killed")
     of_determiners: frozenset[str]  # "three of its soldiers": the phrase goes on
@@ -104,6 +106,11 @@ class Lexicon:
 
 def _alternation(words: list[str]) -> str:
     """The words or phrases as one regex alternation, longest first (a space matches any whitespace)."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+def alternation(words: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of the words (longest first, escaped), to build patterns from the vocabulary."""
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
@@ -215,6 +222,8 @@ def lexicon() -> Lexicon:
         honorifics=frozenset(w.lower() for w in attribution["people"]["honorifics"]),
         name_particles=frozenset(attribution["people"]["name_particles"]),
         whole_pattern=_word_pattern(attribution["carry"]["whole_words"]),
+        frame_words={role: tuple(words) for role, words in attribution["frames"].items()},
+        recency_pattern=_word_pattern(attribution["frames"]["recency"]),
         addition_pattern=re.compile(
             r"\s+(?:" + "|".join(re.escape(w) for w in attribution["carry"]["addition_after"]) + r")\b", re.I
         ),

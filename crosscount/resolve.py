@@ -308,7 +308,7 @@ class Resolver:
         written = lowered[head_index]
         head = (
             self.anonymous.get("canonical_plural" if plural else "canonical_singular", "official")
-            if written in ("source", "sources", "official", "officials")
+            if written in self.anonymous.get("generic_heads", ())
             else written
         )
         if not kept and place_match:
