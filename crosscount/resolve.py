@@ -144,7 +144,7 @@ class Resolver:
         words = key.split()
         for n in range(len(words) - 1, 0, -1):
             head = " ".join(words[:n])
-            if head in self.outlets and head not in ("broadcaster",):
+            if head in self.outlets:
                 return self.outlets[head]
         return None
 
