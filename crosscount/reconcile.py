@@ -89,13 +89,16 @@ class DocInfo:
     outlet: str | None = None
     published: str | None = None
     story: str | None = None
+    url: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DocInfo:
         doc_id = data.get("id", data.get("doc"))
         if not isinstance(doc_id, str):
             raise ConfigError(f"document record without an 'id' or 'doc' field: {dict(data)!r}")
-        return cls(id=doc_id, outlet=data.get("outlet"), published=data.get("published"), story=data.get("story"))
+        return cls(id=doc_id, outlet=data.get("outlet"), published=data.get("published"), story=data.get("story"),
+            url=data.get("url"),
+        )
 
 
 @dataclass(slots=True)
@@ -769,6 +772,21 @@ def _later(a: str, b: str) -> bool:
     return (pb[0], -pb[1]) > (pa[0], -pa[1])
 
 
+# a date in a URL's path, as news sites write it: /2024/07/ or /2024/07/28/
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])(?:/(0[1-9]|[12]\d|3[01]))?(?=/|$)")
+
+
+def url_date(url: str | None) -> str | None:
+    """The publication date (or month) a page's URL gives in its path, else None."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]*", "", url.split("?", 1)[0].split("#", 1)[0])
+    m = _URL_DATE.search(path)
+    if m is None:
+        return None
+    return "-".join(g for g in m.groups() if g)
+
+
 def _infer_doc_dates(
     groups: Mapping[tuple[Any, ...], list[Claim]], docs: Mapping[str, DocLike]
 ) -> _DocDates:
@@ -777,7 +795,8 @@ def _infer_doc_dates(
     A text cannot report a date after it was published, nor repeat a statement before the source
     made it: the latest as-of among its own claims, and the earliest date another document gives the
     same source's same figure (its as-of, or that document's published date), are lower bounds.
-    The latest bound is taken, and the basis kept for the reader.
+    The latest bound is taken, and the basis kept for the reader. A date in the page's URL path
+    (``/2024/07/28/``) is its publication date; a month there (``/2024/07/``) is a bound like the others.
     """
     out = _DocDates()
     for d, info in docs.items():
@@ -785,6 +804,15 @@ def _infer_doc_dates(
             out.date[d] = info.published
             out.basis[d] = "published"
     candidates: dict[str, tuple[str, str]] = {}
+    for d, info in docs.items():
+        if d in out.date:
+            continue
+        from_url = url_date(getattr(info, "url", None))
+        if from_url is not None and len(from_url) == 10:
+            out.date[d] = from_url
+            out.basis[d] = f"the date in its URL ({from_url})"
+        elif from_url is not None:
+            candidates[d] = (from_url, f"the month in its URL ({from_url})")
 
     def offer(doc: str, value: str, why: str) -> None:
         if doc in out.date or parse_as_of(value) is None:
@@ -818,6 +846,24 @@ def _infer_doc_dates(
     return out
 
 
+def _restated_sources(
+    claims: Sequence[Claim], not_names: frozenset[str]
+) -> dict[tuple[str, str | None, str, str, tuple[str, float | None, float | None]], str]:
+    """An unattributed figure that its own document also attributes to one named source is that
+    source's figure told again in the outlet's voice (a lead or headline restating it): (doc,
+    subject, measure, unit, figure) -> the source, where exactly one accepted name gives it
+    ("10,000" and "at least 10,000" are one figure)."""
+    named: dict[tuple[str, str | None, str, str, tuple[str, float | None, float | None]], set[str]] = defaultdict(set)
+    bare: set[tuple[str, str | None, str, str, tuple[str, float | None, float | None]]] = set()
+    for c in claims:
+        key = (c.doc, c.subject, c.measure, c.unit, _anchor(c.low, c.high))
+        if c.source is None:
+            bare.add(key)
+        elif c.kind != "projection" and acceptable_source(c.source, not_names):
+            named[key].add(c.source)
+    return {k: next(iter(v)) for k in bare if len(v := named.get(k, set())) == 1}
+
+
 def _build_statements(
     claims: Iterable[Claim],
     docs: Mapping[str, DocLike],
@@ -833,6 +879,8 @@ def _build_statements(
     Inside a group, locations that lie in one another are one, and as-of dates cluster as before.
     """
     within = within or {}
+    claims = list(claims)
+    restated = _restated_sources(claims, not_names)
     groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
     own_cache: dict[str, str] = {}
     story_cache: dict[str, str | None] = {}
@@ -848,6 +896,8 @@ def _build_statements(
                 ok = accepted[src] = acceptable_source(src, not_names)
             if not ok:
                 src = None  # not a name a reader accepts: the figure stands in the outlet's own voice
+        if src is None:
+            src = restated.get((c.doc, c.subject, c.measure, c.unit, _anchor(c.low, c.high)))
         if src is None:
             src = own_cache.get(c.doc)
             if src is None:
@@ -1346,6 +1396,38 @@ class _Reconciler:
                 reps[key] = n
         return list(reps.values())
 
+    def parts(self, nodes: list[_Node]) -> set[str]:
+        """Statements that a document carrying them sets beside a larger figure of the same count: an
+        outlet's own-voice figure below any figure its document reports (a day's, a place's or an
+        incident's toll beside the total), or a source's figure below a later or same-day figure of
+        the same source in that document. They are parts of the total, not rivals of other sources'."""
+        cfg = self.cfg
+        by_doc: dict[str, list[_Node]] = defaultdict(list)
+        for n in nodes:
+            if n.numeric and n.independent:
+                for d in n.st.docs:
+                    by_doc[d].append(n)
+        out: set[str] = set()
+        for members in by_doc.values():
+            if len(members) < 2:
+                continue
+            top = max(m.lo if m.hi == math.inf else m.point for m in members)
+            for n in members:
+                if n.st.qualifier == "vague":
+                    continue  # "tens of thousands" is no part of a count: it is the outlet's rival figure
+                size = n.hi if n.hi != math.inf else n.lo
+                if size + cfg.relative * top >= top:
+                    continue
+                for m in members:
+                    if m is n or (m.hi == math.inf and m.lo <= size) or m.point <= size * (1 + cfg.relative):
+                        continue
+                    if n.st.own_voice or (
+                        m.src == n.src and n.mid is not None and m.mid is not None and m.mid >= n.mid
+                    ):
+                        out.add(n.st.id)
+                        break
+        return out
+
     def _as_count(self, n: _Node, cumulative: bool) -> _Node:
         """A cumulative count reported as "at least N" is compared as the count N (tolls are so stated)."""
         if cumulative and self.cfg.at_least_is_count and n.st.low is not None and n.st.high is None:
@@ -1353,10 +1435,15 @@ class _Reconciler:
         return n
 
     def _growth(self, low: _Node, high: _Node, cumulative: bool) -> bool:
-        """In a cumulative count's opening days, when tolls climb by the hour, another source's higher
-        figure dated later is the count's growth, not a conflict."""
+        """Another source's higher figure dated later is the count's growth, not a conflict, when the
+        lower one is a floor ("at least N": a later count above it does not contradict it), or in a
+        cumulative count's opening days, when tolls climb by the hour."""
         if not cumulative or low.mid is None or high.mid is None or high.mid <= low.mid:
             return False
+        if low.st.low is not None and low.st.high is None:
+            # a floor ("at least N") is not contradicted by a higher count given after it: after its
+            # whole date (a month-only floor may be of any day of its month)
+            return low.d1 is not None and high.d0 is not None and low.d1 <= high.d0
         onset = self.onset.get(low.st.story)
         return onset is not None and -2 <= low.mid - onset < self.cfg.onset_days
 
@@ -1678,10 +1765,12 @@ class _Reconciler:
             estimates: list[tuple[str, Finding, list[_Node]]] = []
             cumulative = var.measure in self.cfg.cumulative and var.unit in self.cfg.cumulative_units
             periods = self.periods(nodes)
+            parts = self.parts(nodes) if cumulative else set()
             for label, members in periods:
                 reps = self.representatives(members, cumulative)
                 if len(reps) >= 2:
-                    self.compare_period(var, label, self.dated_representatives(members, cumulative))
+                    whole = [n for n in members if n.st.id not in parts]
+                    self.compare_period(var, label, self.dated_representatives(whole, cumulative))
                 est = self.estimate(var, label, reps)
                 if est is not None:
                     estimates.append((label, est, reps))
