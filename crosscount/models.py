@@ -215,6 +215,17 @@ class Finding:
     median: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
     story: str | None = None  # the story of the statements it rests on (never more than one)
+    # evolutions and revisions: what changed, from what to what, when and by whom (the sentence
+    # is composed from these by the presentation layer); the value is the figure's point, or the
+    # period's best estimate for a growth between periods
+    from_statements: list[str] = field(default_factory=list)
+    to_statements: list[str] = field(default_factory=list)
+    from_value: float | None = None
+    to_value: float | None = None
+    from_date: str | None = None  # a date or, between periods, the period label
+    to_date: str | None = None
+    from_sources: list[str] = field(default_factory=list)
+    to_sources: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,6 +29,7 @@ __all__ = [
     "Counts",
     "EstimateRow",
     "basis_word",
+    "change_sentence",
     "clean_text",
     "conflict_row",
     "count_of",
@@ -415,6 +416,8 @@ def finding_sentence(f: Finding, statements: Mapping[str, Statement]) -> str:
         unit = sts[0].unit
         est = estimate_row(f, statements, unit)
         return f"{est.period}: low {est.low}, best {est.best}, high {est.high}. {est.sentence}"
+    if f.type in ("evolution", "revision") and f.from_statements and f.to_statements:
+        return change_sentence(f, statements)
     if f.type == "check":
         verdict = "passes" if f.passed else ("fails" if f.passed is False else "")
         kind = f.rule.removeprefix("check_").replace("_", " ")
@@ -422,6 +425,38 @@ def finding_sentence(f: Finding, statements: Mapping[str, Statement]) -> str:
             return f"{kind.capitalize()} check {verdict}: {clean_text(f.arithmetic)}."
         return clean_text(f.text)
     return clean_text(f.text)
+
+
+def change_sentence(f: Finding, statements: Mapping[str, Statement]) -> str:
+    """An evolution or a revision in words, from its typed fields (from/to statements, values, dates,
+    sources): "Health Ministry: 300 (13 Jan 2025 (stated)) → 450 (20 Jan 2025 (published)); its count grew." """
+    before = [statements[i] for i in f.from_statements if i in statements]
+    after = [statements[i] for i in f.to_statements if i in statements]
+    if not before or not after:
+        return clean_text(f.text)
+    unit = after[0].unit
+    what = f"{f.subject} · {f.measure}" if f.subject else f.measure
+    if f.rule == "evolution_cumulative_growth":
+        said_before = "; ".join(_said(s) for s in before)
+        said_after = "; ".join(_said(s) for s in after)
+        return (
+            f"{what} grew from {num(f.from_value, unit)} in {period_text(f.from_date)} ({said_before}) to "
+            f"{num(f.to_value, unit)} in {period_text(f.to_date)} ({said_after}): a cumulative count rising, "
+            "not a conflict."
+        )
+    old, new = before[0], after[0]
+    who = source_name(old.source, old.outlets)
+    change = (
+        f"{value(old.low, old.high, unit)} ({statement_when(old)}) → "
+        f"{value(new.low, new.high, unit)} ({statement_when(new)})"
+    )
+    why = {
+        "evolution_same_source_growth": "its cumulative count grew",
+        "revision_same_source_same_date": "two figures for one date; which one is current cannot be told",
+        "revision_same_source_lower": "a later, lower figure of a cumulative count revises the earlier one",
+        "revision_same_source_update": "the later figure replaces the earlier one",
+    }.get(f.rule, "a change in the same source's figure")
+    return f"{who}, {what}: {change}; {why}."
 
 
 _RAW = re.compile(r"own voice of ([^(;:,]+?)(?= \(|;|,|:|$)")

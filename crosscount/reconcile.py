@@ -676,17 +676,18 @@ def _name_key(name: str) -> str:
 
 def _one_entity(a: str, b: str, generic: frozenset[str], canonical: Mapping[str, str | None]) -> bool:
     """Two names a reader takes for one source: the same after folding, the same known source in the
-    alias tables, or one name's words all inside the other's where the shorter says more than a
-    generic noun ("Bissen" / "Maui Mayor Richard Bissen"; not "officials" / "US officials")."""
+    alias tables, or one name's words all inside the other's, generic nouns and determiners aside, where
+    the shorter says more than those ("Bissen" / "Maui Mayor Richard Bissen", "its mayor" / "the local
+    mayor"; not "officials" / "US officials")."""
     ka, kb = _name_key(a), _name_key(b)
     if ka == kb:
         return True
     ca, cb = canonical.get(a), canonical.get(b)
     if ca is not None and ca == cb:
         return True
-    wa, wb = set(ka.split()), set(kb.split())
+    wa, wb = set(ka.split()) - generic, set(kb.split()) - generic
     small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
-    return bool(small - generic) and small <= large
+    return bool(small) and small <= large
 
 
 _NOT_IN_NAMES = re.compile(r"[|\n\t]")  # a caption or layout fragment ("UN report | Image"), not a name
@@ -899,22 +900,43 @@ def _infer_doc_dates(
     return out
 
 
+_FigureKey = tuple[str | None, str, str, tuple[str, float | None, float | None]]  # subject, measure, unit, figure
+
+
+def _precise(anchor: tuple[str, float | None, float | None]) -> bool:
+    """A figure written precisely enough to name its source: 100 or more and not round (1,414; 11,300)."""
+    shape, low, high = anchor
+    v = low if low is not None else high
+    return shape != "range" and v is not None and v >= 100 and v == int(v) and not _round(v)
+
+
 def _restated_sources(
-    claims: Sequence[Claim], not_names: frozenset[str]
-) -> dict[tuple[str, str | None, str, str, tuple[str, float | None, float | None]], str]:
-    """An unattributed figure that its own document also attributes to one named source is that
-    source's figure told again in the outlet's voice (a lead or headline restating it): (doc,
-    subject, measure, unit, figure) -> the source, where exactly one accepted name gives it
-    ("10,000" and "at least 10,000" are one figure)."""
-    named: dict[tuple[str, str | None, str, str, tuple[str, float | None, float | None]], set[str]] = defaultdict(set)
-    bare: set[tuple[str, str | None, str, str, tuple[str, float | None, float | None]]] = set()
+    claims: Sequence[Claim], docs: Mapping[str, DocLike], not_names: frozenset[str]
+) -> dict[tuple[str, _FigureKey], str]:
+    """The source of an unattributed figure that is another's told again in the outlet's voice:
+    the one named source its own document gives the same figure (a lead or headline restating it),
+    else, for a precise figure, the one named source of it in the story (an outlet carrying it
+    without naming whose it is). (doc, subject, measure, unit, figure) -> the source; "10,000" and
+    "at least 10,000" are one figure."""
+    in_doc: dict[tuple[str, _FigureKey], set[str]] = defaultdict(set)
+    in_story: dict[tuple[str | None, _FigureKey], set[str]] = defaultdict(set)
+    bare: set[tuple[str, _FigureKey]] = set()
     for c in claims:
-        key = (c.doc, c.subject, c.measure, c.unit, _anchor(c.low, c.high))
+        fig: _FigureKey = (c.subject, c.measure, c.unit, _anchor(c.low, c.high))
         if c.source is None:
-            bare.add(key)
+            bare.add((c.doc, fig))
         elif c.kind != "projection" and acceptable_source(c.source, not_names):
-            named[key].add(c.source)
-    return {k: next(iter(v)) for k in bare if len(v := named.get(k, set())) == 1}
+            in_doc[(c.doc, fig)].add(c.source)
+            if _precise(fig[3]):
+                in_story[(story_of(docs.get(c.doc)), fig)].add(c.source)
+    out: dict[tuple[str, _FigureKey], str] = {}
+    for key in bare:
+        names = in_doc.get(key)
+        if not names and _precise(key[1][3]):
+            names = in_story.get((story_of(docs.get(key[0])), key[1]))
+        if names and len(names) == 1:
+            out[key] = next(iter(names))
+    return out
 
 
 def _build_statements(
@@ -933,7 +955,7 @@ def _build_statements(
     """
     within = within or {}
     claims = list(claims)
-    restated = _restated_sources(claims, not_names)
+    restated = _restated_sources(claims, docs, not_names)
     groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
     own_cache: dict[str, str] = {}
     story_cache: dict[str, str | None] = {}
@@ -950,14 +972,16 @@ def _build_statements(
             if not ok:
                 src = None  # not a name a reader accepts: the figure stands in the outlet's own voice
         if src is None:
-            src = restated.get((c.doc, c.subject, c.measure, c.unit, _anchor(c.low, c.high)))
+            src = restated.get((c.doc, (c.subject, c.measure, c.unit, _anchor(c.low, c.high))))
         if src is None:
             src = own_cache.get(c.doc)
             if src is None:
                 info = docs.get(c.doc)
                 src = own_cache[c.doc] = _own_voice(info.outlet if info else None, c.doc)
         kind = "derived" if c.kind == "derived" else "report"
-        window = c.window_kind if c.window_kind != "cumulative" else None
+        # a window the text does not date ("in the past days") does not tell one figure from another
+        dated_window = c.window_kind not in (None, "cumulative") and (c.window_start or c.window_end)
+        window = c.window_kind if dated_window else None
         key = (story, src, c.subject, c.measure, c.unit, kind, window, _anchor(c.low, c.high))
         groups[key].append(c)
     groups = _merge_source_names(groups, generic)
@@ -1037,7 +1061,10 @@ def _make_statement(
     lead = next(m for m in members if (m.low, m.high) == (low, high))
     kinds = [m.kind for m in members]
     kind = "report" if "report" in kinds else kinds[0]
-    windows = [m for m in members if m.window_kind]
+    # the dated window if one is given; an undated one only when every member has it
+    windows = [m for m in members if m.window_kind not in (None, "cumulative") and (m.window_start or m.window_end)]
+    if not windows and all(m.window_kind not in (None, "cumulative") for m in members):
+        windows = [members[0]]
     window = windows[0] if windows else None
     doc_ids: list[str] = []
     seen: set[str] = set()
@@ -1125,6 +1152,24 @@ def _make_statement(
 
 _Family = tuple[str | None, str | None, str, str]  # story, subject, measure, unit
 _Subject = tuple[str | None, str | None]  # story, subject
+
+
+def _change(
+    before: Sequence[_Node], after: Sequence[_Node], from_value: float, to_value: float, from_date: str | None,
+    to_date: str | None,
+) -> dict[str, Any]:
+    """The typed fields of an evolution or a revision: from which statements, values, dates and sources
+    to which."""
+    return {
+        "from_statements": [n.st.id for n in before],
+        "to_statements": [n.st.id for n in after],
+        "from_value": from_value,
+        "to_value": to_value,
+        "from_date": from_date,
+        "to_date": to_date,
+        "from_sources": list(dict.fromkeys(n.src for n in before)),
+        "to_sources": list(dict.fromkeys(n.src for n in after)),
+    }
 
 
 class _Reconciler:
@@ -1731,6 +1776,7 @@ class _Reconciler:
                     + "): a cumulative count rising over time is evolution, not a conflict.",
                     variable=var.id,
                     period=f"{la} → {lb}",
+                    **_change(na, nb, fa.best, fb.best, la, lb),
                 )
             elif fa.low - fb.high > tol:
                 self.finding(
@@ -1773,6 +1819,7 @@ class _Reconciler:
                         f"({a.when}) to {b.value_text} ({b.when}): its cumulative count grew.",
                         variable=var.id,
                         period=label,
+                        **_change([a], [b], a.point, b.point, a.st.date, b.st.date),
                     )
                 elif same_time:
                     self.finding(
@@ -1784,6 +1831,7 @@ class _Reconciler:
                         "which one is current cannot be told from the dates.",
                         variable=var.id,
                         period=label,
+                        **_change([a], [b], a.point, b.point, a.st.date, b.st.date),
                     )
                 else:
                     rule = "revision_same_source_lower" if cumulative else "revision_same_source_update"
@@ -1801,6 +1849,7 @@ class _Reconciler:
                         f"{b.value_text} ({b.when}): {why}.",
                         variable=var.id,
                         period=label,
+                        **_change([a], [b], a.point, b.point, a.st.date, b.st.date),
                     )
 
     def per_variable(self) -> None:

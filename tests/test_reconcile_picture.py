@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crosscount.models import Claim
+from crosscount.present import finding_sentence
 from crosscount.reconcile import DocInfo, Reconciliation, reconcile, url_date
 
 _counter = 0
@@ -132,3 +133,57 @@ def test_a_part_against_its_whole_is_no_conflict_unless_the_part_exceeds_it() ->
         [*ONSET, claim("a", 2000, location="Lyon"), claim("b", 800, source="Civil Defence", location="France")], d
     )
     assert conflicts(above) == [{2000, 800}]
+
+
+def test_evolutions_and_revisions_carry_what_changed_as_typed_fields() -> None:
+    rec = reconcile(
+        [
+            claim("a", 100, as_of="2025-03-02"),
+            claim("b", 250, as_of="2025-04-10"),
+            claim("c", 180, as_of="2025-05-12"),
+        ],
+        docs(("a", "2025-03-02"), ("b", "2025-04-10"), ("c", "2025-05-12")),
+    )
+    by_id = {s.id: s for s in rec.statements}
+    growth = [f for f in rec.findings if f.rule == "evolution_same_source_growth"]
+    fall = [f for f in rec.findings if f.rule == "revision_same_source_lower"]
+    assert len(growth) == 1 and len(fall) == 1
+    g = growth[0]
+    assert (g.from_value, g.to_value, g.from_date, g.to_date) == (100, 250, "2025-03-02", "2025-04-10")
+    assert g.from_sources == g.to_sources == ["Relief Agency"]
+    assert [by_id[i].low for i in g.from_statements] == [100] and [by_id[i].low for i in g.to_statements] == [250]
+    assert (fall[0].from_value, fall[0].to_value) == (250, 180)
+    sentence = finding_sentence(fall[0], by_id)
+    assert sentence.startswith("Relief Agency, people · killed: 250 (10 Apr 2025 (stated)) → 180 (12 May 2025")
+    assert "revises" in sentence and "2025-04-10" not in sentence
+
+
+def test_a_precise_unattributed_figure_is_the_one_source_that_gives_it_in_the_story() -> None:
+    rec = reconcile(
+        [
+            claim("a", 1414, source="Coast Guard"),
+            claim("b", 1414, source=None),  # carried without naming whose it is
+            claim("b", 1400, source=None),  # a round figure names no one
+            claim("a", 1400, source="Coast Guard", measure="missing"),
+        ],
+        docs(("a", "2025-03-02"), ("b", "2025-03-03")),
+    )
+    by_value = {(s.low, s.measure): s for s in rec.statements}
+    assert by_value[(1414, "killed")].source == "Coast Guard" and by_value[(1414, "killed")].docs == ["a", "b"]
+    assert by_value[(1400, "killed")].own_voice
+
+
+def test_one_role_under_two_determiners_and_an_undated_window_is_one_statement() -> None:
+    rec = reconcile(
+        [
+            claim("a", None, 20000, qualifier="at_most", source="its mayor", window_kind="period"),
+            claim("b", None, 20000, qualifier="at_most", source="the local mayor"),
+            claim("c", 40, source="the city's mayor", window_kind="incident", window_start="2025-03-01",
+                  window_end="2025-03-01"),
+            claim("d", 40, source="its mayor"),  # a dated window tells a figure apart: two statements
+        ],
+        docs(("a", "2025-03-02"), ("b", "2025-03-03"), ("c", "2025-03-03"), ("d", "2025-03-04")),
+    )
+    top = [s for s in rec.statements if s.high == 20000]
+    assert len(top) == 1 and sorted(top[0].docs) == ["a", "b"] and top[0].window_kind is None
+    assert len([s for s in rec.statements if s.low == 40]) == 2
