@@ -911,7 +911,7 @@ def _precise(anchor: tuple[str, float | None, float | None]) -> bool:
 
 
 def _restated_sources(
-    claims: Sequence[Claim], docs: Mapping[str, DocLike], not_names: frozenset[str]
+    claims: Sequence[Claim], docs: Mapping[str, DocLike], accepted: Mapping[str, bool]
 ) -> dict[tuple[str, _FigureKey], str]:
     """The source of an unattributed figure that is another's told again in the outlet's voice:
     the one named source its own document gives the same figure (a lead or headline restating it),
@@ -921,18 +921,20 @@ def _restated_sources(
     in_doc: dict[tuple[str, _FigureKey], set[str]] = defaultdict(set)
     in_story: dict[tuple[str | None, _FigureKey], set[str]] = defaultdict(set)
     bare: set[tuple[str, _FigureKey]] = set()
+    stories: dict[str, str | None] = {}
     for c in claims:
         fig: _FigureKey = (c.subject, c.measure, c.unit, _anchor(c.low, c.high))
         if c.source is None:
             bare.add((c.doc, fig))
-        elif c.kind != "projection" and acceptable_source(c.source, not_names):
+        elif c.kind != "projection" and accepted[c.source]:
             in_doc[(c.doc, fig)].add(c.source)
             if _precise(fig[3]):
-                in_story[(story_of(docs.get(c.doc)), fig)].add(c.source)
+                story = stories[c.doc] if c.doc in stories else stories.setdefault(c.doc, story_of(docs.get(c.doc)))
+                in_story[(story, fig)].add(c.source)
     out: dict[tuple[str, _FigureKey], str] = {}
     for key in bare:
         names = in_doc.get(key)
-        if not names and _precise(key[1][3]):
+        if not names and in_story and _precise(key[1][3]):
             names = in_story.get((story_of(docs.get(key[0])), key[1]))
         if names and len(names) == 1:
             out[key] = next(iter(names))
@@ -955,22 +957,18 @@ def _build_statements(
     """
     within = within or {}
     claims = list(claims)
-    restated = _restated_sources(claims, docs, not_names)
+    accepted = {name: acceptable_source(name, not_names) for name in {c.source for c in claims} if name is not None}
+    restated = _restated_sources(claims, docs, accepted)
     groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
     own_cache: dict[str, str] = {}
     story_cache: dict[str, str | None] = {}
-    accepted: dict[str, bool] = {}
     for c in claims:
         story = story_cache.get(c.doc, "")
         if story == "":
             story = story_cache[c.doc] = story_of(docs.get(c.doc))
         src = c.source
-        if src is not None:
-            ok = accepted.get(src)
-            if ok is None:
-                ok = accepted[src] = acceptable_source(src, not_names)
-            if not ok:
-                src = None  # not a name a reader accepts: the figure stands in the outlet's own voice
+        if src is not None and not accepted[src]:
+            src = None  # not a name a reader accepts: the figure stands in the outlet's own voice
         if src is None:
             src = restated.get((c.doc, (c.subject, c.measure, c.unit, _anchor(c.low, c.high))))
         if src is None:
