@@ -367,6 +367,7 @@ _RE_SINCE = re.compile(
 # Formatting used in the findings' sentences
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fmt_num(x: float | None) -> str:
     if x is None or math.isinf(x):
         return "?"
@@ -375,6 +376,7 @@ def fmt_num(x: float | None) -> str:
     return f"{x:,.1f}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fmt_value(low: float | None, high: float | None, unit: str) -> str:
     """An interval as a reader writes it: 300; 200–900; at least 30; at most 50; 36%."""
     suffix = "%" if unit == "percent" else (" a day" if unit == "persons_per_day" else "")
@@ -470,6 +472,17 @@ def _same_period(a: _Node, b: _Node, cfg: ReconcileConfig) -> bool:
     if a.prec == "year" or b.prec == "year":
         return a.d0 == b.d0 and a.prec == b.prec
     return abs(a.mid - b.mid) <= cfg.window_days or _month_key(a.mid) == _month_key(b.mid)
+
+
+def _rounding(n: _Node) -> float:
+    """How far a round figure given as approximate may lie from what it rounds: half its last
+    significant unit ("about 9,000": 500; "nearly 650": 5); nothing for any other figure."""
+    if n.st.qualifier != "approx" or not n.bounded or n.lo != n.hi or not _round(n.lo):
+        return 0.0
+    value, unit = int(n.lo), 1
+    while value % 10 == 0:
+        value, unit = value // 10, unit * 10
+    return unit / 2
 
 
 def _unique(nodes: Iterable[_Node]) -> list[_Node]:
@@ -918,23 +931,32 @@ def _restated_sources(
     else, for a precise figure, the one named source of it in the story (an outlet carrying it
     without naming whose it is). (doc, subject, measure, unit, figure) -> the source; "10,000" and
     "at least 10,000" are one figure."""
+    bare: set[tuple[str, _FigureKey]] = set()
+    bare_precise: set[_FigureKey] = set()
+    for c in claims:
+        if c.source is None:
+            fig: _FigureKey = (c.subject, c.measure, c.unit, _anchor(c.low, c.high))
+            bare.add((c.doc, fig))
+            if _precise(fig[3]):
+                bare_precise.add(fig)
+    if not bare:
+        return {}
     in_doc: dict[tuple[str, _FigureKey], set[str]] = defaultdict(set)
     in_story: dict[tuple[str | None, _FigureKey], set[str]] = defaultdict(set)
-    bare: set[tuple[str, _FigureKey]] = set()
     stories: dict[str, str | None] = {}
     for c in claims:
-        fig: _FigureKey = (c.subject, c.measure, c.unit, _anchor(c.low, c.high))
-        if c.source is None:
-            bare.add((c.doc, fig))
-        elif c.kind != "projection" and accepted[c.source]:
+        if c.source is None or c.kind == "projection" or not accepted[c.source]:
+            continue
+        fig = (c.subject, c.measure, c.unit, _anchor(c.low, c.high))
+        if (c.doc, fig) in bare:
             in_doc[(c.doc, fig)].add(c.source)
-            if _precise(fig[3]):
-                story = stories[c.doc] if c.doc in stories else stories.setdefault(c.doc, story_of(docs.get(c.doc)))
-                in_story[(story, fig)].add(c.source)
+        if fig in bare_precise:
+            story = stories[c.doc] if c.doc in stories else stories.setdefault(c.doc, story_of(docs.get(c.doc)))
+            in_story[(story, fig)].add(c.source)
     out: dict[tuple[str, _FigureKey], str] = {}
     for key in bare:
         names = in_doc.get(key)
-        if not names and in_story and _precise(key[1][3]):
+        if not names and key[1] in bare_precise:
             names = in_story.get((story_of(docs.get(key[0])), key[1]))
         if names and len(names) == 1:
             out[key] = next(iter(names))
@@ -1046,7 +1068,10 @@ def _make_statement(
         pub = (info.published if info else None) or c.published
         return (pub is None, pub or doc_date.get(c.doc) or "9999", c.doc, c.start)
 
-    members = sorted(members, key=order) if len(members) > 1 else members
+    if len(members) > 1 and len({m.doc for m in members}) > 1:
+        members = sorted(members, key=order)
+    elif len(members) > 1:
+        members = sorted(members, key=lambda c: c.start)
     # the figure as most documents give it, a closed interval before an open bound
     values: dict[tuple[float | None, float | None], int] = defaultdict(int)
     for m in members:
@@ -1606,7 +1631,7 @@ class _Reconciler:
             tol = _tolerance(x, y, unit, cfg)
             if unit != "percent" and (x.st.high is None or y.st.high is None) and cum:
                 tol = max(tol, cfg.at_least_relative * max(x.point, y.point))  # "at least N" may undercount
-            return _gap(x, y) > tol
+            return _gap(x, y) > tol + _rounding(x) + _rounding(y)
 
         bounded = sorted((n for n in views if n.bounded), key=lambda n: (n.point, n.src))
         groups: list[list[_Node]] = []

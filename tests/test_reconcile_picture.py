@@ -187,3 +187,14 @@ def test_one_role_under_two_determiners_and_an_undated_window_is_one_statement()
     top = [s for s in rec.statements if s.high == 20000]
     assert len(top) == 1 and sorted(top[0].docs) == ["a", "b"] and top[0].window_kind is None
     assert len([s for s in rec.statements if s.low == 40]) == 2
+
+
+def test_an_approximate_round_figure_stands_for_what_it_rounds() -> None:
+    d = docs(EARLY, ("a", "2025-03-05"), ("b", "2025-03-05"))
+    near = reconcile(
+        [*ONSET, claim("a", 9000, figure="about 9,000", qualifier="approx"), claim("b", 10100, source="Civil Defence")],
+        d,
+    )
+    assert conflicts(near) == []  # 9,000 ± 500 lies within 10% of 10,100
+    exact = reconcile([*ONSET, claim("a", 9000), claim("b", 10100, source="Civil Defence")], d)
+    assert conflicts(exact) == [{9000, 10100}]
