@@ -1291,7 +1291,12 @@ class _Reconciler:
                 fold: dict[str, str] = {}
                 for place in locs:
                     target, hops = place, 0
-                    while (nxt := _outer_place(target, within)) is not None and nxt in locs and hops < 8:
+                    while (
+                        len(locs) > 1
+                        and (nxt := _outer_place(target, within)) is not None
+                        and nxt in locs
+                        and hops < 8
+                    ):
                         target, hops = nxt, hops + 1
                     fold[place] = target
                 remaining = set(fold.values())
