@@ -74,6 +74,25 @@ class DocState:
 
 
 @dataclass(slots=True)
+class SentenceContext:
+    """The sentence in hand and what the components read about it (one per sentence); the document's
+    discourse state (mentions, the last source and figure, pending speakers) is ``state``."""
+
+    sent: Sentence
+    text: str  # the whole document: offsets are absolute
+    frames: list[Frame]
+    time: SentenceTime
+    quotes: list[tuple[int, int]]
+    aliases: DocumentAliases
+    state: DocState
+    tstate: TimeState
+    doc_id: str
+    published: str | None
+    figure_starts: list[int]
+    claims: list[Claim] = field(default_factory=list)  # this sentence's claims so far
+
+
+@dataclass(slots=True)
 class Candidate:
     start: int  # absolute
     end: int
@@ -166,26 +185,14 @@ class Extractor:
             state.speeches = None
             state.sentence_candidates = candidates
             state.sentence_frames = frames
-            sentence_claims: list[Claim] = []
+            ctx = SentenceContext(
+                sent, text, frames, st, quotes, aliases, state, tstate, doc_id, published, [c.start for c in candidates]
+            )
+            sentence_claims = ctx.claims
             for cand in candidates:
-                claim = self._claim_for(
-                    cand,
-                    sent,
-                    text,
-                    frames,
-                    st,
-                    quotes,
-                    aliases,
-                    state,
-                    sentence_claims,
-                    tstate,
-                    doc_id,
-                    published,
-                    [c.start for c in candidates],
-                )
-                if claim is None:
-                    continue
-                sentence_claims.append(claim)
+                claim = self._claim_for(cand, ctx)
+                if claim is not None:
+                    sentence_claims.append(claim)
             for claim in sentence_claims:
                 claim.rules = (*claim.rules, "heading" if sent.is_heading else "body")
                 if sent.paragraph == subtitle_paragraph:
@@ -775,20 +782,10 @@ class Extractor:
         return None, False, ""
 
     def _attribute(
-        self,
-        text: str,
-        cand: Candidate,
-        sent: Sentence,
-        frames: list[Frame],
-        quotes: list[tuple[int, int]],
-        aliases: DocumentAliases,
-        state: DocState,
-        measure: str,
-        prior: list[Claim],
-        projection: bool,
-        subject_party: Party | None = None,
+        self, cand: Candidate, ctx: SentenceContext, measure: str, projection: bool, subject_party: Party | None = None
     ) -> tuple[str | None, str | None, str | None, bool, str]:
         """(source, source_text, via, recent, rule) for one figure."""
+        text, sent, frames, quotes, aliases, state = ctx.text, ctx.sent, ctx.frames, ctx.quotes, ctx.aliases, ctx.state
         # Frames that govern the figure: "according to" anywhere; a verb before it; a post verb after it.
         chosen: Frame | None = None
         citing = [f for f in frames if f.kind == "citing"]
@@ -846,7 +843,7 @@ class Extractor:
             if speaker:
                 return speaker[0], speaker[1], None, False, "quote_speaker"
         if chosen is None:
-            return self._carry(text, cand, sent, state, measure, projection, prior)
+            return self._carry(cand, ctx, measure, projection)
         via: str | None = None
         src_frame = chosen
         if chosen.kind in ("pre", "verb", "post", "according") and citing:
@@ -860,7 +857,7 @@ class Extractor:
         recent = False
         rule = src_frame.rule
         if name is None and kind == "not_a_source":
-            return self._carry(text, cand, sent, state, measure, projection, prior)
+            return self._carry(cand, ctx, measure, projection)
         if name is None:
             name, recent, how = self._resolve_reference(src_frame, state, sent, subject_party)
             rule = f"{rule}+{how}"
@@ -1029,16 +1026,10 @@ class Extractor:
         return None
 
     def _carry(
-        self,
-        text: str,
-        cand: Candidate,
-        sent: Sentence,
-        state: DocState,
-        measure: str,
-        projection: bool,
-        prior: list[Claim],
+        self, cand: Candidate, ctx: SentenceContext, measure: str, projection: bool
     ) -> tuple[str | None, str | None, str | None, bool, str]:
         """No frame in the sentence: an evidential marker or a pending source may carry one over."""
+        sent, state, prior = ctx.sent, ctx.state, ctx.claims
         family = _FAMILY.get(measure, "other")
         sentence_text = sent.text
         if self.lex.impersonal_pattern.search(sentence_text):
@@ -1140,22 +1131,10 @@ class Extractor:
                     state.pending.append((name, None, family, sent.index, place))
 
     # ------------------------------------------------------------------ claim
-    def _claim_for(
-        self,
-        cand: Candidate,
-        sent: Sentence,
-        text: str,
-        frames: list[Frame],
-        st: SentenceTime,
-        quotes: list[tuple[int, int]],
-        aliases: DocumentAliases,
-        state: DocState,
-        prior: list[Claim],
-        tstate: TimeState,
-        doc_id: str,
-        published: str | None,
-        figure_starts: list[int],
-    ) -> Claim | None:
+    def _claim_for(self, cand: Candidate, ctx: SentenceContext) -> Claim | None:
+        sent, text, st, state = ctx.sent, ctx.text, ctx.time, ctx.state
+        prior, tstate, figure_starts = ctx.claims, ctx.tstate, ctx.figure_starts
+        doc_id, published = ctx.doc_id, ctx.published
         rules: list[str] = [f"figure:{cand.rule}"]
         if self._is_base_reference(text, sent, cand):
             rules.append("base_reference")
@@ -1225,7 +1204,7 @@ class Extractor:
             kind = "projection"
         subject_party = self.resolver.subject_party(subject)
         source, source_text, via, recent, src_rule = self._attribute(
-            text, cand, sent, frames, quotes, aliases, state, measure, prior, kind == "projection", subject_party
+            cand, ctx, measure, kind == "projection", subject_party
         )
         if source is not None and "carry" not in src_rule:
             # "the interior minister", "Mr Doe", "Doe": the titled person the document names; a
