@@ -7,9 +7,20 @@ Inputs are files or folders (walked recursively, in sorted order, hidden files a
   format) gives the published date; the line stays in the text.
 - ``.html`` / ``.htm``: the declared charset is honoured (then UTF-8, then detection); trafilatura finds
   the main text, title, site name, canonical URL and published date.
-- ``.jsonl`` / ``.jsonl.gz`` / ``.csv``: one document per record, with ``text`` and optionally ``id``,
-  ``url``, ``outlet``, ``title``, ``published`` (any common date form, normalised to YYYY-MM-DD) and
-  ``language``. These are streamed record by record, never loaded whole.
+- ``.jsonl`` / ``.jsonl.gz`` / ``.csv`` / ``.parquet``: one document per record, with ``text`` and
+  optionally ``id``, ``url``, ``outlet``, ``title``, ``published`` (any common date form, normalised to
+  YYYY-MM-DD) and ``language``. These are streamed record by record (Parquet: in row batches), never
+  loaded whole. Parquet needs pyarrow (the ``dask`` extra).
+
+This is the one reader: every engine and the web app's uploads read their inputs here, through the
+registry ``READERS`` (file kind -> reader).
+
+Document ids are unique by construction within a run: a file's id is its path relative to the folder
+named as input (``a/x.txt`` and ``b/x.txt`` stay apart), or its name when the file itself is named; a
+record's id is its ``id`` field, else a hash of its text. When two documents of one run still share an
+id but not their text, the later one gets the id plus a content hash (``x-1a2b3c4d.txt``) and a warning
+names both. NUL characters in a text (which PostgreSQL cannot store) are replaced by spaces, with a
+warning, so both ledger backends store the same thing and every offset still indexes the input.
 
 Each document's language (``Document.language``) is identified from its text (:mod:`crosscount.language`),
 or taken from a record's ``language`` field when it states one (trusted). A document that is not English
@@ -51,13 +62,16 @@ from crosscount.models import Document
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "READERS",
     "IngestProblem",
     "apply_metadata",
     "count_inputs",
     "iter_documents",
     "load_metadata",
     "read_documents",
+    "record_document",
     "skip_other_languages",
+    "suffixed_id",
 ]
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -65,6 +79,8 @@ DEFAULT_MAX_BYTES = 20_000_000
 _TEXT_SUFFIXES = (".txt", ".md")
 _HTML_SUFFIXES = (".html", ".htm")
 _FIELDS = ("id", "text", "url", "outlet", "title", "published", "language", "story")
+_PARQUET_ROWS = 512  # rows per Parquet read
+PYARROW_HINT = "pip install 'crosscount[dask]'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +122,19 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def _walk(inputs: Iterable[str | Path], report: ProblemHandler | None) -> Iterator[Path]:
-    """Every file named or found under a named folder, in sorted order, each once; missing paths reported."""
+def _walk(inputs: Iterable[str | Path], report: ProblemHandler | None) -> Iterator[tuple[Path, str]]:
+    """(file, its id) for every file named or found under a named folder, in sorted order, each once;
+    missing paths reported. The id is the path relative to the named folder, or the named file's name."""
     seen: set[Path] = set()
     seen_dirs: set[Path] = set()
 
-    def once(path: Path) -> Iterator[Path]:
+    def once(path: Path, root: Path | None) -> Iterator[tuple[Path, str]]:
         key = path.resolve()
         if key not in seen:
             seen.add(key)
-            yield path
+            yield path, (path.relative_to(root).as_posix() if root is not None else path.name)
 
-    def folder(path: Path) -> Iterator[Path]:
+    def folder(path: Path, root: Path) -> Iterator[tuple[Path, str]]:
         key = path.resolve()
         if key in seen_dirs:  # a symlink loop, or a folder named twice
             return
@@ -135,16 +152,16 @@ def _walk(inputs: Iterable[str | Path], report: ProblemHandler | None) -> Iterat
                 continue
             child = path / entry.name
             if entry.is_dir():
-                yield from folder(child)
+                yield from folder(child, root)
             elif entry.is_file():
-                yield from once(child)
+                yield from once(child, root)
 
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            yield from folder(path)
+            yield from folder(path, path)
         elif path.is_file():
-            yield from once(path)
+            yield from once(path, None)
         elif report is not None:
             if path.exists() or path.is_symlink():
                 report(IngestProblem(str(path), "not a regular file or folder; skipped", True))
@@ -165,6 +182,8 @@ def _kind(path: Path) -> str | None:
         return "jsonl"
     if name.endswith(".csv"):
         return "csv"
+    if name.endswith(".parquet"):
+        return "parquet"
     if name.endswith(_TEXT_SUFFIXES):
         return "text"
     if name.endswith(_HTML_SUFFIXES):
@@ -186,8 +205,9 @@ def iter_documents(
     """Yield a Document for every good file or record; report each bad one through ``on_problem``.
 
     Nothing raises for bad input: a problem is reported (or ignored when ``on_problem`` is None) and
-    the next item is read. JSONL and CSV files are streamed. A document that is not English is reported
-    and skipped unless ``english_only`` is False.
+    the next item is read. JSONL, CSV and Parquet files are streamed. Ids are unique within the run
+    (see the module's docstring). A document that is not English is reported and skipped unless
+    ``english_only`` is False.
     """
     documents = _iter_all(inputs, on_problem, max_bytes)
     return skip_other_languages(documents, on_problem) if english_only else documents
@@ -212,33 +232,63 @@ def _iter_all(inputs: Iterable[str | Path], on_problem: ProblemHandler | None, m
         if on_problem is not None:
             on_problem(problem)
 
-    for path in _walk(inputs, report_problem):
+    ids = _UniqueIds()
+    for path, doc_id in _walk(inputs, report_problem):
         origin = str(path)
         kind = _kind(path)
-        if kind is None:
+        reader = READERS.get(kind) if kind is not None else None
+        if reader is None:
             suffix = path.suffix or "(none)"
-            report(
-                origin,
-                f"unknown file type {suffix!r}; expected .txt, .md, .html, .htm, .jsonl, .jsonl.gz or .csv; "
-                "skipped",
-                skipped=True,
-            )
+            report(origin, f"unknown file type {suffix!r}; expected {_KNOWN}; skipped", skipped=True)
             continue
         try:
-            if kind in ("jsonl", "jsonl.gz"):
-                yield from _read_jsonl(path, kind == "jsonl.gz", max_bytes, report)
-            elif kind == "csv":
-                yield from _read_csv(path, max_bytes, report)
-            else:
-                data = _read_whole(path, max_bytes)
-                if kind == "text":
-                    yield _text_document(path, data, report)
-                else:
-                    yield _html_document(path, data, report)
+            for document in reader(path, doc_id, max_bytes, report):
+                yield ids.claim(_without_nul(document, report), report)
         except _Skip as skip:
             report(origin, skip.message, skipped=True)
         except OSError as err:
             report(origin, f"cannot be read ({err.strerror or err}); skipped", skipped=True)
+
+
+def suffixed_id(doc_id: str, content_hash: str) -> str:
+    """``doc_id`` made distinct by a content hash: ``x.txt`` -> ``x-1a2b3c4d.txt``, ``17`` -> ``17-1a2b3c4d``."""
+    tag = content_hash[:8]
+    stem, dot, suffix = doc_id.rpartition(".")
+    if dot and stem and "/" not in suffix and 0 < len(suffix) <= 8:
+        return f"{stem}-{tag}.{suffix}"
+    return f"{doc_id}-{tag}"
+
+
+class _UniqueIds:
+    """Ids seen in this run: a repeated id with a different text gets a content hash added, and a warning."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin)
+
+    def claim(self, doc: Document, report: _Report) -> Document:
+        digest = doc.content_hash
+        origin = doc.origin or doc.id
+        first = self._seen.setdefault(doc.id, (digest, origin))
+        if first[0] == digest:
+            return doc
+        new_id = suffixed_id(doc.id, digest)
+        report(
+            origin,
+            f"document id {doc.id!r} is already used by {first[1]} with a different text; "
+            f"this one is stored as {new_id!r}",
+            skipped=False,
+        )
+        self._seen.setdefault(new_id, (digest, origin))
+        return dataclasses.replace(doc, id=new_id)
+
+
+def _without_nul(doc: Document, report: _Report) -> Document:
+    """NUL characters replaced by spaces (same length, so offsets still index the input), with a warning."""
+    if "\x00" not in doc.text:
+        return doc
+    count = doc.text.count("\x00")
+    report(doc.origin or doc.id, f"text contains {count} NUL character(s); replaced by spaces", skipped=False)
+    return dataclasses.replace(doc, text=doc.text.replace("\x00", " "))
 
 
 def read_documents(
@@ -331,7 +381,8 @@ def _codec(label: str) -> str | None:
 
 
 def _looks_binary(data: bytes) -> bool:
-    return b"\x00" in data[:65536]
+    """NUL bytes anywhere (not only in the first block): text never has them, and PostgreSQL refuses them."""
+    return b"\x00" in data
 
 
 def _unreadable(text: str) -> bool:
@@ -491,7 +542,7 @@ def _parse_published(value: str) -> str | None:
 _DATE_LINE = re.compile(r"[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})(?![\d-])")
 
 
-def _text_document(path: Path, data: bytes, report: _Report) -> Document:
+def _text_document(path: Path, doc_id: str, data: bytes, report: _Report) -> Document:
     text, note = _decode_plain(data)
     if not text.strip():
         raise _Skip("no text (only whitespace); skipped")
@@ -503,7 +554,7 @@ def _text_document(path: Path, data: bytes, report: _Report) -> Document:
         if published is None:
             message = f"first line's date {m[1]!r} is not a real date; kept the document without a date"
             report(str(path), message, skipped=False)
-    return Document(id=path.name, text=text, published=published, origin=str(path), language=identify(text).code)
+    return Document(id=doc_id, text=text, published=published, origin=str(path), language=identify(text).code)
 
 
 def _domain(url: str | None) -> str | None:
@@ -515,7 +566,7 @@ def _domain(url: str | None) -> str | None:
     return host.removeprefix("www.")
 
 
-def _html_document(path: Path, data: bytes, report: _Report) -> Document:
+def _html_document(path: Path, doc_id: str, data: bytes, report: _Report) -> Document:
     html, note = _decode_html(data)
     if not html.strip():
         raise _Skip("no text (only whitespace); skipped")
@@ -538,7 +589,7 @@ def _html_document(path: Path, data: bytes, report: _Report) -> Document:
     if published is not None:
         published = _parse_published(published)
     return Document(
-        id=path.name,
+        id=doc_id,
         text=text,
         outlet=_clean(getattr(result, "sitename", None)) or _domain(url),
         url=url,
@@ -564,7 +615,7 @@ def _clean(value: Any) -> str | None:
     """A metadata value as a stripped string; None for null, empty or non-scalar values."""
     if value is None or isinstance(value, (dict, list, bool)):
         return None
-    text = " ".join(str(value).split())
+    text = " ".join(str(value).replace("\x00", " ").split())
     return text or None
 
 
@@ -652,6 +703,9 @@ def _read_jsonl(path: Path, compressed: bool, max_bytes: int, report: _Report) -
                 except json.JSONDecodeError as err:
                     report(origin, f"not valid JSON ({err.msg} at column {err.colno}); skipped", skipped=True)
                     continue
+                except RecursionError:
+                    report(origin, "JSON nested too deeply to read (thousands of levels); skipped", skipped=True)
+                    continue
                 if not isinstance(record, dict):
                     kind = type(record).__name__
                     report(origin, f"a JSON object was expected, got a {kind}; skipped", skipped=True)
@@ -690,8 +744,11 @@ def _read_csv(path: Path, max_bytes: int, report: _Report) -> Iterator[Document]
         handle.seek(0)
         # Articles are long: allow a field as large as a record may be (the default is 128 KiB).
         csv.field_size_limit(max(csv.field_size_limit(), max_bytes))
-        reader = csv.reader(_decoded_lines(handle))
+        # strict: a quote that is never closed is an error at the end of the file, not one record that
+        # silently swallows every row after it
+        reader = csv.reader(_decoded_lines(handle), strict=True)
         records = 0
+        start = 1
         try:
             header = next(reader, None)
             if header is None:
@@ -721,8 +778,14 @@ def _read_csv(path: Path, max_bytes: int, report: _Report) -> Iterator[Document]
             message = f"line {err.line} is not UTF-8 (CSV must be UTF-8); the rest of the file was skipped"
             raise _Skip(message) from None
         except csv.Error as err:
+            if "end of data" in str(err):
+                raise _Skip(
+                    f"the record starting at line {start} opens a quote that is never closed (it runs to the "
+                    f"end of the file, line {reader.line_num}); that record and the rest of the file were skipped"
+                ) from None
             raise _Skip(
-                f"malformed CSV near line {reader.line_num} ({err}); the rest of the file was skipped"
+                f"malformed CSV in the record starting at line {start}, near line {reader.line_num} ({err}); "
+                "the rest of the file was skipped"
             ) from None
     if records == 0:
         raise _Skip("no records (a header only); skipped")
@@ -757,6 +820,8 @@ def load_metadata(path: str | Path) -> dict[str, dict[str, Any]]:
                 raise InputError(origin, "not UTF-8") from None
             except json.JSONDecodeError as err:
                 raise InputError(origin, f"not valid JSON ({err.msg} at column {err.colno})") from None
+            except RecursionError:
+                raise InputError(origin, "JSON nested too deeply to read (thousands of levels)") from None
             if not isinstance(record, dict):
                 raise InputError(origin, f"a JSON object was expected, got a {type(record).__name__}")
             doc = _clean(record.get("doc")) or _clean(record.get("id"))
@@ -784,3 +849,75 @@ def apply_metadata(doc: Document, meta: dict[str, dict[str, Any]]) -> Document:
     fields = ("outlet", "published", "title", "url", "story")
     changes = {name: value for name in fields if (value := _clean(record.get(name)))}
     return dataclasses.replace(doc, **changes) if changes else doc
+
+
+# --------------------------------------------------------------------------------------------------
+# Parquet, streamed in row batches
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as err:
+        raise _Skip(f"reading Parquet needs pyarrow, which is not installed ({PYARROW_HINT}); skipped") from err
+    return pa, pq
+
+
+def _read_parquet(path: Path, max_bytes: int, report: _Report) -> Iterator[Document]:
+    pa, pq = _pyarrow()
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as err:
+        raise _Skip(f"not a readable Parquet file ({err}); skipped") from err
+    columns = [name for name in parquet.schema_arrow.names if name.strip().lower() in _FIELDS]
+    if "text" not in [name.strip().lower() for name in columns]:
+        shown = ", ".join(repr(name) for name in parquet.schema_arrow.names[:12]) or "none"
+        raise _Skip(f"no 'text' column (columns: {shown}); skipped")
+    row = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=_PARQUET_ROWS, columns=columns):
+            for values in batch.to_pylist():
+                row += 1
+                where = f"{path}:row {row}"
+                record = {name.strip().lower(): value for name, value in values.items()}
+                text = record.get("text")
+                if isinstance(text, str) and len(text) > max_bytes and len(text.encode("utf-8")) > max_bytes:
+                    report(where, f"record is over the {_mb(max_bytes)} limit; skipped", skipped=True)
+                    continue
+                document = record_document(record, where, report)
+                if document is not None:
+                    yield document
+    except (pa.ArrowException, OSError) as err:
+        raise _Skip(
+            f"Parquet data cannot be read after row {row} ({err}); the rest of the file was skipped"
+        ) from err
+    if row == 0:
+        raise _Skip("no records; skipped")
+
+
+# --------------------------------------------------------------------------------------------------
+# The registry: file kind -> reader(path, id, max_bytes, report)
+
+
+class _Reader(Protocol):
+    def __call__(self, path: Path, doc_id: str, max_bytes: int, report: _Report, /) -> Iterable[Document]: ...
+
+
+def _text_file(path: Path, doc_id: str, max_bytes: int, report: _Report) -> Iterable[Document]:
+    return [_text_document(path, doc_id, _read_whole(path, max_bytes), report)]
+
+
+def _html_file(path: Path, doc_id: str, max_bytes: int, report: _Report) -> Iterable[Document]:
+    return [_html_document(path, doc_id, _read_whole(path, max_bytes), report)]
+
+
+READERS: dict[str, _Reader] = {
+    "text": _text_file,
+    "html": _html_file,
+    "jsonl": lambda path, _id, max_bytes, report: _read_jsonl(path, False, max_bytes, report),
+    "jsonl.gz": lambda path, _id, max_bytes, report: _read_jsonl(path, True, max_bytes, report),
+    "csv": lambda path, _id, max_bytes, report: _read_csv(path, max_bytes, report),
+    "parquet": lambda path, _id, max_bytes, report: _read_parquet(path, max_bytes, report),
+}
+_KNOWN = ".txt, .md, .html, .htm, .jsonl, .jsonl.gz, .csv or .parquet"

@@ -42,6 +42,7 @@ class AnalyzeSummary:
     documents_seen: int = 0
     documents_skipped: int = 0  # already in the ledger
     documents_added: int = 0
+    documents_failed: int = 0  # extraction raised or overran its budget: reported and skipped
     claims_added: int = 0
     problems: list[str] = field(default_factory=list)
     statements: int = 0
@@ -57,6 +58,7 @@ class AnalyzeSummary:
             "documents_seen": self.documents_seen,
             "documents_skipped": self.documents_skipped,
             "documents_added": self.documents_added,
+            "documents_failed": self.documents_failed,
             "claims_added": self.claims_added,
             "problems": list(self.problems),
             "statements": self.statements,
@@ -133,8 +135,16 @@ def ingest_documents(
     extractor: Extractor | None = None,
     summary: AnalyzeSummary | None = None,
     on_document: Callable[[Document], None] | None = None,
+    on_problem: Callable[[IngestProblem], None] | None = None,
 ) -> AnalyzeSummary:
-    """Extract and store each new document; documents already stored are skipped before extraction."""
+    """Extract and store each new document; documents already stored are skipped before extraction.
+
+    A document whose extraction raises or overruns its time budget is reported through ``on_problem``
+    (id, stage, error) and skipped; the others are stored. An id already stored with another text gets
+    a content hash added (:func:`crosscount.guard.unique_in_ledger`).
+    """
+    from crosscount.guard import DocFailure, extract_guarded, unique_in_ledger
+
     extractor = extractor or Extractor()
     summary = summary or AnalyzeSummary()
     fingerprint = extractor_fingerprint()
@@ -144,8 +154,13 @@ def ingest_documents(
         if ledger.has_document(doc.content_hash):
             summary.documents_skipped += 1
         else:
-            claims = extractor.extract_document(doc)
-            if ledger.add_document(doc, claims, run_id, fingerprint=fingerprint):
+            doc = unique_in_ledger(doc, ledger, on_problem)
+            claims = extract_guarded(extractor, doc)
+            if isinstance(claims, DocFailure):
+                summary.documents_failed += 1
+                if on_problem is not None:
+                    on_problem(IngestProblem(doc.origin or doc.id, claims.describe(doc.id), True))
+            elif ledger.add_document(doc, claims, run_id, fingerprint=fingerprint):
                 summary.documents_added += 1
                 summary.claims_added += len(claims)
             else:
@@ -415,7 +430,7 @@ def analyze(
     if claims_path is not None:
         import_documents(ledger, docs, claims_path, summary=summary, on_problem=problem, on_document=on_document)
     else:
-        ingest_documents(ledger, docs, summary=summary, on_document=on_document)
+        ingest_documents(ledger, docs, summary=summary, on_document=on_document, on_problem=problem)
     return summary, reconcile_and_report(
         ledger, summary, config_path=config_path, report_path=report_path, workers=workers
     )

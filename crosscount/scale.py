@@ -36,17 +36,14 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from crosscount.errors import CrosscountError
 from crosscount.extract import EXTRACTOR_VERSION, Extractor
+from crosscount.guard import DocFailure, budget_from_env, extract_guarded, unique_in_ledger
 from crosscount.ingest import (
     DEFAULT_MAX_BYTES,
     IngestProblem,
     ProblemHandler,
     apply_metadata,
     iter_documents,
-    skip_other_languages,
 )
-
-# Parquet records become Documents exactly as JSONL/CSV records do (same id, date and metadata rules).
-from crosscount.ingest import record_document as _record_to_document
 from crosscount.models import OUTPUT_FIELDS, Claim, Document
 
 if TYPE_CHECKING:
@@ -63,17 +60,16 @@ __all__ = [
     "run_extraction",
 ]
 
-Engine = Literal["local", "dask"]
-ENGINES: tuple[str, ...] = ("local", "dask")
+Engine = Literal["local", "dask", "inprocess"]
+ENGINES: tuple[str, ...] = ("local", "dask", "inprocess")
 ExtractorFactory = Callable[[], Extractor]
-DocResult = tuple[list[Claim] | None, str | None]  # (claims, None) or (None, "ErrorType: message")
+DocResult = list[Claim] | DocFailure  # the claims, or the stage and error that cost the document
 ResultHandler = Callable[[list[tuple[Document, list[Claim]]]], None]
 ProgressHandler = Callable[[int], None]
 
 DASK_INSTALL_HINT = "pip install 'crosscount[dask]'"
 MAX_RETRIES = 2  # a batch whose worker process dies is tried at most 1 + MAX_RETRIES times
 MAX_BATCH_BYTES = 4_000_000  # a batch is cut early when its texts reach this size (keeps tasks small)
-_PARQUET_ROWS = 512  # rows per Parquet read
 _CLAIMS_SHARD = "claims-{:05d}.parquet"
 _DOCS_SHARD = "documents-{:05d}.parquet"
 _SHARD_NAME = re.compile(r"^(claims|documents)-(\d{5,})\.parquet$")
@@ -132,96 +128,8 @@ def _pyarrow() -> tuple[Any, Any]:
     return pa, pq
 
 
-def _is_parquet(path: Path) -> bool:
-    return path.name.lower().endswith(".parquet")
-
-
-def _files(root: Path, seen_dirs: set[Path]) -> Iterator[Path]:
-    """Files under a folder, sorted, hidden ones skipped, each folder once (symlink loops)."""
-    key = root.resolve()
-    if key in seen_dirs:
-        return
-    seen_dirs.add(key)
-    try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
-    except OSError:
-        yield root  # let ingest report why the folder cannot be read
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        child = root / entry.name
-        if entry.is_dir():
-            yield from _files(child, seen_dirs)
-        elif entry.is_file():
-            yield child
-
-
-def iter_inputs(
-    inputs: Iterable[str | Path],
-    *,
-    on_problem: ProblemHandler | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Iterator[Document]:
-    """Documents from files and folders, as :func:`crosscount.ingest.iter_documents` reads them, plus
-    ``.parquet`` files (a ``text`` column, optional id/url/outlet/title/published/language), streamed in
-    row batches. Bad files and records, and documents not in English, are reported through ``on_problem``
-    and skipped."""
-    seen_dirs: set[Path] = set()
-    seen_files: set[Path] = set()
-    for item in inputs:
-        path = Path(item)
-        paths = _files(path, seen_dirs) if path.is_dir() else iter([path])
-        for file in paths:
-            key = file.resolve()
-            if key in seen_files:
-                continue
-            seen_files.add(key)
-            if _is_parquet(file) and file.is_file():
-                yield from skip_other_languages(_read_parquet(file, on_problem, max_bytes), on_problem)
-            else:
-                yield from iter_documents([file], on_problem=on_problem, max_bytes=max_bytes)
-
-
-def _read_parquet(path: Path, on_problem: ProblemHandler | None, max_bytes: int) -> Iterator[Document]:
-    pa, pq = _pyarrow()
-
-    def report(origin: str, message: str, *, skipped: bool) -> None:
-        if on_problem is not None:
-            on_problem(IngestProblem(origin, message, skipped))
-
-    origin = str(path)
-    try:
-        parquet = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as err:
-        report(origin, f"not a readable Parquet file ({err}); skipped", skipped=True)
-        return
-    fields = ("id", "text", "url", "outlet", "title", "published", "language")
-    columns = [name for name in parquet.schema_arrow.names if name.strip().lower() in fields]
-    if "text" not in [name.strip().lower() for name in columns]:
-        shown = ", ".join(repr(name) for name in parquet.schema_arrow.names[:12]) or "none"
-        report(origin, f"no 'text' column (columns: {shown}); skipped", skipped=True)
-        return
-    row = 0
-    try:
-        for batch in parquet.iter_batches(batch_size=_PARQUET_ROWS, columns=columns):
-            for values in batch.to_pylist():
-                row += 1
-                where = f"{path}:row {row}"
-                record = {name.strip().lower(): value for name, value in values.items()}
-                text = record.get("text")
-                if isinstance(text, str) and len(text) > max_bytes and len(text.encode("utf-8")) > max_bytes:
-                    report(where, f"record is over the {max_bytes:,} byte limit; skipped", skipped=True)
-                    continue
-                document = _record_to_document(record, where, report)
-                if document is not None:
-                    yield document
-    except (pa.ArrowException, OSError) as err:
-        message = f"Parquet data cannot be read after row {row} ({err}); the rest of the file was skipped"
-        report(origin, message, skipped=True)
-        return
-    if row == 0:
-        report(origin, "no records; skipped", skipped=True)
+# One reader for every engine: ingest's registry (files, folders, JSONL(.gz), CSV and Parquet).
+iter_inputs = iter_documents
 
 
 # --------------------------------------------------------------------------------------------------
@@ -260,16 +168,10 @@ def _warm_worker(factory: ExtractorFactory) -> str:
     return EXTRACTOR_VERSION
 
 
-def _extract_batch(factory: ExtractorFactory, docs: Sequence[Document]) -> list[DocResult]:
-    """The claims of each document, in order; an exception is caught and reported for its document."""
+def _extract_batch(factory: ExtractorFactory, docs: Sequence[Document], budget: float | None = None) -> list[DocResult]:
+    """The claims of each document, in order; an exception or an overrun costs only its document."""
     extractor = _worker_extractor(factory)
-    out: list[DocResult] = []
-    for doc in docs:
-        try:
-            out.append((extractor.extract_document(doc), None))
-        except Exception as err:  # one document's failure must not cost the rest of its batch
-            out.append((None, f"{type(err).__name__}: {err}"))
-    return out
+    return [extract_guarded(extractor, doc, budget=budget) for doc in docs]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -301,17 +203,46 @@ class _Backend(Protocol):
     def close(self) -> None: ...
 
 
+class _InProcessBackend:
+    """Batches extracted in the calling process, one after the other (small inputs, the web app's jobs):
+    the same guarded extraction as the pools, without starting any."""
+
+    def __init__(self, factory: ExtractorFactory, budget: float) -> None:
+        self.workers = 1
+        self.retries = 0
+        self._factory = factory
+        self._budget = budget
+        self._queue: deque[_Batch] = deque()
+
+    def submit(self, batch: _Batch) -> None:
+        self._queue.append(batch)
+
+    def busy(self) -> int:
+        return len(self._queue)
+
+    def accepting(self) -> bool:
+        return True
+
+    def next_done(self) -> _Outcome:
+        batch = self._queue.popleft()
+        return batch, _extract_batch(self._factory, batch.docs, self._budget)
+
+    def close(self) -> None:
+        self._queue.clear()
+
+
 class _LocalBackend:
     """A process pool; a dead worker process breaks the pool, which is rebuilt, and the batches that
     were in flight are retried one at a time (so a batch that kills its worker again cannot take the
     others down with it)."""
 
-    def __init__(self, factory: ExtractorFactory, workers: int) -> None:
+    def __init__(self, factory: ExtractorFactory, workers: int, budget: float) -> None:
         import multiprocessing
 
         self.workers = workers
         self.retries = 0
         self._factory = factory
+        self._budget = budget
         # spawn: a fresh interpreter per worker, the same on every OS, and no fork of a driver that
         # holds threads or database connections.
         self._context = multiprocessing.get_context("spawn")
@@ -327,7 +258,7 @@ class _LocalBackend:
         )
 
     def submit(self, batch: _Batch) -> None:
-        self._futures[self._pool.submit(_extract_batch, self._factory, batch.docs)] = batch
+        self._futures[self._pool.submit(_extract_batch, self._factory, batch.docs, self._budget)] = batch
 
     def busy(self) -> int:
         return len(self._futures) + len(self._ready) + len(self._retry)
@@ -384,6 +315,42 @@ def _import_distributed() -> Any:
 
 
 _MESSAGE_LOG_LENGTH = 8
+CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler before giving up
+TIMEOUT_ENV = "CROSSCOUNT_SCHEDULER_TIMEOUT"
+
+
+def _env_seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+_SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$")
+
+
+def _connect(distributed: Any, scheduler: str, timeout: float) -> Any:
+    """A client of the scheduler, or one clear CrosscountError (no traceback, no 30 s wait)."""
+    if not _SCHEDULER_ADDRESS.match(scheduler) and not re.match(r"^[\w.-]+:\d+$", scheduler):
+        raise CrosscountError(
+            f"{scheduler!r} is not a Dask scheduler address; expected e.g. tcp://10.0.0.5:8786"
+        )
+    import logging
+
+    quiet = [logging.getLogger(name) for name in ("distributed", "distributed.client", "distributed.comm")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:  # the client logs each failed attempt with a traceback; we say it once
+        logger.setLevel(logging.CRITICAL)
+    try:
+        return distributed.Client(scheduler, timeout=timeout)
+    except Exception as err:
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise CrosscountError(
+            f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({reason}); is it running, "
+            "and is the address right?"
+        ) from None
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
 
 
 class _DaskBackend:
@@ -393,11 +360,12 @@ class _DaskBackend:
 
     def __init__(
         self, factory: ExtractorFactory, scheduler: str | None, workers: int | None,
-        dashboard_address: str | None,
+        dashboard_address: str | None, budget: float, connect_timeout: float,
     ) -> None:
         distributed = _import_distributed()
         self.retries = 0
         self._factory = factory
+        self._budget = budget
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._cluster: Any = None
         import dask
@@ -415,7 +383,7 @@ class _DaskBackend:
                 )
                 self._client = distributed.Client(self._cluster)
             else:
-                self._client = distributed.Client(scheduler)
+                self._client = _connect(distributed, scheduler, connect_timeout)
         try:
             self._client.wait_for_workers(1, timeout=120)
             self.workers = max(1, sum(self._client.nthreads().values()))
@@ -428,7 +396,7 @@ class _DaskBackend:
 
     def submit(self, batch: _Batch) -> None:
         future = self._client.submit(
-            _extract_batch, self._factory, batch.docs, retries=MAX_RETRIES, pure=False,
+            _extract_batch, self._factory, batch.docs, self._budget, retries=MAX_RETRIES, pure=False,
             key=f"crosscount-batch-{batch.index}-{os.urandom(4).hex()}",
         )
         self._futures[future.key] = batch
@@ -560,11 +528,22 @@ def run_extraction(
     max_bytes: int = DEFAULT_MAX_BYTES,
     extractor_factory: ExtractorFactory = Extractor,
     dashboard_address: str | None = None,
+    documents: Iterable[Document] | None = None,
+    budget: float | None = None,
+    connect_timeout: float | None = None,
 ) -> RunSummary:
     """Extract the claims of every document in ``inputs`` on ``engine``; store them; count what happened.
 
-    - ``engine``: ``"local"`` (a process pool of ``workers`` processes, default every core) or
-      ``"dask"`` (``Client(scheduler)``, or a LocalCluster of ``workers`` processes on 127.0.0.1).
+    - ``engine``: ``"local"`` (a process pool of ``workers`` processes, default every core; with
+      ``workers=1``, this process), ``"inprocess"`` (this process, no pool) or ``"dask"``
+      (``Client(scheduler)`` within ``connect_timeout`` seconds, default ``CROSSCOUNT_SCHEDULER_TIMEOUT``
+      or 10, or a LocalCluster of ``workers``
+      processes on 127.0.0.1).
+    - ``documents``: documents already read (the web app's uploads), instead of reading ``inputs``.
+    - ``budget``: seconds one document may take (default ``CROSSCOUNT_DOC_SECONDS`` or 60); a document
+      still running then is reported and skipped, like one whose extraction raises.
+    - ``ledger``: a document whose id is already stored with another text gets the id plus a content
+      hash (with a warning naming both), so ids never collide.
     - ``ledger``: documents already stored are skipped; each finished batch is stored in one
       transaction; the run is recorded with ``start_run``/``finish_run``.
     - ``out_dir``: each finished batch is written as ``claims-NNNNN.parquet`` (columns: the claim output
@@ -585,6 +564,7 @@ def run_extraction(
         raise CrosscountError(f"batch_size must be at least 1, not {batch_size}")
     if engine == "dask":
         _import_distributed()  # the clear message before any work starts
+    seconds = budget_from_env() if budget is None else budget
     started = time.perf_counter()
     writer = _ShardWriter(Path(out_dir)) if out_dir is not None else None
     summary = RunSummary(engine=str(engine), workers=0)
@@ -600,9 +580,12 @@ def run_extraction(
 
     backend: _Backend
     if engine == "dask":
-        backend = _DaskBackend(extractor_factory, scheduler, workers, dashboard_address)
+        timeout = connect_timeout if connect_timeout is not None else _env_seconds(TIMEOUT_ENV, CONNECT_TIMEOUT)
+        backend = _DaskBackend(extractor_factory, scheduler, workers, dashboard_address, seconds, timeout)
+    elif engine == "inprocess" or workers == 1:
+        backend = _InProcessBackend(extractor_factory, seconds)
     else:
-        backend = _LocalBackend(extractor_factory, workers or os.cpu_count() or 1)
+        backend = _LocalBackend(extractor_factory, workers or os.cpu_count() or 1, seconds)
     summary.workers = backend.workers
     window = 2 * backend.workers
     if ledger is not None:
@@ -620,14 +603,13 @@ def run_extraction(
         batch, result = outcome
         pairs: list[tuple[Document, list[Claim]]] = []
         if isinstance(result, _WorkerDied):
-            results: list[DocResult] = [(None, f"worker process died ({result})")] * len(batch.docs)
+            results: list[DocResult] = [DocFailure("worker", f"the worker process died ({result})")] * len(batch.docs)
         else:
             results = result
-        for doc, (claims, error) in zip(batch.docs, results, strict=True):
-            if claims is None:
+        for doc, claims in zip(batch.docs, results, strict=True):
+            if isinstance(claims, DocFailure):
                 summary.failed += 1
-                message = f"extraction of document {doc.id!r} failed ({error}); skipped"
-                report(IngestProblem(doc.origin or doc.id, message, True))
+                report(IngestProblem(doc.origin or doc.id, claims.describe(doc.id), True))
                 continue
             summary.extracted += 1
             summary.claims += len(claims)
@@ -640,7 +622,8 @@ def run_extraction(
             on_result(pairs)
         advance(len(batch.docs))
 
-    documents = iter_inputs(inputs, on_problem=report, max_bytes=max_bytes)
+    if documents is None:
+        documents = iter_inputs(inputs, on_problem=report, max_bytes=max_bytes)
     if metadata:
         meta = dict(metadata)
         documents = (apply_metadata(doc, meta) for doc in documents)
@@ -648,6 +631,8 @@ def run_extraction(
         for docs in _batches(documents, batch_size):
             summary.documents += len(docs)
             todo = _unseen(docs, ledger, writer)
+            if ledger is not None:
+                todo = [unique_in_ledger(doc, ledger, report) for doc in todo]
             summary.skipped += len(docs) - len(todo)
             advance(len(docs) - len(todo))
             if not todo:

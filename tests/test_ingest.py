@@ -102,7 +102,7 @@ def test_ingest_reports_each_bad_item_once_and_ingests_every_good_one(mixed_batc
     assert sorted(d.id for d in docs) == sorted(
         [
             "good.txt",
-            "notes.md",
+            "sub/notes.md",  # a path relative to the input folder: unique by construction
             "latin1.txt",
             "unclosed.html",
             "r1",

@@ -286,7 +286,9 @@ def test_a_document_whose_extraction_raises_is_reported_and_its_batch_goes_on(
     assert (summary.extracted, summary.failed, summary.problems) == (239, 1, 1)
     (problem,) = problems
     assert problem.origin.endswith("part-0.jsonl.gz:line 6")
-    assert problem.message == f"extraction of document {victim!r} failed (ValueError: cannot read {victim}); skipped"
+    assert problem.message == (
+        f"extraction of document {victim!r} failed in extract (ValueError: cannot read {victim}); skipped"
+    )
     expected = [c for c in _plain_loop(iter_inputs([corpus["jsonl"]])) if c.doc != victim]
     assert _key(got) == _key(expected)
 

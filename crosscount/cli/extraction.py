@@ -36,13 +36,14 @@ def _progress(total: int, label: str) -> Any:
 
 
 def documents_with_problems(inputs: tuple[str, ...], meta_path: str | None, problems: list[str]) -> Iterator[Document]:
-    """Documents from the inputs, metadata applied; each problem is echoed to stderr and kept."""
+    """Documents from the inputs, metadata applied; each problem is echoed to stderr, each skip kept."""
     from crosscount.ingest import IngestProblem, apply_metadata, iter_documents, load_metadata
 
     meta: dict[str, dict[str, Any]] = load_metadata(meta_path) if meta_path else {}
 
     def on_problem(problem: IngestProblem) -> None:
-        problems.append(str(problem))
+        if problem.skipped:
+            problems.append(str(problem))
         echo_problem(problem)
 
     for doc in iter_documents(inputs, on_problem=on_problem):
@@ -54,7 +55,8 @@ def extract_inputs(
 ) -> list[Claim]:
     """Claims of every input document; ``stories`` (when given) collects each document's story."""
     from crosscount.extract import default_extractor
-    from crosscount.ingest import count_inputs
+    from crosscount.guard import DocFailure, extract_guarded
+    from crosscount.ingest import IngestProblem, count_inputs
 
     extractor = default_extractor()
     claims: list[Claim] = []
@@ -62,7 +64,14 @@ def extract_inputs(
     with _progress(total, "extracting") as progress:
         task = progress.add_task("extract", total=total)
         for doc in documents_with_problems(inputs, meta_path, problems):
-            claims.extend(extractor.extract_document(doc))
+            found = extract_guarded(extractor, doc)
+            if isinstance(found, DocFailure):  # reported and skipped; the other documents go on
+                problem = IngestProblem(doc.origin or doc.id, found.describe(doc.id), True)
+                problems.append(str(problem))
+                echo_problem(problem)
+                progress.advance(task)
+                continue
+            claims.extend(found)
             if stories is not None and doc.story:
                 stories[doc.id] = doc.story
             progress.advance(task)
@@ -80,7 +89,8 @@ def extract_on_engine(
     claims: list[Claim] = []
 
     def on_problem(problem: IngestProblem) -> None:
-        problems.append(str(problem))
+        if problem.skipped:
+            problems.append(str(problem))
         echo_problem(problem)
 
     def on_result(pairs: list[tuple[Document, list[Claim]]]) -> None:
@@ -186,8 +196,8 @@ def extract(inputs: tuple[str, ...], fmt: str, out: str | None, meta_path: str |
     else:
         write_claims(claims, fmt, out, explain=explain)
     if problems:
-        click.echo(f"{len(problems)} input problem(s); see the messages above", err=True)
-        sys.exit(3)
+        click.echo(f"{len(problems)} input(s) skipped; see the messages above", err=True)
+        sys.exit(3)  # the one rule, as for analyze: 3 when something was skipped; warnings alone exit 0
 
 
 def default_meta_for(gold: str) -> str | None:

@@ -106,6 +106,8 @@ class Job:
     done: int = 0
     documents: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already in the ledger
+    failed: list[str] = field(default_factory=list)  # extraction failed or overran: why, per document
+    warnings: list[str] = field(default_factory=list)  # e.g. an id already used, stored under another
     claims_added: int = 0
     error: str | None = None
     created: float = field(default_factory=time.time)
@@ -120,6 +122,8 @@ class Job:
             "done": self.done,
             "documents": list(self.documents),
             "skipped": list(self.skipped),
+            "failed": list(self.failed),
+            "warnings": list(self.warnings),
             "claims_added": self.claims_added,
             "error": self.error,
             "finished": self.status in ("done", "failed"),
@@ -146,7 +150,6 @@ class WebState:
         self._lists: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
         self.jobs: dict[str, Job] = {}
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscount-web-job")
-        self._extractor: Any = None
 
     def _watched_files(self) -> list[Path]:
         if self.ledger.backend != "sqlite":
@@ -209,13 +212,6 @@ class WebState:
     def warm(self) -> None:
         with suppress(CrosscountError):  # a broken ledger is reported by the first request instead
             self.snapshot()
-
-    def extractor(self) -> Any:
-        if self._extractor is None:
-            from crosscount.extract import Extractor
-
-            self._extractor = Extractor()
-        return self._extractor
 
     def close(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=True)
@@ -916,33 +912,35 @@ def _where(origin: str) -> str:
 
 
 def _run_job(state: WebState, job: Job, docs: list[Document]) -> None:
-    from crosscount.pipeline import ingest_documents, reconcile_ledger
+    """Extract, store and reconcile one upload, through the same guarded driver as every engine: a
+    document that fails or overruns its time budget is listed under ``failed`` and the rest is stored."""
+    from crosscount.pipeline import reconcile_ledger
+    from crosscount.scale import run_extraction
 
     try:
         job.status = "extracting"
-        ready: list[Document] = []
-        for d in docs:
-            existing = state.ledger.document(d.id)
-            if existing is not None and existing.content_hash != d.content_hash:
-                stem, dot, suffix = d.id.rpartition(".")
-                tag = d.content_hash[:8]
-                d.id = f"{stem}-{tag}.{suffix}" if dot and stem else f"{d.id}-{tag}"
-            ready.append(d)
+        stored: list[tuple[Document, int]] = []
 
-        def advance(d: Document) -> None:
-            job.done += 1
+        def on_problem(problem: IngestProblem) -> None:
+            (job.failed if problem.skipped else job.warnings).append(problem.message)
 
-        before = {d.id for d in ready if state.ledger.has_document(d.content_hash)}
-        summary = ingest_documents(state.ledger, ready, extractor=state.extractor(), on_document=advance)
-        job.claims_added = summary.claims_added
+        def on_result(pairs: list[tuple[Document, list[Claim]]]) -> None:
+            stored.extend((doc, len(claims)) for doc, claims in pairs)
+
+        def advance(n: int) -> None:
+            job.done += n
+
+        before = {d.content_hash for d in docs if state.ledger.has_document(d.content_hash)}
+        summary = run_extraction(
+            (), engine="inprocess", documents=docs, ledger=state.ledger, on_problem=on_problem,
+            on_result=on_result, progress=advance,
+        )
+        job.claims_added = summary.claims
         job.status = "reconciling"
         reconcile_ledger(state.ledger)
-        for d in ready:
-            if d.id in before:
-                job.skipped.append(d.id)
-            else:
-                job.documents.append({"id": d.id, "title": d.title or d.id, "outlet": d.outlet,
-                                      "claims": state.ledger.count_claims(doc=d.id)})
+        job.skipped.extend(d.id for d in docs if d.content_hash in before)
+        for d, claims in stored:
+            job.documents.append({"id": d.id, "title": d.title or d.id, "outlet": d.outlet, "claims": claims})
         job.status = "done"
     except Exception as err:  # a job reports its failure; the server goes on
         job.status = "failed"

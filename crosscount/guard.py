@@ -1,0 +1,223 @@
+"""One document's extraction, guarded: an exception or an overrun costs that document, never the run.
+
+Every engine (in-process, the local process pool, Dask workers, the web app's upload jobs) extracts a
+document through :func:`extract_guarded`, so a document fails the same way everywhere:
+
+- an exception raised anywhere inside the extractor is caught and turned into a :class:`DocFailure`
+  naming the stage (the crosscount module it was raised in: ``segment``, ``numbers``, ``dates``,
+  ``attribution``, ``extract`` …) and the error;
+- a document that is still being extracted after its time budget (``budget`` seconds; default
+  :data:`DEFAULT_BUDGET`, or ``CROSSCOUNT_DOC_SECONDS`` in the environment) is interrupted and fails
+  with stage ``time budget``.
+
+The budget is enforced by one watchdog thread per process, which raises :class:`DocumentTimeout` in
+the thread running the overdue extraction (``PyThreadState_SetAsyncExc``). That works in any thread
+(a pool worker's main thread, a Dask worker's task thread, the web app's job thread), needs nothing
+from the extractor, and costs a dictionary update per document. It interrupts Python code between
+two bytecodes, not inside one long C call: the stages keep every single regex and loop linear in the
+text's length, so no one call runs long.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crosscount.extract import Extractor
+    from crosscount.ingest import ProblemHandler
+    from crosscount.ledger import Ledger
+    from crosscount.models import Claim, Document
+
+__all__ = [
+    "BUDGET_ENV",
+    "DEFAULT_BUDGET",
+    "DocFailure",
+    "DocumentTimeout",
+    "budget_from_env",
+    "extract_guarded",
+    "time_budget",
+    "unique_in_ledger",
+]
+
+DEFAULT_BUDGET = 60.0  # seconds per document; ordinary news takes milliseconds
+BUDGET_ENV = "CROSSCOUNT_DOC_SECONDS"
+
+
+class DocumentTimeout(Exception):
+    """Raised inside an extraction that ran past its time budget."""
+
+
+def budget_from_env(default: float = DEFAULT_BUDGET) -> float:
+    """The per-document budget in seconds: ``CROSSCOUNT_DOC_SECONDS`` when set and positive."""
+    raw = os.environ.get(BUDGET_ENV, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass(frozen=True, slots=True)
+class DocFailure:
+    """Why one document produced no claims: the stage that failed and the error."""
+
+    stage: str
+    error: str
+
+    def describe(self, doc_id: str) -> str:
+        return f"extraction of document {doc_id!r} failed in {self.stage} ({self.error}); skipped"
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.error}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The watchdog
+
+
+def _async_raise(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in the thread at its next bytecode (None clears a pending one)."""
+    target = ctypes.py_object(exc) if exc is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), target)
+
+
+class _Watchdog:
+    """One thread per process that interrupts every extraction still running past its deadline."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, int]] = {}  # thread id -> (deadline, serial)
+        self._fired: set[tuple[int, int]] = set()
+        self._serial = 0
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def arm(self, seconds: float) -> tuple[int, int]:
+        thread_id = threading.get_ident()
+        with self._cond:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._armed.clear()
+                self._fired.clear()
+                self._thread = threading.Thread(target=self._run, name="crosscount-watchdog", daemon=True)
+                self._thread.start()
+            self._serial += 1
+            self._armed[thread_id] = (time.monotonic() + seconds, self._serial)
+            self._cond.notify()
+            return thread_id, self._serial
+
+    def disarm(self, key: tuple[int, int]) -> bool:
+        """Stop watching; True when the deadline had passed (a pending interrupt is cleared)."""
+        thread_id, serial = key
+        with self._cond:
+            if key in self._fired:
+                self._fired.discard(key)
+                _async_raise(thread_id, None)  # not delivered yet: it must not land after the block
+                return True
+            current = self._armed.get(thread_id)
+            if current is not None and current[1] == serial:
+                del self._armed[thread_id]
+            return False
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                for thread_id, (deadline, serial) in list(self._armed.items()):
+                    if deadline <= now:
+                        del self._armed[thread_id]
+                        self._fired.add((thread_id, serial))
+                        _async_raise(thread_id, DocumentTimeout)
+                upcoming = [deadline for deadline, _ in self._armed.values()]
+                self._cond.wait(timeout=max(0.0, min(upcoming) - now) if upcoming else None)
+
+
+_WATCHDOG = _Watchdog()
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Run the block with a deadline: past it, :class:`DocumentTimeout` is raised inside the block."""
+    key = _WATCHDOG.arm(seconds)
+    try:
+        yield
+    finally:
+        if _WATCHDOG.disarm(key):
+            raise DocumentTimeout(f"over the {seconds:g} s time budget")
+
+
+# --------------------------------------------------------------------------------------------------
+# Guarded extraction
+
+_PACKAGE = __name__.rpartition(".")[0]
+
+
+def _stage(err: BaseException) -> str:
+    """The crosscount module the error was raised in (the innermost frame of ours), e.g. ``numbers``."""
+    stage = "extract"
+    for frame in traceback.extract_tb(err.__traceback__):
+        module = _module_of(frame.filename)
+        if module is not None and module != "guard":
+            stage = module
+    return stage
+
+
+def _module_of(filename: str) -> str | None:
+    package = sys.modules.get(_PACKAGE)
+    root = os.path.dirname(getattr(package, "__file__", "") or "")
+    if not root or not filename.startswith(root + os.sep):
+        return None
+    relative = os.path.relpath(filename, root)
+    return os.path.splitext(relative)[0].replace(os.sep, ".")
+
+
+def extract_guarded(
+    extractor: Extractor, doc: Document, *, budget: float | None = None
+) -> list[Claim] | DocFailure:
+    """The document's claims, or why there are none: never raises for what the document contains."""
+    seconds = budget_from_env() if budget is None else budget
+    try:
+        with time_budget(seconds):
+            return extractor.extract_document(doc)
+    except DocumentTimeout:
+        return DocFailure("time budget", f"still running after {seconds:g} s; the document is skipped")
+    except RecursionError as err:
+        return DocFailure(_stage(err), f"RecursionError: {err}")
+    except Exception as err:  # one document's failure must not cost the others
+        return DocFailure(_stage(err), f"{type(err).__name__}: {err}")
+
+
+def unique_in_ledger(doc: Document, ledger: Ledger, on_problem: ProblemHandler | None = None) -> Document:
+    """The document, or a copy with its id plus a content hash when the ledger already stores another
+    text under its id (reported as a warning naming both); call it before extracting, so the claims
+    carry the id the document is stored under."""
+    import dataclasses
+
+    from crosscount.ingest import IngestProblem, suffixed_id
+
+    existing = ledger.document(doc.id)
+    if existing is None or existing.content_hash == doc.content_hash:
+        return doc
+    new_id = suffixed_id(doc.id, doc.content_hash)
+    if on_problem is not None:
+        where = existing.origin or "an earlier run"
+        on_problem(
+            IngestProblem(
+                doc.origin or doc.id,
+                f"document id {doc.id!r} is already in the ledger with a different text (from {where}); "
+                f"this one is stored as {new_id!r}",
+                False,
+            )
+        )
+    return dataclasses.replace(doc, id=new_id)

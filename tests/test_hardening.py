@@ -1,0 +1,309 @@
+"""Hostile and odd input: every defect of the hardening issue, each with the test that would have caught it.
+
+Every text here is written for the test. The documents that overrun their time budget are ordinary news
+sentences repeated into one long paragraph, with a budget far below what they need.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+import pytest
+from click.testing import CliRunner, Result
+
+from crosscount.cli import main
+from crosscount.errors import CrosscountError
+from crosscount.extract import Extractor, extract
+from crosscount.guard import DocFailure, DocumentTimeout, extract_guarded, time_budget
+from crosscount.ingest import IngestProblem, read_documents
+from crosscount.ledger import Ledger
+from crosscount.models import Claim, Document
+from crosscount.scale import run_extraction
+
+SLOW_SENTENCE = "The army said on Monday that 40 soldiers were killed near the border, officials told the paper. "
+SLOW_TEXT = SLOW_SENTENCE * 600  # one paragraph of about 56 KB: seconds of work, far over a 0.3 s budget
+GOOD = [
+    ("flood.txt", "Officials said on Tuesday that 120 people were killed in the floods.\n"),
+    ("quake.txt", "The Red Cross said at least 3,000 people had been displaced by the earthquake.\n"),
+]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# 0. A traceback on ordinary news; one document's failure never stops a run
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "subject"),
+    [
+        ("The shelling killed three soldiers and two Egyptians.", "two", "Egyptians"),
+        ("The blast in the market wounded eleven Armenians.", "eleven", "Armenians"),
+    ],
+)
+def test_a_nationality_ending_the_sentence_is_the_head_noun(sentence: str, figure: str, subject: str) -> None:
+    claims = {c.figure: c for c in extract(sentence)}
+    assert claims[figure].subject == subject
+
+
+def test_a_sheltered_nationality_at_the_end_of_a_sentence_raises_nothing() -> None:
+    extract("Colombia is sheltering 1 million Venezuelans.")  # raised IndexError in the head-noun lookup
+
+
+class _SegmentFails(Extractor):
+    """An extractor whose splitter is handed what it cannot split (a bug in a stage, on one document)."""
+
+    def extract_document(self, doc: Document) -> list[Claim]:
+        if "explode" in doc.text:
+            from crosscount.segment import split
+
+            split(cast(str, None))
+        return super().extract_document(doc)
+
+
+def test_a_failure_is_reported_with_its_stage_and_error() -> None:
+    failure = extract_guarded(_SegmentFails(), Document("bad", "This will explode."))
+    assert isinstance(failure, DocFailure)
+    assert failure.stage == "segment" and failure.error.startswith("TypeError")
+    assert failure.describe("bad").startswith("extraction of document 'bad' failed in segment (TypeError")
+    good = extract_guarded(_SegmentFails(), Document("ok", "Police said 40 people were killed."))
+    assert not isinstance(good, DocFailure) and good[0].figure == "40"
+
+
+def test_the_time_budget_interrupts_a_document_and_the_next_one_runs() -> None:
+    extractor = Extractor()
+    started = time.perf_counter()
+    failure = extract_guarded(extractor, Document("slow", SLOW_TEXT), budget=0.3)
+    assert isinstance(failure, DocFailure) and failure.stage == "time budget"
+    assert time.perf_counter() - started < 3
+    # the interrupt never lands later: many quick blocks after it run undisturbed
+    for _ in range(200):
+        with time_budget(5):
+            sum(range(1000))
+    claims = extract_guarded(extractor, Document("quick", GOOD[0][1]), budget=5)
+    assert not isinstance(claims, DocFailure) and claims
+
+
+def test_the_time_budget_raises_inside_the_block() -> None:
+    with pytest.raises(DocumentTimeout), time_budget(0.05):
+        while True:
+            time.sleep(0.001)
+
+
+def test_analyze_skips_an_overrunning_document_stores_the_rest_and_exits_3(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    for name, text in GOOD:
+        write(inputs / name, text)
+    write(inputs / "slow.txt", SLOW_TEXT)
+    db = tmp_path / "ledger.db"
+    result = run("analyze", str(inputs), "--db", str(db), env={"CROSSCOUNT_DOC_SECONDS": "0.3"})
+    assert result.exit_code == 3, result.output
+    assert "extraction of document 'slow.txt' failed in time budget" in result.stderr
+    with Ledger(str(db)) as ledger:
+        assert sorted(d.id for d in ledger.documents()) == ["flood.txt", "quake.txt"]
+        assert ledger.count_claims() >= 2
+        assert ledger.statements()  # reconciled: the run went on to the end
+
+
+def test_extract_skips_an_overrunning_document_in_process(tmp_path: Path) -> None:
+    paths = [str(write(tmp_path / name, text)) for name, text in GOOD]
+    paths.append(str(write(tmp_path / "slow.txt", SLOW_TEXT)))
+    result = run("extract", *paths, env={"CROSSCOUNT_DOC_SECONDS": "0.3"})
+    assert result.exit_code == 3
+    docs = {json.loads(line)["doc"] for line in result.stdout.splitlines()}
+    assert docs == {"flood.txt", "quake.txt"}
+    assert "'slow.txt' failed in time budget" in result.stderr
+
+
+def test_extract_exits_0_on_warnings_alone(tmp_path: Path) -> None:
+    # a first-line date that is not a real date is a warning (the document is kept): not a skip
+    path = write(tmp_path / "a.txt", "date 2025-02-30\nPolice said 12 people were arrested.\n")
+    result = run("extract", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "warning:" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. Document ids are unique by construction
+
+
+def test_files_of_one_name_in_two_folders_keep_their_relative_paths(tmp_path: Path) -> None:
+    write(tmp_path / "in" / "a" / "report.txt", GOOD[0][1])
+    write(tmp_path / "in" / "b" / "report.txt", GOOD[1][1])
+    docs, problems = read_documents([tmp_path / "in"])
+    assert sorted(d.id for d in docs) == ["a/report.txt", "b/report.txt"] and not problems
+
+
+def test_a_repeated_id_with_another_text_gets_a_hash_and_a_warning_naming_both(tmp_path: Path) -> None:
+    first = write(tmp_path / "a" / "report.txt", GOOD[0][1])
+    second = write(tmp_path / "b" / "report.txt", GOOD[1][1])
+    same = write(tmp_path / "c" / "report.txt", GOOD[0][1])  # the same text again: the same document
+    docs, problems = read_documents([first, second, same])
+    ids = [d.id for d in docs]
+    assert ids[0] == "report.txt" and ids[2] == "report.txt"
+    assert ids[1].startswith("report-") and ids[1].endswith(".txt") and ids[1] != "report.txt"
+    (warning,) = problems
+    assert not warning.skipped and str(first) in warning.message and ids[1] in warning.message
+    assert warning.origin == str(second)
+
+
+def test_records_with_one_id_and_different_texts_are_all_stored(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "7", "text": text}) for _, text in GOOD]
+    path = write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    db = tmp_path / "ledger.db"
+    result = run("analyze", str(path), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "document id '7' is already used by" in result.stderr
+    with Ledger(str(db)) as ledger:
+        assert len(ledger.documents()) == 2
+
+
+def test_an_id_stored_by_an_earlier_run_with_another_text_is_not_lost(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    assert run("analyze", str(write(tmp_path / "v1" / "report.txt", GOOD[0][1])), "--db", str(db)).exit_code == 0
+    again = run("analyze", str(write(tmp_path / "v2" / "report.txt", GOOD[1][1])), "--db", str(db))
+    assert again.exit_code == 0, again.output
+    assert "already in the ledger with a different text" in again.stderr
+    with Ledger(str(db)) as ledger:
+        ids = {d.id for d in ledger.documents()}
+        assert len(ids) == 2 and "report.txt" in ids
+        assert {c.doc for c in ledger.claims()} == ids  # the claims carry the id they are stored under
+    rerun = run("analyze", str(tmp_path / "v2" / "report.txt"), "--db", str(db))
+    assert rerun.exit_code == 0 and "1 already in the ledger" in rerun.stdout
+
+
+def test_the_pool_renames_an_id_the_ledger_holds_with_another_text(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"r{i}", "text": f"Police said {i + 2} people were arrested."}) for i in range(6)]
+    first = write(tmp_path / "one.jsonl", "\n".join(lines[:3]) + "\n")
+    changed = [json.dumps({"id": "r1", "text": "The ministry said 80 soldiers were killed."}), *lines[3:]]
+    second = write(tmp_path / "two.jsonl", "\n".join(changed) + "\n")
+    problems: list[IngestProblem] = []
+    with Ledger(str(tmp_path / "ledger.db")) as ledger:
+        run_extraction([first], engine="inprocess", batch_size=2, ledger=ledger)
+        summary = run_extraction([second], workers=2, batch_size=2, ledger=ledger, on_problem=problems.append)
+        assert summary.stored == 4 and summary.failed == 0
+        ids = {d.id for d in ledger.documents()}
+        assert len(ids) == 7 and {c.doc for c in ledger.claims()} == ids
+    assert [p.skipped for p in problems] == [False] and "'r1'" in problems[0].message
+
+
+# --------------------------------------------------------------------------------------------------
+# 6. Deeply nested JSON; 12. an unterminated CSV quote; 8. NUL characters; Parquet through the one reader
+
+
+def test_a_deeply_nested_jsonl_line_is_one_message_and_the_rest_goes_on(tmp_path: Path) -> None:
+    nested = "[" * 5000 + "]" * 5000
+    lines = [json.dumps({"id": "a", "text": GOOD[0][1]}), nested, json.dumps({"id": "b", "text": GOOD[1][1]})]
+    path = write(tmp_path / "deep.jsonl", "\n".join(lines) + "\n")
+    docs, problems = read_documents([path])
+    assert [d.id for d in docs] == ["a", "b"]
+    (problem,) = problems
+    assert problem.skipped and problem.origin == f"{path}:line 2" and "nested too deeply" in problem.message
+    result = run("extract", str(path))
+    assert result.exit_code == 3 and "Traceback" not in result.output
+
+
+def test_a_deeply_nested_metadata_line_is_one_clear_error(tmp_path: Path) -> None:
+    meta = write(tmp_path / "meta.jsonl", "[" * 5000 + "]" * 5000 + "\n")
+    article = write(tmp_path / "a.txt", GOOD[0][1])
+    result = run("extract", str(article), "--meta", str(meta))
+    assert result.exit_code == 1 and "line 1" in result.output and "nested too deeply" in result.output
+
+
+def test_an_unterminated_csv_quote_is_reported_with_its_line(tmp_path: Path) -> None:
+    rows = ['id,text', 'a,"Police said 12 people were arrested."', 'b,"The ministry said 40 soldiers died.',
+            'c,Officials said 9 people were missing.', 'd,Another row.']
+    path = write(tmp_path / "broken.csv", "\n".join(rows) + "\n")
+    docs, problems = read_documents([path])
+    assert [d.id for d in docs] == ["a"]
+    (problem,) = problems
+    assert problem.skipped and "line 3" in problem.message and "never closed" in problem.message
+
+
+def test_nul_characters_are_replaced_the_same_for_every_backend(tmp_path: Path, pg_url: Callable[[], str]) -> None:
+    record = {"id": "n", "text": "Police said\u0000 12 people were arrested.", "title": "A\u0000B"}
+    path = write(tmp_path / "nul.jsonl", json.dumps(record) + "\n")
+    (doc,), problems = read_documents([path])
+    assert doc.text == "Police said  12 people were arrested." and doc.title == "A B"
+    assert len(doc.text) == len(record["text"])  # offsets still index the input
+    assert [p.skipped for p in problems] == [False] and "NUL" in problems[0].message
+    stored = []
+    for url in (str(tmp_path / "ledger.db"), pg_url()):
+        result = run("analyze", str(path), "--db", url)
+        assert result.exit_code == 0, result.output
+        with Ledger(url) as ledger:
+            stored.append([(c.doc, c.start, c.figure) for c in ledger.claims()])
+    assert stored[0] == stored[1] and stored[0]
+
+
+def test_a_nul_byte_past_the_first_block_of_a_txt_file_skips_it_as_binary(tmp_path: Path) -> None:
+    path = tmp_path / "late.txt"
+    path.write_bytes(b"Police said 12 people were arrested. " * 3000 + b"\x00 tail")
+    docs, problems = read_documents([path])
+    assert not docs and problems[0].skipped and "NUL" in problems[0].message
+
+
+def test_parquet_is_read_by_the_one_reader(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.table({"id": ["p1", "p2"], "text": [GOOD[0][1], GOOD[1][1]]})
+    path = tmp_path / "articles.parquet"
+    pq.write_table(table, path)
+    result = run("extract", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert {json.loads(line)["doc"] for line in result.stdout.splitlines()} == {"p1", "p2"}
+
+
+def test_the_pool_skips_a_nested_line_and_an_overrunning_document_and_goes_on(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"r{i}", "text": GOOD[i % 2][1] + f" Record {i}."}) for i in range(30)]
+    lines[5] = '{"a":' + "[" * 4000 + "]" * 4000 + "}"
+    lines[17] = json.dumps({"id": "slow", "text": SLOW_TEXT})
+    path = tmp_path / "part.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    problems: list[IngestProblem] = []
+    summary = run_extraction([path], workers=2, batch_size=8, on_problem=problems.append, budget=0.3)
+    assert (summary.documents, summary.extracted, summary.failed) == (29, 28, 1)
+    assert [p.origin for p in problems] == [f"{path}:line 6", f"{path}:line 18"]
+    assert "'slow' failed in time budget" in problems[1].message
+
+
+# --------------------------------------------------------------------------------------------------
+# 11. An unreachable or malformed Dask scheduler address
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:{port}", "nonsense", "tls://127.0.0.1:{port}"])
+def test_an_unreachable_scheduler_is_one_line_after_a_short_timeout(tmp_path: Path, address: str) -> None:
+    pytest.importorskip("distributed")
+    scheduler = address.format(port=_closed_port())
+    article = write(tmp_path / "a.txt", GOOD[0][1])
+    started = time.perf_counter()
+    with pytest.raises(CrosscountError) as info:
+        run_extraction([article], engine="dask", scheduler=scheduler, connect_timeout=2)
+    assert time.perf_counter() - started < 15
+    message = str(info.value)
+    assert "\n" not in message and ("scheduler" in message)
+    result = run("extract", str(article), "--scheduler", scheduler, env={"CROSSCOUNT_SCHEDULER_TIMEOUT": "2"})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) <= 2, result.output
