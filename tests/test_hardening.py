@@ -27,7 +27,8 @@ from crosscount.models import Claim, Document
 from crosscount.scale import run_extraction
 
 SLOW_SENTENCE = "The army said on Monday that 40 soldiers were killed near the border, officials told the paper. "
-SLOW_TEXT = SLOW_SENTENCE * 600  # one paragraph of about 56 KB: seconds of work, far over a 0.3 s budget
+SLOW_TEXT = SLOW_SENTENCE * 1000  # one paragraph of about 94 KB: several seconds, far over a 1.5 s budget
+BUDGET = 1.5
 GOOD = [
     ("flood.txt", "Officials said on Tuesday that 120 people were killed in the floods.\n"),
     ("quake.txt", "The Red Cross said at least 3,000 people had been displaced by the earthquake.\n"),
@@ -87,9 +88,9 @@ def test_a_failure_is_reported_with_its_stage_and_error() -> None:
 def test_the_time_budget_interrupts_a_document_and_the_next_one_runs() -> None:
     extractor = Extractor()
     started = time.perf_counter()
-    failure = extract_guarded(extractor, Document("slow", SLOW_TEXT), budget=0.3)
+    failure = extract_guarded(extractor, Document("slow", SLOW_TEXT), budget=BUDGET)
     assert isinstance(failure, DocFailure) and failure.stage == "time budget"
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < BUDGET + 3
     # the interrupt never lands later: many quick blocks after it run undisturbed
     for _ in range(200):
         with time_budget(5):
@@ -110,7 +111,7 @@ def test_analyze_skips_an_overrunning_document_stores_the_rest_and_exits_3(tmp_p
         write(inputs / name, text)
     write(inputs / "slow.txt", SLOW_TEXT)
     db = tmp_path / "ledger.db"
-    result = run("analyze", str(inputs), "--db", str(db), env={"CROSSCOUNT_DOC_SECONDS": "0.3"})
+    result = run("analyze", str(inputs), "--db", str(db), env={"CROSSCOUNT_DOC_SECONDS": str(BUDGET)})
     assert result.exit_code == 3, result.output
     assert "extraction of document 'slow.txt' failed in time budget" in result.stderr
     with Ledger(str(db)) as ledger:
@@ -122,7 +123,7 @@ def test_analyze_skips_an_overrunning_document_stores_the_rest_and_exits_3(tmp_p
 def test_extract_skips_an_overrunning_document_in_process(tmp_path: Path) -> None:
     paths = [str(write(tmp_path / name, text)) for name, text in GOOD]
     paths.append(str(write(tmp_path / "slow.txt", SLOW_TEXT)))
-    result = run("extract", *paths, env={"CROSSCOUNT_DOC_SECONDS": "0.3"})
+    result = run("extract", *paths, env={"CROSSCOUNT_DOC_SECONDS": str(BUDGET)})
     assert result.exit_code == 3
     docs = {json.loads(line)["doc"] for line in result.stdout.splitlines()}
     assert docs == {"flood.txt", "quake.txt"}
@@ -277,7 +278,7 @@ def test_the_pool_skips_a_nested_line_and_an_overrunning_document_and_goes_on(tm
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     problems: list[IngestProblem] = []
-    summary = run_extraction([path], workers=2, batch_size=8, on_problem=problems.append, budget=0.3)
+    summary = run_extraction([path], workers=2, batch_size=8, on_problem=problems.append, budget=BUDGET)
     assert (summary.documents, summary.extracted, summary.failed) == (29, 28, 1)
     assert [p.origin for p in problems] == [f"{path}:line 6", f"{path}:line 18"]
     assert "'slow' failed in time budget" in problems[1].message
