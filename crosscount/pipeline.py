@@ -96,8 +96,13 @@ def reextract(
     extractor: Extractor | None = None,
     fingerprint: str | None = None,
     on_document: Callable[[Document], None] | None = None,
+    on_problem: Callable[[IngestProblem], None] | None = None,
 ) -> int:
-    """Extract again every stored document whose claims an older extractor produced; how many."""
+    """Extract again every stored document whose claims an older extractor produced; how many.
+
+    A document whose extraction fails or overruns its budget keeps its claims and is reported."""
+    from crosscount.guard import DocFailure, extract_guarded
+
     fingerprint = fingerprint or extractor_fingerprint()
     if not ledger.count_stale_documents(fingerprint):
         return 0
@@ -109,7 +114,11 @@ def reextract(
         stored = ledger.document(doc)
         if stored is None:
             continue
-        found = extractor.extract_document(stored)
+        found = extract_guarded(extractor, stored)
+        if isinstance(found, DocFailure):
+            if on_problem is not None:
+                on_problem(IngestProblem(stored.origin or stored.id, found.describe(stored.id), True))
+            continue
         ledger.replace_claims(stored.id, found, fingerprint=fingerprint, run_id=run_id)
         done += 1
         claims += len(found)
