@@ -9,6 +9,7 @@ mentioned earlier in the document. Everything here is rules over words; no model
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,11 @@ def _compiled(template: str, words: tuple[str, ...], flags: int = 0) -> re.Patte
     return re.compile(template.replace("WORDS", alternation(words)), flags)
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*[\w]|[A-Za-z0-9]|[“”\"(),:;—–]")
+# Bounds that keep every scan linear in the sentence's length, however long and odd the sentence:
+# a source phrase is at most MAX_PHRASE tokens, and a run of adverbs before a verb at most MAX_ADVERBS.
+MAX_PHRASE = 24
+MAX_ADVERBS = 6
+_FINAL_WINDOW = 240  # ", analysts estimate." is looked for in the sentence's last characters only
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +112,15 @@ def np_before(toks: list[Token], end_index: int, lex: Lexicon) -> tuple[int, int
             if toks[w].low in ("who", "which") and w >= 1 and toks[w - 1].text == ",":
                 i = end_index = w - 1
                 break
-    while i > 0:
+    floor = max(0, end_index - MAX_PHRASE)
+    while i > floor:
         tok = toks[i - 1]
         if tok.text == ",":
             # "Ukraine, along with the United States and South Korea, has accused"
             j = i - 1
             k = j
-            while (k > 0 and toks[k - 1].text != "," and _is_np_token(toks[k - 1], lex)) or (
-                k > 0 and toks[k - 1].low in ("along", "with", "together", "as", "well")
+            while (k > floor and toks[k - 1].text != "," and _is_np_token(toks[k - 1], lex)) or (
+                k > floor and toks[k - 1].low in ("along", "with", "together", "as", "well")
             ):
                 k -= 1
             if k < j and k > 0 and toks[k].low == "along" and toks[k - 1].text == ",":
@@ -159,13 +166,14 @@ def np_before(toks: list[Token], end_index: int, lex: Lexicon) -> tuple[int, int
 def np_after(toks: list[Token], start_index: int, lex: Lexicon) -> tuple[int, int] | None:
     """The noun phrase starting at toks[start_index] (for "according to X", "citing X", "said X")."""
     j = start_index
-    while j < len(toks):
+    ceiling = min(len(toks), start_index + MAX_PHRASE)
+    while j < ceiling:
         tok = toks[j]
         if tok.text in (",", ";", ":", "“", "”", '"', "—", "–"):
             break
         if tok.low in ("that", "on", "in", "at", "who", "which", "when", "while", "as") and j > start_index:
             # "in Washington" may close a source phrase: keep "in <Capitalised>" only
-            if tok.low == "in" and j + 1 < len(toks) and toks[j + 1].text[:1].isupper():
+            if tok.low == "in" and j + 1 < ceiling and toks[j + 1].text[:1].isupper():
                 j += 2
                 continue
             break
@@ -225,7 +233,8 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
         verb = m.group(0).lower()
         # passive: "is estimated to", "were reported"
         prev = i - 1
-        while prev >= 0 and lows[prev] in lex.adverbs and lows[prev] not in ("had", "has", "have"):
+        lowest = max(0, i - 1 - MAX_ADVERBS)
+        while prev >= lowest and lows[prev] in lex.adverbs and lows[prev] not in ("had", "has", "have"):
             prev -= 1
         passive = prev >= 0 and lows[prev] in lex.passive_aux and verb.endswith("ed")
         if passive:
@@ -240,7 +249,7 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
             continue
         # subject before the verb (skipping adverbs/auxiliaries)
         k = i
-        while k > 0 and lows[k - 1] in lex.adverbs:
+        while k > max(0, i - MAX_ADVERBS) and lows[k - 1] in lex.adverbs:
             k -= 1
         if k > 0 and lows[k - 1] in ("which", "who"):
             # "South Korea's spy agency, which claimed ...": the relative pronoun's antecedent
@@ -280,7 +289,7 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
     # ", analysts estimate." / ", officials believe.": a sentence-final verb that names its subject only there
     final = _compiled(
         r",\s+((?:[A-Za-z][\w'’.-]*\s+){0,4}[A-Za-z][\w'’.-]*)\s+(WORDS)s?[.!]?\s*$", lex.frame_words["final_verbs"]
-    ).search(text)
+    ).search(text, max(0, len(text.rstrip()) - _FINAL_WINDOW))
     if final:
         src = final.group(1)
         frames.append(
@@ -301,9 +310,10 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
         ),
         lex.frame_words["documents"],
     )
+    starts = [t.start for t in toks]
     for m in report_from.finditer(text):
-        first = next((idx for idx, t in enumerate(toks) if t.start >= m.end() + offset), None)
-        if first is not None:
+        first = bisect_left(starts, m.end() + offset)
+        if first < n:
             np = np_after(toks, first, lex)
             if np:
                 src, s, e = span_text(*np)
@@ -314,7 +324,9 @@ def find_frames(text: str, offset: int, lex: Lexicon, *, title_case: bool = Fals
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Spans of quotations (curly or straight double quotes) in a text, offsets relative to it."""
     spans: list[tuple[int, int]] = []
-    for m in re.finditer(r"“[^”]*(?:”|$)", text, re.DOTALL):
+    # an opening quote never closed ends where the next one opens (else each would run to the end:
+    # quadratic in a text of many open quotes)
+    for m in re.finditer(r"“[^”“]*(?:”|(?=“)|$)", text):
         spans.append((m.start(), m.end()))
     for m in re.finditer(r'"[^"\n]*"', text):
         spans.append((m.start(), m.end()))

@@ -9,9 +9,11 @@ with a figure and a reporting word that one plain frame does not settle, in one 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from crosscount import dates as dates_mod
 from crosscount import numbers as numbers_mod
@@ -71,6 +73,8 @@ class DocState:
     people: DocumentPeople = field(default_factory=DocumentPeople)  # titled names the document gives
     sentence_frames: list[Frame] = field(default_factory=list)
     named_sources: list[str] | None = None  # known sources the document names, in order (read on first need)
+    cues: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)  # per clause, once
+    places: dict[tuple[int, int], tuple[int, str] | None] = field(default_factory=dict)  # per clause, once
 
 
 @dataclass(slots=True)
@@ -349,6 +353,14 @@ class Extractor:
         return None
 
     # ------------------------------------------------------------------ measure
+    def _clause_cues(self, text: str, start: int, end: int, state: DocState) -> list[tuple[int, int, str]]:
+        """The measure cues of one clause, (start, end, as written), found once per document."""
+        found = state.cues.get((start, end))
+        if found is None:
+            matches = self.lex.measure_pattern.finditer(text, start, end)
+            found = state.cues[(start, end)] = [(m.start(), m.end(), m.group(0)) for m in matches]
+        return found
+
     def _measure(
         self,
         text: str,
@@ -375,23 +387,29 @@ class Extractor:
             skip_until = base.end() if base else max(noun_end, cand.end)
         best: tuple[float, str, str] | None = None
         weak: tuple[float, str, str] | None = None
-        for m in self.lex.measure_pattern.finditer(text, c_start, c_end):
-            if m.start() < skip_until and m.end() > cand.start:
+        # a cue counts within 16 words of the figure: look no further than _CUE_REACH characters either
+        # side, so a clause of thousands of figures is not scanned whole for each of them
+        lo, hi = max(c_start, cand.start - _CUE_REACH), min(c_end, max(cand.end, skip_until) + _CUE_REACH)
+        cues = self._clause_cues(text, c_start, c_end, state)
+        for m_start, m_end, written in cues[bisect_left(cues, lo, key=_cue_start) :]:
+            if m_start >= hi:
+                break
+            if m_end > hi or (m_start < skip_until and m_end > cand.start):
                 continue
-            cue = m.group(0).lower()
+            cue = written.lower()
             cue = re.sub(r"\s+", " ", cue)
             cue_measure = self.lex.measure_cues.get(cue)
             if cue_measure is None:
                 continue
             measure = cue_measure
-            if m.start() >= cand.end:
-                between = text[skip_until : m.start()]
+            if m_start >= cand.end:
+                between = text[skip_until:m_start]
                 gap = len(between.split())
                 score = gap * 1.0 + 6 * between.count(",")
                 if gap > 16:
                     continue
             else:
-                between = text[m.end() : cand.start]
+                between = text[m_end : cand.start]
                 gap = len(between.split())
                 score = gap * 1.3 + 0.5 + 6 * between.count(",")
                 if gap > 16:
@@ -410,12 +428,14 @@ class Extractor:
         if weak is not None:
             return weak[1], weak[2]
         # Earlier clauses of the sentence, skipping parentheticals.
-        for start, end in reversed([cl for cl in sent.clauses if cl[1] <= c_start]):
+        before = bisect_right(sent.clauses, c_start, key=lambda clause: clause[1])
+        for start, end in reversed(sent.clauses[max(0, before - _EARLIER_CLAUSES) : before]):
             if _is_parenthetical(text, start, end):
                 continue
             found = None
-            for m in self.lex.measure_pattern.finditer(text, start, end):
-                found = self.lex.measure_cues.get(re.sub(r"\s+", " ", m.group(0).lower()))
+            cues = self._clause_cues(text, start, end, state)
+            for _, _, written in cues[bisect_left(cues, end - _CUE_REACH, key=_cue_start) :]:
+                found = self.lex.measure_cues.get(re.sub(r"\s+", " ", written.lower()))
             if found:
                 return found, "earlier_clause"
         # "That toll represents 20% of the force": a share about the previous sentence's figure.
@@ -592,30 +612,44 @@ class Extractor:
     def _location(self, text: str, sent: Sentence, cand: Candidate, state: DocState) -> tuple[str | None, str]:
         c_start, c_end = sent.clause_of(cand.start)
         clause = text[c_start:c_end]
+        if (c_start, c_end) not in state.places:  # the clause's place does not depend on the figure: once
+            state.places[(c_start, c_end)] = self._clause_place(clause)
+        best = state.places[(c_start, c_end)]
+        if best:
+            state.last_place = best[1]
+            return best[1], "locative"
+        if _THERE.search(clause) and state.last_place:
+            return state.last_place, "there"
+        return None, ""
+
+    def _clause_place(self, clause: str) -> tuple[int, str] | None:
+        """The place a clause names after a locative ("in", "near" ...), a country ranking below a place."""
         best: tuple[int, str] | None = None
         lex = self.lex
         for m in re.finditer(rf"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|{lex.admin_units}|of))*", clause):
             phrase = m.group(0)
-            prev_words = [w.lower() for w in clause[: m.start()].split()[-3:]]
+            # the words just before it (a bounded look back, whatever the clause's length)
+            before = clause[max(0, m.start() - _LOOK_BACK) : m.start()]
+            prev_words = [w.lower() for w in before.split()[-3:]]
             while prev_words and (
                 prev_words[-1] in lex.before_place or self.resolver.party(prev_words[-1].capitalize()) is not None
             ):
                 prev_words.pop()
-            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(
-                r"\bregion of\s*$", clause[: m.start()]
-            )
+            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(r"\bregion of\s*$", before)
             if not locative:
                 continue
             if self.resolver.known_source(phrase) or self.resolver.outlet(phrase):
                 continue
             words = phrase.split()
+            joined = list(accumulate(len(w) + 1 for w in words))  # len(" ".join(words[:j])) == joined[j - 1] - 1
             for i in range(len(words)):
-                for j in range(len(words), i, -1):
+                for j in range(min(len(words), i + self.resolver.place_words), i, -1):
                     part = " ".join(words[i:j])
                     place = self.resolver.place(part)
                     if not place:
                         continue
-                    tail = clause[m.start() + len(" ".join(words[:j])) :].lstrip()
+                    after = m.start() + joined[j - 1] - 1
+                    tail = clause[after : after + _LOOK_BACK].lstrip()
                     is_country = self.resolver.party(place) is not None
                     if is_country and re.match(
                         rf"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:{lex.admin_units}|border))", tail
@@ -625,12 +659,7 @@ class Extractor:
                     if best is None or rank > best[0]:
                         best = (rank, place)
                     break
-        if best:
-            state.last_place = best[1]
-            return best[1], "locative"
-        if _THERE.search(clause) and state.last_place:
-            return state.last_place, "there"
-        return None, ""
+        return best
 
     # ------------------------------------------------------------------ sources
     def _record_mentions(
@@ -1325,6 +1354,14 @@ _ORG_PHRASE = re.compile(
 )
 # A data row: a short label, a colon and one figure ("Province A: 191").
 _DATA_ROW = re.compile(r"[^\W\d][^:\d]{0,40}:\s*[\w.,~-]+(?:\s+[\w.,-]+)?[.;]?\s*")
+_CUE_REACH = 400  # characters: more than 16 words of news on either side of a figure
+_LOOK_BACK = 80  # characters before a place name read for its locative ("in the occupied southern ...")
+_EARLIER_CLAUSES = 8  # earlier clauses of the sentence searched for a measure cue, nearest first
+
+
+def _cue_start(cue: tuple[int, int, str]) -> int:
+    return cue[0]
+
 _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
 
 

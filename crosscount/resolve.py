@@ -72,6 +72,8 @@ class Resolver:
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # parent -> member agencies
     parent_nouns: dict[str, bool] = field(default_factory=dict)  # "agency" -> False, "agencies" -> True
     _mention_pattern: re.Pattern[str] | None = None
+    source_words: int = 0  # the most words in a source alias: no longer part of a phrase can be one
+    place_words: int = 0  # the same for place names
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
@@ -97,6 +99,7 @@ class Resolver:
             for alias in [canonical, *aliases]:
                 self.sources[fold(alias)] = canonical
                 self.raw_source_aliases.append(alias)
+                self.source_words = max(self.source_words, len(fold(alias).split()))
             self._mention_pattern = None
         for canonical, aliases in data.get("outlets", {}).items():
             for alias in [canonical, *aliases]:
@@ -104,6 +107,7 @@ class Resolver:
         for canonical, aliases in data.get("places", {}).items():
             for alias in [canonical, *aliases]:
                 self.places[fold(alias)] = canonical
+                self.place_words = max(self.place_words, len(fold(alias).split()))
         for entry in data.get("parties", []):
             party = Party(entry["name"], entry["adj"], entry["plural"], tuple(entry.get("other", ())))
             self.parties.append(party)
@@ -159,7 +163,8 @@ class Resolver:
         words = key.split()
         best: tuple[int, str] | None = None
         for i in range(len(words)):
-            for j in range(len(words), i, -1):
+            # only parts as long as the longest alias: linear in the phrase's length, not cubic
+            for j in range(min(len(words), i + self.source_words), i, -1):
                 if j - i <= (best[0] if best else 0):
                     break
                 part = " ".join(words[i:j])
@@ -400,8 +405,10 @@ def default_resolver() -> Resolver:
     return Resolver.load()
 
 
+# A long name is at most 16 words: a run of capitalised words then costs each start 16 steps, not the run.
 _DEFINED_ALIAS = re.compile(
-    r"((?:[A-Z][\w'’.-]*|of|for|the|and|on|in|de|du)(?:\s+(?:[A-Z][\w'’.-]*|of|for|the|and|on|in|de|du))*)\s+\(([A-Z][A-Za-z.&-]{1,9})\)"
+    r"((?:[A-Z][\w'’.-]*|of|for|the|and|on|in|de|du)(?:\s+(?:[A-Z][\w'’.-]*|of|for|the|and|on|in|de|du)){0,15})"
+    r"\s+\(([A-Z][A-Za-z.&-]{1,9})\)"
 )
 
 

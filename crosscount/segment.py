@@ -2,11 +2,16 @@
 
 A fast rule-based splitter: news text is regular enough, and offsets must stay exact because
 claims point into the raw document (gold offsets index the file as it is).
+
+Every step is linear in the text's length, whatever the text: each sentence end looks at a bounded
+window around it (never at the whole text before or after it), a run of punctuation or whitespace is
+matched from its first character only, and a clause is found by bisection.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -45,8 +50,12 @@ def _vocabulary() -> _Words:
     )
 
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
+# A run of end punctuation is matched from its first character only (the lookbehind), so a long run
+# that no whitespace follows costs its length once, not its length squared.
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"”’')\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WORD_WINDOW = 48  # the words beside a period are read from at most this many characters
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -61,9 +70,9 @@ class Sentence:
     clauses: list[tuple[int, int]] = field(default_factory=list)  # absolute offsets
 
     def clause_of(self, offset: int) -> tuple[int, int]:
-        for start, end in self.clauses:
-            if start <= offset < end:
-                return (start, end)
+        i = bisect_right(self.clauses, offset, key=lambda clause: clause[0]) - 1
+        if i >= 0 and self.clauses[i][0] <= offset < self.clauses[i][1]:
+            return self.clauses[i]
         return (self.start, self.end)
 
 
@@ -141,25 +150,26 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     words = _vocabulary()
     spans: list[tuple[int, int]] = []
     cur = start
-    chunk = text[start:end]
-    for m in _SENTENCE_END.finditer(chunk):
-        stop = start + m.end()
-        before = chunk[: m.start() + 1]
-        word = _WORD_BEFORE.search(before)
+    for m in _SENTENCE_END.finditer(text, start, end):
+        stop = m.end()
+        dot = m.start() + 1
+        word = _WORD_BEFORE.search(text, max(start, dot - _WORD_WINDOW), dot)
         token = (word.group(1) if word else "").lower().rstrip(".")
+        following = _NEXT_CHAR.match(text, stop, end)
+        first = following.group(1) if following else ""  # the first character of what follows
         if m.group(0).startswith(".") and (
             token in words.abbreviations or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)
         ):
             # "Jan. 13", "U.S. officials": the next word decides; a lowercase or digit start continues.
-            rest = text[stop:end].lstrip()
-            if not rest[:1].isupper() or token in words.bind_next:
+            if not first.isupper() or token in words.bind_next:
                 continue
             # "the U.N. Human Rights Office said": a dotted acronym before a capitalised name
             # goes on; only a word that opens sentences ("The", "He", "In") starts a new one.
-            if "." in token and rest.split(maxsplit=1)[0].lower().strip(",") not in words.openers:
-                continue
-        rest = text[stop:end].lstrip()
-        if rest and not (rest[:1].isupper() or rest[:1] in "“\"‘'(" or rest[:1].isdigit()):
+            if "." in token and following is not None:
+                ahead = text[following.start(1) : min(end, following.start(1) + _WORD_WINDOW)]
+                if ahead.split(maxsplit=1)[0].lower().strip(",") not in words.openers:
+                    continue
+        if first and not (first.isupper() or first in "“\"‘'(" or first.isdigit()):
             continue
         s, e = _trim(text, cur, stop)
         if e > s:

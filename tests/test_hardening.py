@@ -308,3 +308,69 @@ def test_an_unreachable_scheduler_is_one_line_after_a_short_timeout(tmp_path: Pa
     result = run("extract", str(article), "--scheduler", scheduler, env={"CROSSCOUNT_SCHEDULER_TIMEOUT": "2"})
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) <= 2, result.output
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. Bounded time: every stage close to linear in the text's length. Each check runs a text large
+# enough that a quadratic stage would need minutes (it took seconds at a twentieth of the size), under
+# a budget far above what a linear one needs; speeds themselves are printed by bench/adversarial.py.
+
+LINEAR_BUDGET = 20.0
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["Mr. ", "U.S. U.K. ", ".", "!?", "1, ", "word ", "Police said 40 people died. ", "a \u2014 b while c ",
+     "x" + " " * 50 + "\u2014 "],
+)
+def test_splitting_is_linear_on_repeated_patterns(pattern: str) -> None:
+    from crosscount.segment import split
+
+    text = pattern * (400_000 // len(pattern))
+    with time_budget(LINEAR_BUDGET):
+        _paragraphs, sentences = split(text)
+    assert sentences and sentences[0].start >= 0 and sentences[-1].end <= len(text)
+    middle = sentences[len(sentences) // 2]
+    assert middle.clause_of(middle.start) == middle.clauses[0]
+
+
+def test_splitting_keeps_abbreviations_and_sentence_ends() -> None:
+    from crosscount.segment import split
+
+    text = "Mr. Olsen said 40 people died. The U.S. Army said 12 were hurt!  Gen. Park agreed...\nOk."
+    _, sentences = split(text)
+    assert [s.text for s in sentences] == [
+        "Mr. Olsen said 40 people died.", "The U.S. Army said 12 were hurt!", "Gen. Park agreed...", "Ok."
+    ]
+
+
+def test_attribution_lookbacks_are_bounded() -> None:
+    from crosscount.attribution import find_frames, quote_spans
+    from crosscount.lexicon import lexicon
+
+    capitalised = "North Korean Russian Forces Command said 40 died, " * 8000
+    with time_budget(LINEAR_BUDGET):
+        frames = find_frames(capitalised, 0, lexicon())
+        spans = quote_spans("\u201cofficials said 40 were killed " * 10_000)
+    assert frames and all(f.source_end - f.source_start < 400 for f in frames)
+    assert len(spans) == 10_000
+    assert quote_spans("He said \u201cforty\u201d and \u201cten") == [(8, 15), (20, 24)]
+
+
+def test_known_source_and_place_lookups_are_bounded() -> None:
+    from crosscount.resolve import DocumentAliases, default_resolver
+
+    resolver = default_resolver()
+    with time_budget(LINEAR_BUDGET):
+        resolver.known_source("Mr. " * 5000)
+        aliases = DocumentAliases.scan("Mr. " * 50_000 + "Institute for the Study of War (ISW)")
+    assert aliases.short_to_long["ISW"].endswith(" Institute for the Study of War")
+    assert resolver.known_source("the South Korean National Intelligence Service") is not None
+
+
+@pytest.mark.slow
+def test_a_clause_of_thousands_of_figures_is_extracted_in_bounded_time() -> None:
+    extractor = Extractor()
+    with time_budget(60):
+        claims = extractor.extract("Officials said " + "12 people were killed, " * 400 + "in Kharkiv.")
+    assert len(claims) >= 300

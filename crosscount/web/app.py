@@ -52,7 +52,7 @@ from crosscount import __version__, present
 from crosscount.errors import CrosscountError, LedgerError
 from crosscount.ingest import IngestProblem, iter_documents
 from crosscount.ledger import Ledger
-from crosscount.models import Document, text_hash
+from crosscount.models import Claim, Document, text_hash
 from crosscount.reconcile import fmt_num, fmt_value
 from crosscount.web import views
 from crosscount.web.views import Snapshot, build_snapshot
