@@ -10,12 +10,15 @@ import gzip
 import json
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
+from fastapi.testclient import TestClient
 
 from crosscount.cli import main
 from crosscount.errors import CrosscountError
@@ -328,7 +331,7 @@ def test_splitting_is_linear_on_repeated_patterns(pattern: str) -> None:
 
     text = pattern * (400_000 // len(pattern))
     with time_budget(LINEAR_BUDGET):
-        _paragraphs, sentences = split(text)
+        _, sentences = split(text)
     assert sentences and sentences[0].start >= 0 and sentences[-1].end <= len(text)
     middle = sentences[len(sentences) // 2]
     assert middle.clause_of(middle.start) == middle.clauses[0]
@@ -374,3 +377,227 @@ def test_a_clause_of_thousands_of_figures_is_extracted_in_bounded_time() -> None
     with time_budget(60):
         claims = extractor.extract("Officials said " + "12 people were killed, " * 400 + "in Kharkiv.")
     assert len(claims) >= 300
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. Cross-site writes; 2. uploads bounded while they stream; 6. a nested JSON upload; 14. two files
+
+
+BASE = "http://127.0.0.1"
+
+
+def _ledger_with_articles(tmp_path: Path) -> Path:
+    db = tmp_path / "web.db"
+    folder = tmp_path / "articles"
+    for name, text in GOOD:
+        write(folder / name, text)
+    assert run("analyze", str(folder), "--db", str(db)).exit_code == 0
+    return db
+
+
+def _csrf(client: TestClient) -> str:
+    import re
+
+    m = re.search(r'name="csrf" value="([^"]+)"', client.get("/documents").text)
+    assert m is not None
+    return m.group(1)
+
+
+def _refused(response: httpx.Response) -> str:
+    assert response.status_code == 403, response.text
+    body = response.json()
+    assert body["ok"] is False and body["status"] == 403
+    return str(body["error"])
+
+
+def test_a_forged_host_is_refused(tmp_path: Path) -> None:
+    from crosscount.web import create_app
+
+    with TestClient(create_app(str(_ledger_with_articles(tmp_path))), base_url=BASE) as c:
+        assert c.get("/api/stats").status_code == 200
+        assert "evil.example" in _refused(c.get("/api/stats", headers={"Host": "evil.example:8765"}))
+        # a DNS-rebinding pair: Host and Origin both the attacker's name
+        rebinding = {"Host": "evil.example:8765", "Origin": "http://evil.example:8765"}
+        _refused(c.post("/api/documents", data={"text": "Police said 3 were arrested."}, headers=rebinding))
+        assert c.get("/api/stats").json()["documents"] == 2
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "null"}, {"Origin": "http://127.0.0.1:9999"}, {"Origin": "https://evil.example"},
+     {"Referer": "http://127.0.0.1:9999/attack.html"}],
+)
+def test_writes_from_another_origin_are_refused(tmp_path: Path, headers: dict[str, str]) -> None:
+    from crosscount.web import create_app
+
+    with TestClient(create_app(str(_ledger_with_articles(tmp_path))), base_url=BASE) as c:
+        _refused(c.post("/api/documents", data={"text": "Police said 3 were arrested."}, headers=headers))
+        _refused(c.delete("/api/documents/flood.txt", headers=headers))
+        _refused(c.post("/documents/flood.txt/delete", data={"csrf": _csrf(c)}, headers=headers))
+        assert c.get("/api/stats").json()["documents"] == 2
+
+
+def test_the_pages_forms_carry_a_csrf_token(tmp_path: Path) -> None:
+    from crosscount.web import create_app
+
+    with TestClient(create_app(str(_ledger_with_articles(tmp_path))), base_url=BASE) as c:
+        same_origin = {"Origin": BASE}
+        assert "CSRF" in _refused(c.post("/documents/flood.txt/delete", headers=same_origin))
+        _refused(c.post("/documents/flood.txt/delete", data={"csrf": "guess"}, headers=same_origin))
+        _refused(c.post("/documents", data={"text": "Police said 3 were arrested."}, headers=same_origin))
+        assert c.get("/api/stats").json()["documents"] == 2
+        ok = c.post("/documents/flood.txt/delete", data={"csrf": _csrf(c)}, headers=same_origin,
+                    follow_redirects=False)
+        assert ok.status_code == 303 and c.get("/api/stats").json()["documents"] == 1
+        # a script (no Origin, no Referer: not a browser page) uses the API as before
+        assert c.post("/api/documents", data={"text": "Police said 3 were arrested."}).status_code == 202
+
+
+def test_two_files_and_a_nested_jsonl_upload_get_the_json_error_shape(tmp_path: Path) -> None:
+    from crosscount.web import create_app
+
+    with TestClient(create_app(str(_ledger_with_articles(tmp_path))), base_url=BASE) as c:
+        two = c.post("/api/documents", files=[("file", ("a.txt", b"Police said 3 were arrested.")),
+                                              ("file", ("b.txt", b"Police said 4 were arrested."))])
+        assert two.status_code == 400 and "one file per upload" in two.json()["error"]
+        nested = b'{"text": "Police said 3 were arrested."}\n' + b"[" * 5000 + b"]" * 5000 + b"\n"
+        deep = c.post("/api/documents", files={"file": ("deep.jsonl", nested)})
+        assert deep.status_code == 400 and deep.json()["status"] == 400
+        assert "line 2" in deep.json()["error"] and "nested too deeply" in deep.json()["error"]
+
+
+def test_the_job_list_is_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crosscount.web import app as web_app
+
+    monkeypatch.setattr(web_app, "MAX_JOBS", 3)
+    with TestClient(web_app.create_app(str(_ledger_with_articles(tmp_path))), base_url=BASE) as c:
+        for i in range(5):
+            job = c.post("/api/documents", data={"text": f"Police said {i + 3} people were arrested."}).json()
+            while not c.get(f"/api/jobs/{job['id']}").json()["finished"]:
+                time.sleep(0.05)
+        assert c.get("/api/jobs").json()["total"] == 3
+
+
+@contextmanager
+def _serving(app: Any) -> Iterator[int]:
+    import threading
+
+    import uvicorn
+
+    port = _closed_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def _chunked_upload(port: int, headers: dict[str, str], total: int) -> tuple[int, int]:
+    """POST a multipart body of about ``total`` bytes in chunks with no Content-Length, as long as the
+    server keeps reading; (status, bytes sent before the server answered or closed)."""
+    import http.client
+
+    boundary = "xBOUNDARYx"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.putrequest("POST", "/api/documents")
+    for name, value in {"Content-Type": f"multipart/form-data; boundary={boundary}",
+                        "Transfer-Encoding": "chunked", **headers}.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
+            "Content-Type: text/plain\r\n\r\n").encode()
+    chunk = b"Police said 3 people were arrested. " * 7000  # about 250 KB
+    sent = 0
+    try:
+        conn.send(b"%x\r\n%s\r\n" % (len(head), head))
+        while sent < total:
+            conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            sent += len(chunk)
+        conn.send(b"0\r\n\r\n")
+    except OSError:  # the server answered and closed while we were still sending
+        pass
+    status = conn.getresponse().status
+    conn.close()
+    return status, sent
+
+
+def test_a_chunked_upload_stops_at_the_limit_and_a_bad_token_before_any_body(tmp_path: Path) -> None:
+    from crosscount.web import create_app
+
+    db = _ledger_with_articles(tmp_path)
+    with _serving(create_app(str(db), max_upload_bytes=1_000_000)) as port:
+        status, sent = _chunked_upload(port, {}, 300_000_000)
+        assert status == 413 and sent < 60_000_000  # the server stopped reading near 1 MB, not at 300 MB
+    with _serving(create_app(str(db), token="s3cret")) as port:
+        status, sent = _chunked_upload(port, {"Authorization": "Bearer wrong"}, 300_000_000)
+        assert status == 401 and sent < 60_000_000
+    with Ledger(str(db)) as ledger:
+        assert len(ledger.documents()) == 2
+
+
+# -- in a real browser: a page on another local port cannot change the ledger
+
+_ATTACK = """<!doctype html><html><body>
+<form id="del" method="post" action="{app}/documents/flood.txt/delete"><input name="csrf" value="guess"></form>
+<form id="add" method="post" action="{app}/api/documents" enctype="multipart/form-data">
+  <input name="text" value="The ministry said 999 soldiers were killed."></form>
+<iframe sandbox="allow-forms allow-scripts" srcdoc='
+  <form id="f" method="post" action="{app}/api/documents" enctype="multipart/form-data">
+  <input name="text" value="Officials said 777 people were killed."></form>
+  <script>document.getElementById("f").submit()</script>'></iframe>
+<script>
+  fetch("{app}/api/documents/quake.txt", {{method: "DELETE", mode: "no-cors"}}).catch(() => null);
+  const body = new FormData(); body.append("text", "Police said 555 people were arrested.");
+  fetch("{app}/api/documents", {{method: "POST", mode: "no-cors", body}}).catch(() => null);
+  setTimeout(() => document.getElementById("{which}").submit(), 300);
+</script></body></html>"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("which", ["del", "add"])
+def test_a_page_on_another_local_port_cannot_change_the_ledger(tmp_path: Path, which: str) -> None:
+    import http.server
+    import threading
+
+    from tests.test_web_browser import ARGS, CHROMIUM, _need_browser
+
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    from crosscount.web import create_app
+
+    db = _ledger_with_articles(tmp_path)
+    with _serving(create_app(str(db))) as port:
+        page_html = _ATTACK.format(app=f"http://127.0.0.1:{port}", which=which).encode()
+
+        class Attacker(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(page_html)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        attacker = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Attacker)
+        threading.Thread(target=attacker.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{attacker.server_address[1]}/attack.html")
+                page.wait_for_timeout(2500)
+                browser.close()
+        finally:
+            attacker.shutdown()
+        with Ledger(str(db)) as ledger:
+            assert sorted(d.id for d in ledger.documents()) == ["flood.txt", "quake.txt"]
+            assert all(c.low not in (999, 777, 555) for c in ledger.claims())

@@ -246,7 +246,7 @@ def test_the_report_counts_what_the_app_counts(shared_dir: Path, tmp_path: Path)
     page = report.read_text(encoding="utf-8")
     in_report = re.search(r'<p class="lede" id="counts">([^<]*?) · checks', page)
     assert in_report is not None
-    with TestClient(create_app(str(db))) as client:
+    with TestClient(create_app(str(db)), base_url="http://127.0.0.1") as client:
         overview = client.get("/").text
     in_app = re.search(r'<span id="counts">([^<]*)</span>', overview)
     assert in_app is not None

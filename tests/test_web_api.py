@@ -48,7 +48,7 @@ def db(seed_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def client(seed_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(str(seed_db))) as c:
+    with TestClient(create_app(str(seed_db)), base_url=BASE) as c:
         yield c
 
 
@@ -58,6 +58,16 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
     assert set(body) == {"ok", "error", "status"}
     assert body["ok"] is False and body["status"] == status and body["error"]
     return dict(body)
+
+
+BASE = "http://127.0.0.1"  # a Host the app answers to (it refuses names it was not started for)
+
+
+def csrf(client: TestClient) -> str:
+    """The CSRF token the app's pages put in their forms."""
+    m = re.search(r'name="csrf" value="([^"]+)"', client.get("/documents").text)
+    assert m is not None
+    return m.group(1)
 
 
 def wait_job(client: TestClient, job_id: str, timeout: float = 120) -> dict[str, Any]:
@@ -346,7 +356,7 @@ def test_plotly_is_served_from_the_package_and_cached(client: TestClient) -> Non
 
 
 def test_upload_pasted_text_is_ingested_and_reconciled(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         before = c.get("/api/stats").json()["documents"]
         r = c.post("/api/documents", data={
             "text": "The ministry said 250 soldiers were killed in Avdiivka as of March 3.",
@@ -368,9 +378,9 @@ def test_upload_pasted_text_is_ingested_and_reconciled(db: Path) -> None:
 
 
 def test_upload_form_redirects_to_a_job_page(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         r = c.post("/documents", files={"file": ("report.txt", b"date 2025-02-01 Kyiv said 12 drones were shot down.")},
-                   follow_redirects=False)
+                   data={"csrf": csrf(c)}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
         job_id = r.headers["location"].rsplit("/", 1)[1]
         assert c.get(f"/jobs/{job_id}").status_code == 200
@@ -379,7 +389,7 @@ def test_upload_form_redirects_to_a_job_page(db: Path) -> None:
 
 
 def test_a_file_named_like_a_stored_one_gets_its_own_id(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         name = c.get("/api/documents", params={"limit": 1}).json()["items"][0]["id"]
         job = wait_job(c, c.post("/api/documents", files={"file": (name, b"Police said 7 people were arrested.")})
                        .json()["id"])
@@ -390,7 +400,7 @@ def test_jsonl_upload_adds_every_record(db: Path) -> None:
     lines = "\n".join(json.dumps({"id": f"rec{i}", "text": f"Officials said {10 + i} soldiers were wounded.",
                                   "outlet": "Wire", "published": "2025-02-0{i}".replace("0{i}", f"0{i + 1}")})
                       for i in range(3))
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         job = wait_job(c, c.post("/api/documents", files={"file": ("batch.jsonl", lines.encode())}).json()["id"])
         assert job["status"] == "done" and sorted(d["id"] for d in job["documents"]) == ["rec0", "rec1", "rec2"]
 
@@ -410,18 +420,18 @@ def test_jsonl_upload_adds_every_record(db: Path) -> None:
 def test_bad_uploads_are_refused_and_change_nothing(
     db: Path, name: str, data: bytes, status: int, words: str
 ) -> None:
-    with TestClient(create_app(str(db), max_upload_bytes=4000)) as c:
+    with TestClient(create_app(str(db), max_upload_bytes=4000), base_url=BASE) as c:
         before = c.get("/api/stats").json()
         body = assert_error(c.post("/api/documents", files={"file": (name, data)}), status)
         assert words in body["error"]
-        page = c.post("/documents", files={"file": (name, data)})
+        page = c.post("/documents", files={"file": (name, data)}, data={"csrf": csrf(c)})
         assert page.status_code == status and 'id="upload-error"' in page.text
         assert c.get("/api/stats").json() == before
         assert c.get("/api/jobs").json()["total"] == 0
 
 
 def test_empty_form_and_bad_date_are_refused(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         assert "nothing to add" in assert_error(c.post("/api/documents", data={"text": "  "}), 400)["error"]
         assert "published" in assert_error(
             c.post("/api/documents", data={"text": "5 were killed.", "published": "March"}), 400)["error"]
@@ -430,7 +440,7 @@ def test_empty_form_and_bad_date_are_refused(db: Path) -> None:
 
 
 def test_pasted_article_with_markup_shows_as_text(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         job = wait_job(c, c.post("/api/documents", data={"text": XSS_TEXT, "title": "<b>bold</b> title",
                                                           "outlet": '"><script>x()</script>'}).json()["id"])
         doc_id = job["documents"][0]["id"]
@@ -443,7 +453,7 @@ def test_pasted_article_with_markup_shows_as_text(db: Path) -> None:
 
 
 def test_delete_removes_the_document_and_reconciles(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         doc = c.get("/api/documents", params={"limit": 1}).json()["items"][0]["id"]
         assert c.delete(f"/api/documents/{doc}").json() == {"ok": True, "deleted": doc}
         assert_error(c.get(f"/api/documents/{doc}"), 404)
@@ -452,7 +462,7 @@ def test_delete_removes_the_document_and_reconciles(db: Path) -> None:
 
 
 def test_writes_need_the_token_when_one_is_set(db: Path) -> None:
-    with TestClient(create_app(str(db), token="s3cret")) as c:
+    with TestClient(create_app(str(db), token="s3cret"), base_url=BASE) as c:
         assert c.get("/api/claims").status_code == 200  # reads stay open
         body = assert_error(c.post("/api/documents", data={"text": "Police said 3 were arrested."}), 401)
         assert "token" in body["error"]
@@ -469,7 +479,7 @@ def test_writes_need_the_token_when_one_is_set(db: Path) -> None:
 
 
 def test_cross_site_writes_are_refused(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         r = c.post("/api/documents", data={"text": "Police said 3 were arrested."},
                    headers={"Origin": "https://evil.example"})
         assert_error(r, 403)

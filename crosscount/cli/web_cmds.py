@@ -30,7 +30,11 @@ def is_loopback(host: str) -> bool:
               help="Token that uploads and deletes must carry (header 'Authorization: Bearer T' or a form field).")
 @click.option("--max-upload-mb", default=5.0, show_default=True, type=click.FloatRange(0.001, 1000),
               help="Largest upload accepted, in megabytes.")
-def serve(db: str, host: str, port: int, token: str | None, max_upload_mb: float) -> None:
+@click.option("--allowed-host", "allowed_hosts", multiple=True,
+              help="Another host name the server answers to (the Host header), e.g. its DNS name; repeatable. "
+                   "Requests naming any other host are refused (DNS rebinding).")
+def serve(db: str, host: str, port: int, token: str | None, max_upload_mb: float,
+          allowed_hosts: tuple[str, ...]) -> None:
     """Serve the web app and its JSON API over the ledger (pages at /, API docs at /docs)."""
     token = token or os.environ.get("CROSSCOUNT_TOKEN") or None
     if not is_loopback(host) and not token:
@@ -42,9 +46,16 @@ def serve(db: str, host: str, port: int, token: str | None, max_upload_mb: float
 
     from crosscount.errors import CrosscountError
     from crosscount.web import create_app
+    from crosscount.web.app import LOOPBACK_HOSTS
 
+    if is_loopback(host):
+        hosts = [*LOOPBACK_HOSTS, host, *allowed_hosts]
+    elif host in ("0.0.0.0", "::", ""):  # every address of the machine: any name (writes need the token)
+        hosts = [*allowed_hosts] if allowed_hosts else ["*"]
+    else:
+        hosts = [host, *allowed_hosts]
     try:
-        app = create_app(db, token=token, max_upload_bytes=int(max_upload_mb * 1_000_000))
+        app = create_app(db, token=token, max_upload_bytes=int(max_upload_mb * 1_000_000), hosts=hosts)
     except CrosscountError as err:
         raise click.ClickException(str(err)) from err
     shown = f"[{host}]" if ":" in host else host

@@ -14,6 +14,13 @@ write by another process (``crosscount analyze``) is seen on the next request.
 Uploads are parsed at once (a bad file is refused with a clear message and nothing is
 written), then extracted, stored and reconciled by one background worker; ``/api/jobs/{id}``
 reports progress.
+
+Writes come from the app's own pages only. Every request's ``Host`` must name a host the server
+was started for (DNS rebinding), a write whose ``Origin`` (or, without one, ``Referer``) is another
+origin, or ``null``, is refused, and the pages' forms carry a CSRF token; each refusal is a 403 in
+the JSON error shape. An upload's token is checked before its body is read when it comes in a header;
+the body is counted while it streams and reading stops at the limit, so nothing beyond it is held
+or written.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import gzip
 import hmac
 import html
 import re
+import secrets
 import tempfile
 import threading
 import time
@@ -45,8 +53,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
+from starlette.types import Message
 
 from crosscount import __version__, present
 from crosscount.errors import CrosscountError, LedgerError
@@ -57,9 +67,12 @@ from crosscount.reconcile import fmt_num, fmt_value
 from crosscount.web import views
 from crosscount.web.views import Snapshot, build_snapshot
 
-__all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "WebError", "create_app"]
+__all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "LOOPBACK_HOSTS", "WebError", "create_app"]
 
 DEFAULT_MAX_UPLOAD_BYTES = 5_000_000
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+MAX_JOBS = 200  # finished jobs kept for /api/jobs; older ones are dropped
+_FORM_SLACK = 100_000  # bytes of multipart framing and small fields allowed beyond the upload limit
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv")
@@ -143,6 +156,7 @@ class WebState:
         self.ledger = Ledger(db)
         self.token = token or None
         self.max_upload_bytes = max_upload_bytes
+        self.csrf = secrets.token_urlsafe(32)  # carried by the pages' forms; a new one per server start
         self._files = self._watched_files()
         self._version = 0
         self._lock = threading.Lock()
@@ -275,9 +289,34 @@ def _safe_name(name: str) -> str:
     return base[-120:]
 
 
-def _is_loopback_origin(origin: str, host: str | None) -> bool:
-    parts = urlsplit(origin)
-    return bool(host) and parts.netloc == host
+def _host_name(host: str | None) -> str | None:
+    """The name in a Host header ("127.0.0.1:8765" -> "127.0.0.1", "[::1]:80" -> "::1"); None if malformed."""
+    if not host:
+        return None
+    try:
+        parts = urlsplit(f"//{host}")
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        return None
+    return parts.hostname
+
+
+def _cross_site(request: Request) -> str | None:
+    """Why a write is not from the app's own pages, or None. A browser always sends Origin (or at least
+    Referer) with a write; a request with neither is a script, which the token (when set) guards."""
+    host = request.headers.get("host", "")
+    origin = request.headers.get("origin")
+    if origin is not None:
+        parts = urlsplit(origin)
+        if origin == "null" or parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
+            return f"cross-site write refused: origin {origin!r} is not this server ({host})"
+        return None
+    referer = request.headers.get("referer")
+    if referer is not None:
+        parts = urlsplit(referer)
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
+            return f"cross-site write refused: referer {parts.scheme}://{parts.netloc} is not this server ({host})"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,14 +325,21 @@ def _is_loopback_origin(origin: str, host: str | None) -> bool:
 
 
 def create_app(
-    db: str, *, token: str | None = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    db: str,
+    *,
+    token: str | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """The web app over the ledger at ``db`` (a SQLite path or a database URL).
 
     ``token``: when set, writes (upload, delete) need ``Authorization: Bearer <token>`` or a
     ``token`` form field. ``max_upload_bytes`` bounds one upload (file or pasted text).
+    ``hosts``: the host names the server answers to (the name in the ``Host`` header; default the
+    loopback names 127.0.0.1, localhost and ::1; ``"*"`` accepts any, for a server behind a proxy).
     """
     state = WebState(db, token, max_upload_bytes)
+    allowed_hosts = {h.strip("[]").lower() for h in (hosts if hosts is not None else LOOPBACK_HOSTS)}
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # build the cached views while the first visitor is on the way
@@ -331,6 +377,7 @@ def create_app(
     env.globals["version"] = __version__
     env.globals["plotly_version"] = _plotly_version()
     env.globals["needs_token"] = state.token is not None
+    env.globals["csrf_token"] = state.csrf
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -346,7 +393,10 @@ def create_app(
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, exc: WebError) -> Response:
-        return error_response(request, exc.status, exc.message)
+        response = error_response(request, exc.status, exc.message)
+        if exc.status in (401, 413):  # a body may still be streaming in: close rather than read it to the end
+            response.headers["Connection"] = "close"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -371,6 +421,13 @@ def create_app(
     async def _ledger_error(request: Request, exc: LedgerError) -> Response:
         return error_response(request, 500, f"ledger error: {exc}")
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:  # never a traceback to a user
+        return error_response(request, 500, f"internal error ({type(exc).__name__}); the server goes on")
+
+    def refused(message: str) -> Response:
+        return JSONResponse({"ok": False, "error": message, "status": 403}, status_code=403)
+
     # -- security headers and write checks ----------------------------------------------------
 
     csp = (
@@ -381,10 +438,14 @@ def create_app(
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        host = request.headers.get("host")
+        name = _host_name(host)
+        if "*" not in allowed_hosts and (name is None or name.lower() not in allowed_hosts):
+            return refused(f"host {host!r} is not one this server was started for")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
-            origin = request.headers.get("origin")
-            if origin and origin != "null" and not _is_loopback_origin(origin, request.headers.get("host")):
-                return error_response(request, 403, f"cross-site write refused (origin {origin})")
+            problem = _cross_site(request)
+            if problem is not None:
+                return refused(problem)
         response: Response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -396,6 +457,12 @@ def create_app(
             response.headers.setdefault("Content-Security-Policy", csp)
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    def require_csrf(form: FormData) -> None:
+        given = form.get("csrf")
+        if not isinstance(given, str) or not hmac.compare_digest(given.encode(), state.csrf.encode()):
+            raise WebError(403, "the form's CSRF token is missing or stale (the server restarted?): reload the "
+                                "page and submit again")
 
     def require_token(request: Request, form_token: str | None = None) -> None:
         if state.token is None:
@@ -576,13 +643,16 @@ def create_app(
     async def upload_page(request: Request) -> Response:
         fields: dict[str, str] = {}
         try:
-            job = await _accept_upload(request, state, fields, require_token)
+            job = await _accept_upload(request, state, fields, require_token, require_csrf)
         except WebError as err:
+            if err.status == 403:
+                return refused(err.message)
             listing = views.documents_view(state, {}, DEFAULT_LIMIT, 0).context()
             return templates.TemplateResponse(
                 request, "documents.html",
                 {"nav": "documents", **listing, "error": err.message, "form": fields, "jobs": []},
                 status_code=err.status,
+                headers={"Connection": "close"} if err.status in (401, 413) else None,
             )
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -595,8 +665,12 @@ def create_app(
 
     @app.post("/documents/{doc:path}/delete", include_in_schema=False)
     async def delete_page(request: Request, doc: str) -> Response:
-        form = await request.form(max_files=0, max_fields=4)
+        form = await _bounded_form(request, _FORM_SLACK, max_files=0, max_fields=4)
         token_value = form.get("token")
+        try:
+            require_csrf(form)
+        except WebError as err:
+            return refused(err.message)
         require_token(request, token_value if isinstance(token_value, str) else None)
         await run_in_threadpool(_delete_and_reconcile, state, doc)
         return RedirectResponse("/documents", status_code=303)
@@ -680,7 +754,7 @@ def create_app(
     async def api_upload(request: Request) -> dict[str, Any]:
         """Upload a file (`file`: .txt, .md, .html, .jsonl, .csv) or pasted `text`, with optional
         `outlet`, `published`, `title`; answers a job to poll at `/api/jobs/{id}`."""
-        job = await _accept_upload(request, state, {}, require_token)
+        job = await _accept_upload(request, state, {}, require_token, None)
         return job.to_dict()
 
     @app.get("/api/jobs", tags=["jobs"])
@@ -820,23 +894,58 @@ def _plotly_bytes() -> tuple[bytes, bytes]:
 # ---------------------------------------------------------------------------------------------
 
 
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    """The request body, counted while it streams: past ``limit`` bytes reading stops with a 413, so
+    nothing beyond the limit is ever held or written (a chunked upload declares no length)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise WebError(413, f"upload too large: {int(declared):,} bytes; the limit is {limit:,} bytes")
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise WebError(413, f"upload too large: over {limit:,} bytes (the limit); nothing was written")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _bounded_form(request: Request, limit: int, **options: Any) -> FormData:
+    """The request's form, parsed from a body read by :func:`_bounded_body`."""
+    body = await _bounded_body(request, limit)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        return await Request(request.scope, replay).form(**options)
+    except MultiPartException as err:
+        raise WebError(400, f"bad upload form: {err.message}") from err
+    except StarletteHTTPException as err:  # e.g. more files than one
+        raise WebError(400, f"bad upload form: {err.detail}; send one file per upload") from err
+    except Exception as err:  # a body that is not a form at all
+        raise WebError(400, f"bad upload: expected a multipart form ({type(err).__name__})") from err
+
+
 async def _accept_upload(
     request: Request,
     state: WebState,
     fields: dict[str, str],
     require_token: Callable[[Request, str | None], None],
+    require_csrf: Callable[[FormData], None] | None,
 ) -> Job:
-    """Parse and check an upload; queue it and return its job, or raise WebError (nothing written)."""
+    """Parse and check an upload; queue it and return its job, or raise WebError (nothing written).
+
+    ``require_csrf``: the check of the pages' form (None for the API, whose callers are scripts)."""
     limit = state.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 100_000:
-        raise WebError(413, f"upload too large: {int(declared):,} bytes; the limit is {limit:,} bytes")
-    try:
-        form = await request.form(max_files=1, max_fields=10, max_part_size=limit + 1)
-    except MultiPartException as err:
-        raise WebError(400, f"bad upload form: {err.message}") from err
-    except Exception as err:  # a body that is not a form at all
-        raise WebError(400, f"bad upload: expected a multipart form ({type(err).__name__})") from err
+    if state.token is not None and request.headers.get("authorization"):
+        require_token(request, None)  # the token first, before any of the body is read
+    form = await _bounded_form(request, limit + _FORM_SLACK, max_files=1, max_fields=10, max_part_size=limit + 1)
     try:
         for key in ("outlet", "published", "title", "text"):
             v = form.get(key)
@@ -844,6 +953,8 @@ async def _accept_upload(
                 fields[key] = v
         token_value = form.get("token")
         require_token(request, token_value if isinstance(token_value, str) else None)
+        if require_csrf is not None:
+            require_csrf(form)
         outlet = (fields.get("outlet") or "").strip() or None
         title = (fields.get("title") or "").strip() or None
         published = (fields.get("published") or "").strip() or None
@@ -876,6 +987,9 @@ async def _accept_upload(
             published=published or d.published, origin=d.origin, language=d.language,
         )
     job = Job(id=uuid.uuid4().hex[:12], label=label, total=len(docs))
+    finished = sorted((j for j in state.jobs.values() if j.finished is not None), key=lambda j: j.created)
+    for old in finished[: max(0, len(state.jobs) - MAX_JOBS + 1)]:  # the job list does not grow forever
+        state.jobs.pop(old.id, None)
     state.jobs[job.id] = job
     state.worker.submit(_run_job, state, job, docs)
     return job
