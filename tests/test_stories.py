@@ -4,6 +4,7 @@ on SQLite and PostgreSQL. Unit texts are written here; the shared corpora are re
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -313,7 +314,7 @@ def test_web_lists_stories_filters_by_story_and_records_moves_and_merges(tmp_pat
         b = doc("Police said 900 people were killed in Astrid Bay.", story="astrid", outlet="Post")
         ledger.add_documents([(a, [killed(a, "40", 40, "Officials")]), (b, [killed(b, "900", 900, "Police")])])
         reconcile_stories(ledger, workers=1)
-    with TestClient(create_app(str(db))) as client:
+    with TestClient(create_app(str(db)), base_url="http://127.0.0.1") as client:  # a Host the app answers to
         body = client.get("/api/stories").json()
         assert {r["id"] for r in body["items"]} == {"velmora", "astrid"} and body["total"] == 2
         assert "Velmora" in client.get("/stories").text
@@ -323,7 +324,10 @@ def test_web_lists_stories_filters_by_story_and_records_moves_and_merges(tmp_pat
             assert all(i.get("story", "astrid") == "astrid" for i in items), name
         assert [c["doc"] for c in client.get("/api/claims", params={"story": "astrid"}).json()["items"]] == [b.id]
         assert "Astrid" not in client.get("/", params={"story": "velmora"}).text.split("<h1>")[1].split("</h1>")[0]
-        moved = client.post("/stories/move", data={"doc": b.id, "story": "velmora"}, follow_redirects=False)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/stories").text)
+        assert csrf is not None  # the page's forms carry the app's CSRF token
+        moved = client.post("/stories/move", data={"doc": b.id, "story": "velmora", "csrf": csrf.group(1)},
+                            follow_redirects=False)
         assert moved.status_code == 303
         assert {r["id"] for r in client.get("/api/stories").json()["items"]} == {"velmora"}
         assert client.post("/api/stories/move", params={"doc": "ghost", "story": "x"}).status_code == 404

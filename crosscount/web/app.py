@@ -580,8 +580,12 @@ def create_app(
 
     async def story_form(request: Request, action: str, names: tuple[str, str], needs: str) -> Response:
         """A stories form (move or merge): its two names, then the edit and a reconcile; back to /stories."""
-        form = await request.form(max_files=0, max_fields=4)
+        form = await _bounded_form(request, _FORM_SLACK, max_files=0, max_fields=4)
         token_value = form.get("token")
+        try:
+            require_csrf(form)
+        except WebError as err:
+            return refused(err.message)
         require_token(request, token_value if isinstance(token_value, str) else None)
         a, b = (form.get(n) for n in names)
         if not isinstance(a, str) or not isinstance(b, str) or not a.strip() or not b.strip():
