@@ -6,6 +6,7 @@ document through :func:`extract_guarded`, so a document fails the same way every
 - an exception raised anywhere inside the extractor is caught and turned into a :class:`DocFailure`
   naming the stage (the crosscount module it was raised in: ``segment``, ``numbers``, ``dates``,
   ``attribution``, ``extract`` …) and the error;
+- a figure no output may carry (infinite, NaN, or more people than there are) is not a claim;
 - a document that is still being extracted after its time budget (``budget`` seconds; default
   :data:`DEFAULT_BUDGET`, or ``CROSSCOUNT_DOC_SECONDS`` in the environment) is interrupted and fails
   with stage ``time budget``.
@@ -21,6 +22,7 @@ text's length, so no one call runs long.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import sys
 import threading
@@ -45,6 +47,7 @@ __all__ = [
     "DocumentTimeout",
     "budget_from_env",
     "extract_guarded",
+    "plausible",
     "time_budget",
     "unique_in_ledger",
 ]
@@ -185,6 +188,22 @@ def _module_of(filename: str) -> str | None:
     return os.path.splitext(relative)[0].replace(os.sep, ".")
 
 
+MAX_PERSONS = 1e10  # more people than have ever lived at once: a figure beyond it counts no one
+
+
+def plausible(claim: Claim) -> bool:
+    """False for a figure no output may carry: NaN or infinite bounds (309+ digits), or a count of
+    people beyond :data:`MAX_PERSONS` (a year, a serial number, a run of digits read as a count)."""
+    for value in (claim.low, claim.high):
+        if value is None:
+            continue
+        if math.isnan(value) or math.isinf(value):
+            return False
+        if claim.unit != "percent" and abs(value) > MAX_PERSONS:
+            return False
+    return True
+
+
 def extract_guarded(
     extractor: Extractor, doc: Document, *, budget: float | None = None
 ) -> list[Claim] | DocFailure:
@@ -198,7 +217,8 @@ def extract_guarded(
             extractor.extract(_WARM_TEXT)
     try:
         with time_budget(seconds):
-            return extractor.extract_document(doc)
+            claims = extractor.extract_document(doc)
+        return [claim for claim in claims if plausible(claim)]
     except DocumentTimeout:
         return DocFailure("time budget", f"still running after {seconds:g} s; the document is skipped")
     except RecursionError as err:

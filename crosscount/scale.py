@@ -153,9 +153,24 @@ def _worker_extractor(factory: ExtractorFactory) -> Extractor:
     return extractor
 
 
-def _init_worker(factory: ExtractorFactory) -> None:
+def _exit_with(parent: int) -> None:
+    """A pool worker ends itself within a second of its driver's death (a kill -9 runs no clean-up),
+    instead of extracting the rest of its batch for no one."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="crosscount-orphan-watch", daemon=True).start()
+
+
+def _init_worker(factory: ExtractorFactory, parent: int | None = None) -> None:
     """Pool initializer: build the Extractor now. An error is kept and raised by the first batch, so
     the driver sees it (an initializer that raises would only break the pool, saying nothing)."""
+    if parent is not None:
+        _exit_with(parent)
     try:
         _worker_extractor(factory)
     except Exception as err:
@@ -254,7 +269,7 @@ class _LocalBackend:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
-            initargs=(self._factory,),
+            initargs=(self._factory, os.getpid()),
         )
 
     def submit(self, batch: _Batch) -> None:

@@ -601,3 +601,57 @@ def test_a_page_on_another_local_port_cannot_change_the_ledger(tmp_path: Path, w
         with Ledger(str(db)) as ledger:
             assert sorted(d.id for d in ledger.documents()) == ["flood.txt", "quake.txt"]
             assert all(c.low not in (999, 777, 555) for c in ledger.claims())
+
+
+# --------------------------------------------------------------------------------------------------
+# 9. Absurd figures: never infinity or NaN in any output
+
+
+def test_a_figure_beyond_any_count_of_people_is_not_a_claim(tmp_path: Path) -> None:
+    text = ("Officials said " + "9" * 400 + " people were killed. Officials said 30 billion people fled. "
+            "Police said 12 people were arrested.")
+    claims = extract_guarded(Extractor(), Document("absurd", text))
+    assert not isinstance(claims, DocFailure) and [c.figure for c in claims] == ["12"]
+    path = write(tmp_path / "absurd.txt", text)
+    result = run("extract", str(path))
+    assert result.exit_code == 0 and "Infinity" not in result.stdout and "NaN" not in result.stdout
+    assert [json.loads(line)["figure"] for line in result.stdout.splitlines()] == ["12"]
+
+
+# --------------------------------------------------------------------------------------------------
+# 14. Pool workers do not outlive their driver
+
+_DRIVER = """
+import json, sys
+from crosscount.scale import run_extraction
+run_extraction([sys.argv[1]], workers=2, batch_size=5)
+"""
+
+
+def test_pool_workers_end_soon_after_their_driver_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    psutil = pytest.importorskip("psutil")
+    lines = [json.dumps({"id": f"d{i}", "text": SLOW_SENTENCE * 40 + f" Case {i}."}) for i in range(400)]
+    corpus = write(tmp_path / "corpus.jsonl", "\n".join(lines) + "\n")
+    driver = subprocess.Popen([sys.executable, "-c", _DRIVER, str(corpus)], env={**os.environ})
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[Any] = []
+        while len(workers) < 2:
+            assert time.monotonic() < deadline, "the pool did not start"
+            assert driver.poll() is None, "the driver ended before its pool started"
+            time.sleep(0.2)
+            workers = [p for p in psutil.Process(driver.pid).children()
+                       if "spawn_main" in " ".join(p.cmdline())]
+        time.sleep(2)  # the workers are extracting now
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(timeout=10)
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, f"{len(alive)} worker(s) still running 10 s after the driver was killed"
+    finally:
+        if driver.poll() is None:
+            driver.kill()
