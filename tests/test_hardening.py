@@ -598,6 +598,7 @@ def test_a_page_on_another_local_port_cannot_change_the_ledger(tmp_path: Path, w
                 browser.close()
         finally:
             attacker.shutdown()
+            attacker.server_close()
         with Ledger(str(db)) as ledger:
             assert sorted(d.id for d in ledger.documents()) == ["flood.txt", "quake.txt"]
             assert all(c.low not in (999, 777, 555) for c in ledger.claims())
