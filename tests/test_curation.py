@@ -136,7 +136,7 @@ def test_the_api_records_a_correction_behind_the_token(ledger_dir: Path, tmp_pat
         analyze([ledger_dir], ledger)
         claim = next(c for c in ledger.claims() if c.figure == "45")
     body = {"doc": claim.doc, "start": claim.start, "field": "value", "value": "450", "who": "ana"}
-    with TestClient(create_app(str(db), token="s3cret")) as client:
+    with TestClient(create_app(str(db), token="s3cret"), base_url="http://127.0.0.1") as client:
         refused = client.post("/api/corrections", json=body)
         assert refused.status_code == 401 and refused.json()["ok"] is False
         done = client.post("/api/corrections", json=body, headers={"Authorization": "Bearer s3cret"})

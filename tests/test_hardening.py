@@ -453,6 +453,24 @@ def test_the_pages_forms_carry_a_csrf_token(tmp_path: Path) -> None:
         assert c.post("/api/documents", data={"text": "Police said 3 were arrested."}).status_code == 202
 
 
+def test_the_correction_forms_need_the_csrf_token(tmp_path: Path) -> None:
+    from crosscount.web import create_app
+
+    with TestClient(create_app(str(_ledger_with_articles(tmp_path))), base_url=BASE) as c:
+        same_origin = {"Origin": BASE}
+        claim = c.get("/api/claims").json()["items"][0]
+        doc, start = claim["doc"], claim["start"]
+        fix = {"field": "value", "value": "12", "who": "ana"}
+        assert "CSRF" in _refused(c.post(f"/claims/{doc}/{start}/correct", data=fix, headers=same_origin))
+        assert "CSRF" in _refused(c.post(f"/documents/{doc}/exclude", data={"who": "ana"}, headers=same_origin))
+        assert c.get("/api/corrections").json()["total"] == 0
+        page = c.get(f"/claims/{doc}/{start}").text
+        assert 'name="csrf"' in page and 'name="csrf"' in c.get(f"/documents/{doc}").text
+        done = c.post(f"/claims/{doc}/{start}/correct", data={**fix, "csrf": _csrf(c)}, headers=same_origin,
+                      follow_redirects=False)
+        assert done.status_code == 303 and c.get("/api/corrections").json()["total"] == 1
+
+
 def test_two_files_and_a_nested_jsonl_upload_get_the_json_error_shape(tmp_path: Path) -> None:
     from crosscount.web import create_app
 

@@ -393,6 +393,8 @@ def create_app(
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, exc: WebError) -> Response:
+        if exc.status == 403:  # a refused write, from a page or a script: always the JSON error shape
+            return refused(exc.message)
         response = error_response(request, exc.status, exc.message)
         if exc.status in (401, 413):  # a body may still be streaming in: close rather than read it to the end
             response.headers["Connection"] = "close"
@@ -815,6 +817,7 @@ def create_app(
             return v if isinstance(v, str) else None
 
         require_token(request, text("token"))
+        require_csrf(form)
         await run_in_threadpool(_correct, doc, start, field or text("field") or "", text("value"),
                                 (text("who") or "").strip() or "analyst", text("why"))
 
