@@ -17,6 +17,12 @@ the thread running the overdue extraction (``PyThreadState_SetAsyncExc``). That 
 from the extractor, and costs a dictionary update per document. It interrupts Python code between
 two bytecodes, not inside one long C call: the stages keep every single regex and loop linear in the
 text's length, so no one call runs long.
+
+An interrupt can land in code that swallows it: a weakref or ``__del__`` callback the garbage collector
+happens to run at that moment (Python then reports it as "Exception ignored in ..."), or a library's
+``except Exception``. So the watchdog raises again every :data:`REFIRE` seconds until the block has
+ended, and a :class:`DocumentTimeout` swallowed by such a callback is not reported (the next one ends
+the block).
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ import threading
 import time
 import traceback
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crosscount.extract import Extractor
@@ -125,13 +131,13 @@ class _Watchdog:
         """Stop watching; True when the deadline had passed (a pending interrupt is cleared)."""
         thread_id, serial = key
         with self._cond:
+            current = self._armed.get(thread_id)
+            if current is not None and current[1] == serial:
+                del self._armed[thread_id]
             if key in self._fired:
                 self._fired.discard(key)
                 _async_raise(thread_id, None)  # not delivered yet: it must not land after the block
                 return True
-            current = self._armed.get(thread_id)
-            if current is not None and current[1] == serial:
-                del self._armed[thread_id]
             return False
 
     def _run(self) -> None:
@@ -140,11 +146,32 @@ class _Watchdog:
                 now = time.monotonic()
                 for thread_id, (deadline, serial) in list(self._armed.items()):
                     if deadline <= now:
-                        del self._armed[thread_id]
+                        # again in REFIRE seconds, until disarmed: the first may land where it is swallowed
+                        self._armed[thread_id] = (now + REFIRE, serial)
                         self._fired.add((thread_id, serial))
                         _async_raise(thread_id, DocumentTimeout)
                 upcoming = [deadline for deadline, _ in self._armed.values()]
                 self._cond.wait(timeout=max(0.0, min(upcoming) - now) if upcoming else None)
+
+
+REFIRE = 0.2  # seconds between two interrupts of the same overdue block
+
+
+def _quiet_unraisable(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    """``hook`` without the reports of a DocumentTimeout swallowed by a callback (it is raised again)."""
+
+    def quiet(args: Any) -> object:
+        if isinstance(args.exc_value, DocumentTimeout):
+            return None
+        return hook(args)
+
+    quiet.__dict__["crosscount_quiet"] = True
+    return quiet
+
+
+def _ensure_quiet_unraisable() -> None:
+    if not getattr(sys.unraisablehook, "crosscount_quiet", False):
+        sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
 
 
 _WATCHDOG = _Watchdog()
@@ -153,11 +180,18 @@ _WATCHDOG = _Watchdog()
 @contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
     """Run the block with a deadline: past it, :class:`DocumentTimeout` is raised inside the block."""
+    _ensure_quiet_unraisable()
     key = _WATCHDOG.arm(seconds)
     try:
         yield
     finally:
-        if _WATCHDOG.disarm(key):
+        while True:
+            try:  # an interrupt may land here, before disarm holds the watchdog's lock: disarm again
+                fired = _WATCHDOG.disarm(key)
+                break
+            except DocumentTimeout:
+                continue
+        if fired:
             raise DocumentTimeout(f"over the {seconds:g} s time budget")
 
 

@@ -108,6 +108,42 @@ def test_the_time_budget_raises_inside_the_block() -> None:
             time.sleep(0.001)
 
 
+def test_an_interrupt_swallowed_by_the_block_is_raised_again() -> None:
+    # a library's `except Exception` inside the extractor eats the first interrupt: the block still ends
+    swallowed = 0
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout), time_budget(0.1):
+        try:
+            while time.monotonic() - started < 10:
+                time.sleep(0.001)
+        except Exception:
+            swallowed += 1
+        while time.monotonic() - started < 10:  # goes on as if nothing happened
+            time.sleep(0.001)
+    assert swallowed == 1 and time.monotonic() - started < 3
+
+
+class _SlowFinaliser:
+    """An object whose finaliser runs long enough for the interrupt to land inside it (as when the
+    garbage collector runs a library's weakref callback in the middle of an extraction)."""
+
+    def __del__(self) -> None:
+        until = time.monotonic() + 0.5
+        while time.monotonic() < until:
+            pass
+
+
+def test_an_interrupt_landing_in_a_finaliser_is_not_reported_and_the_block_still_ends() -> None:
+    # without the quiet hook, Python reports "Exception ignored in ... __del__" (a warning, an error here)
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout), time_budget(0.1):
+        slow: _SlowFinaliser | None = _SlowFinaliser()
+        del slow  # the finaliser runs now, past the deadline, and swallows the interrupt
+        while time.monotonic() - started < 10:
+            time.sleep(0.001)
+    assert time.monotonic() - started < 3
+
+
 def test_analyze_skips_an_overrunning_document_stores_the_rest_and_exits_3(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     for name, text in GOOD:
