@@ -7,7 +7,11 @@ applied together with its bookkeeping row in ``_migrations`` in one transaction,
 ledger written by an older crosscount upgrades it in place.
 
 Writes are transactions: a document and its claims are stored together or not at all, and a
-reconciliation replaces the previous statements, variables and findings as one set.
+reconciliation replaces the previous statements, variables and findings as one set. Inserts are
+idempotent under races (a document another writer stores meanwhile is skipped, not an error), and
+:meth:`Ledger.exclusive` is a ledger-wide lock between processes (a PostgreSQL advisory lock; a lock
+file beside a SQLite ledger) that reconciliation holds from reading the claims to storing the
+picture, so the last of two concurrent runs stores a picture of every claim either stored.
 
 Dates (published, as-of) are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` text. Date filters treat
 a coarse date as the period it names: ``since="2025-01-15"`` keeps a figure as of ``"2025"``
@@ -16,9 +20,13 @@ or ``"2025-01"``, because those periods reach past the 15th.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import sys
+import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
@@ -582,6 +590,8 @@ class Ledger:
         self.engine: Engine = _make_engine(target)
         self.backend: str = self.engine.dialect.name
         self.url: str = self.engine.url.render_as_string(hide_password=True)
+        self._held = threading.local()  # names of the locks this thread holds (see exclusive)
+        self._memory_lock = threading.RLock()
         try:
             self._migrate(migrations)
         except BaseException:
@@ -595,6 +605,56 @@ class Ledger:
 
     def __enter__(self) -> Ledger:
         return self
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the ledger-wide lock ``name`` for the block: one holder at a time among every process
+        and thread using this ledger (re-entrant within a thread). PostgreSQL: a session advisory lock,
+        released with its connection if the process dies; SQLite: ``flock`` on ``<ledger>.<name>.lock``
+        beside the file, released by the OS likewise; an in-memory ledger: a lock of this object."""
+        held = self._held.__dict__.setdefault("names", set())
+        if name in held:
+            yield
+            return
+        held.add(name)
+        try:
+            if self.backend == "postgresql":
+                with self._advisory_lock(name):
+                    yield
+            else:
+                database = self.engine.url.database
+                if database in (None, "", ":memory:"):
+                    with self._memory_lock:
+                        yield
+                else:
+                    with _file_lock(f"{database}.{name}.lock"):
+                        yield
+        finally:
+            held.discard(name)
+
+    @contextmanager
+    def _advisory_lock(self, name: str) -> Iterator[None]:
+        key = _LOCK_BASE + zlib.crc32(name.encode())
+        try:
+            conn = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise LedgerError(f"cannot lock the ledger at {self.url}: {_reason(exc)}") from exc
+        try:
+            try:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                conn.commit()  # the lock is the session's, not the transaction's: hold no transaction open
+            except SQLAlchemyError as exc:
+                raise LedgerError(f"cannot lock the ledger at {self.url}: {_reason(exc)}") from exc
+            try:
+                yield
+            finally:
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    conn.commit()
+                except SQLAlchemyError:
+                    conn.invalidate()  # closing the session releases the lock
+        finally:
+            conn.close()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -762,14 +822,33 @@ class Ledger:
             for digest, (doc, _) in todo.items()
         ]
         story_of = {row["id"]: row["story"] for row in doc_rows}
-        stmt = self._dialect_insert(documents_t).on_conflict_do_nothing(index_elements=["content_hash"])
+        # no conflict target: a row another writer stored meanwhile (same text, so same hash and id)
+        # conflicts on the primary key as well as on the hash, and must be skipped on either
+        stmt = self._dialect_insert(documents_t).on_conflict_do_nothing()
         stored = set(conn.scalars(stmt.returning(documents_t.c.content_hash), doc_rows))
+        # a text not stored and not in the ledger lost its id to another text stored meanwhile: it is
+        # stored under its id plus a content hash, as the reader names a repeated id
+        unstored = [digest for digest in todo if digest not in stored]
+        taken = set(unstored) - _known(conn, unstored) if unstored else set()
+        if taken:
+            from crosscount.ingest import suffixed_id
+
+            retry = []
+            for row in doc_rows:
+                if row["content_hash"] in taken:
+                    doc, claims = todo[row["content_hash"]]
+                    new_id = suffixed_id(doc.id, row["content_hash"])
+                    todo[row["content_hash"]] = (doc, [dataclasses.replace(c, doc=new_id) for c in claims])
+                    story_of[new_id] = row["story"]
+                    retry.append({**row, "id": new_id})
+            stored |= set(conn.scalars(stmt.returning(documents_t.c.content_hash), retry))
         claim_rows: list[dict[str, Any]] = []
         per_source: dict[str, list[Any]] = {}  # name -> [first, last, count]
         for digest, (doc, claims) in todo.items():
             if digest not in stored:
                 continue
-            claim_rows.extend(_claim_rows(claims, doc.published, story_of[doc.id], origin, run_id, per_source))
+            story = story_of[claims[0].doc] if claims else None
+            claim_rows.extend(_claim_rows(claims, doc.published, story, origin, run_id, per_source))
         if claim_rows:
             self._bulk_insert(conn, claims_t, claim_rows)
         if per_source:
@@ -1523,6 +1602,44 @@ class Ledger:
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
+
+
+_LOCK_BASE = 0x63630000_00000000  # "cc": crosscount's advisory lock keys (migrations use their own)
+
+
+@contextmanager
+def _file_lock(path: str) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created if missing) between processes and threads alike: each
+    holder opens the file itself, and ``flock`` locks conflict between separate opens."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise LedgerError(f"cannot create the ledger's lock file {path}: {exc.strerror or exc}") from exc
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                    break
+                except OSError:
+                    continue
+            try:
+                yield
+            finally:
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _make_engine(target: str | os.PathLike[str]) -> Engine:

@@ -377,8 +377,17 @@ def reconcile_stories(
     """Place new documents in stories, then reconcile every story on its own, ``workers`` at a time.
 
     Each story's statements, variables and findings replace its previous ones; those of stories
-    that no longer hold documents are removed. Nothing is compared across stories.
+    that no longer hold documents are removed. Nothing is compared across stories. The whole of it
+    holds the ledger's ``reconcile`` lock, so of two runs reconciling at once the later one reads
+    every claim the earlier stored and stores its picture last.
     """
+    with ledger.exclusive("reconcile"):
+        return _reconcile_stories(ledger, config_path, workers, on_story)
+
+
+def _reconcile_stories(
+    ledger: Ledger, config_path: str | Path | None, workers: int | None, on_story: Callable[[str], None] | None
+) -> ReconcileCounts:
     from crosscount.stories import update_stories
 
     update_stories(ledger)
