@@ -1064,10 +1064,35 @@ def _finish(lex: _Lexicon, text: str, atom: _Atom, floor: int) -> Figure:
 
 
 _SUSPENDED_HYPHEN = re.compile(r"-\s")
+# Characters that show nothing but would split a figure ("1,\u200b000", "40\u200c0", keycap digits
+# "4\ufe0f\u20e3"): soft hyphen, zero-width and direction marks, joiners, invisible operators, the
+# byte-order mark, variation selectors and the combining keycap. NBSP and thin spaces are spaces already.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff\u20e3]")
 
 
 def find_figures(text: str) -> list[Figure]:
-    """Every candidate figure in `text`, sorted by start and non-overlapping."""
+    """Every candidate figure in `text`, sorted by start and non-overlapping.
+
+    Invisible characters (see ``_INVISIBLE``) are read as absent, so "1,\u200b000" is 1,000; offsets,
+    and each figure as written, still index `text` itself.
+    """
+    if _INVISIBLE.search(text) is None:
+        return _find_figures(text)
+    kept = [i for i, ch in enumerate(text) if _INVISIBLE.match(ch) is None]
+    at = [*kept, len(text)]  # position in the clean text -> position in `text`
+    figures = []
+    for f in _find_figures("".join(text[i] for i in kept)):
+        start, end = at[f.start], (at[f.end - 1] + 1 if f.end > f.start else at[f.end])
+        while end < len(text) and _INVISIBLE.match(text, end):  # a keycap's marks belong to its digit
+            end += 1
+        figures.append(
+            Figure(start, end, text[start:end], f.low, f.high, f.qualifier, f.is_share, at[f.value_text_start],
+                   f.rule)
+        )
+    return figures
+
+
+def _find_figures(text: str) -> list[Figure]:
     lex = _lexicon()
     blocked = [m.span() for m in lex.blocked_numbers.finditer(text)]
     if "://" in text or "www." in text:

@@ -416,6 +416,28 @@ def test_a_clause_of_thousands_of_figures_is_extracted_in_bounded_time() -> None
 
 
 # --------------------------------------------------------------------------------------------------
+# 10. Invisible characters inside figures
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("1,\u200b000", 1000), ("1,\u200f000", 1000), ("40\u200c0", 400), ("4\ufe0f\u20e30\ufe0f\u20e3", 40),
+     ("2\u00ad500", 2500), ("1\u2060200", 1200), ("\ufeff75", 75), ("3\u00a0000", 3000), ("3\u202f000", 3000)],
+)
+def test_invisible_characters_inside_a_figure_are_read_through(written: str, value: int) -> None:
+    text = f"Officials said {written} people were killed in the storm."
+    claims = extract(text)
+    assert [(c.low, c.high) for c in claims] == [(value, value)]
+    claim = claims[0]
+    assert text[claim.start : claim.end] == claim.figure and claim.figure.strip("\ufeff") == written.strip("\ufeff")
+
+
+def test_a_number_after_the_year_is_not_a_count() -> None:
+    assert extract("By the year 99999 the town said 12 people had been killed.")[0].figure == "12"
+    assert [c.figure for c in extract("By the year 99999 people will have been killed, he said.")] == []
+
+
+# --------------------------------------------------------------------------------------------------
 # 1. Cross-site writes; 2. uploads bounded while they stream; 6. a nested JSON upload; 14. two files
 
 
