@@ -693,6 +693,8 @@ class Ledger:
             raise LedgerError(f"migration names must be unique, got {names}")
         with self._write("create the migrations table") as conn:
             self._lock(conn)
+            if self.backend == "sqlite":
+                _refuse_foreign_sqlite(conn, self.url)
             migrations_t.create(conn, checkfirst=True)
         applied = set(self.migrations())
         unknown = sorted(applied - set(names))
@@ -1602,6 +1604,21 @@ class Ledger:
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
+
+
+def _refuse_foreign_sqlite(conn: Connection, url: str) -> None:
+    """A SQLite file that holds tables but no crosscount bookkeeping is another program's database:
+    crosscount's tables are not added to it (a new or empty file becomes a ledger)."""
+    names = [
+        str(name)
+        for name in conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"))
+        if not str(name).startswith("sqlite_")
+    ]
+    if names and migrations_t.name not in names:
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        raise LedgerError(
+            f"{url} is not a crosscount ledger (it holds other tables: {shown}); name a new file for the ledger"
+        )
 
 
 _LOCK_BASE = 0x63630000_00000000  # "cc": crosscount's advisory lock keys (migrations use their own)

@@ -169,6 +169,28 @@ def test_extract_skips_an_overrunning_document_in_process(tmp_path: Path) -> Non
     assert "'slow.txt' failed in time budget" in result.stderr
 
 
+def test_a_sqlite_file_of_another_program_is_not_made_a_ledger(tmp_path: Path) -> None:
+    import sqlite3
+
+    other = tmp_path / "recipes.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.close()
+    for command in (["statements"], ["claims"], ["analyze", str(write(tmp_path / "a.txt", GOOD[0][1]))]):
+        result = run(*command, "--db", str(other))
+        assert result.exit_code == 1 and "is not a crosscount ledger" in result.stderr, result.output
+        assert "Traceback" not in result.output
+    with sqlite3.connect(other) as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    conn.close()
+    assert tables == ["recipes"]
+    empty = tmp_path / "empty.db"
+    empty.touch()  # an empty file is a new ledger
+    assert run("statements", "--db", str(empty)).exit_code == 0
+    with Ledger(str(empty)) as ledger:
+        assert ledger.migrations()
+
+
 def test_extract_exits_0_on_warnings_alone(tmp_path: Path) -> None:
     # a first-line date that is not a real date is a warning (the document is kept): not a skip
     path = write(tmp_path / "a.txt", "date 2025-02-30\nPolice said 12 people were arrested.\n")
