@@ -337,7 +337,7 @@ def test_web_lists_stories_filters_by_story_and_records_moves_and_merges(tmp_pat
         assert merged["moved"] == 1
         # the pages' forms do the same, and say what a half-filled form lacks
         assert client.post("/api/stories/move", params={"doc": b.id, "story": "third"}).status_code == 200
-        half = client.post("/stories/merge", data={"source": "third"})
+        half = client.post("/stories/merge", data={"source": "third", "csrf": csrf.group(1)})
         assert half.status_code == 400 and "merging needs" in half.text
         assert client.post("/stories/move", data={"doc": b.id, "story": "  "}).status_code == 400
         merged_form = client.post("/stories/merge", data={"source": "third", "target": "velmora"},
