@@ -339,9 +339,9 @@ def test_web_lists_stories_filters_by_story_and_records_moves_and_merges(tmp_pat
         assert client.post("/api/stories/move", params={"doc": b.id, "story": "third"}).status_code == 200
         half = client.post("/stories/merge", data={"source": "third", "csrf": csrf.group(1)})
         assert half.status_code == 400 and "merging needs" in half.text
-        assert client.post("/stories/move", data={"doc": b.id, "story": "  "}).status_code == 400
-        merged_form = client.post("/stories/merge", data={"source": "third", "target": "velmora"},
-                                  follow_redirects=False)
+        assert client.post("/stories/move", data={"doc": b.id, "story": "  ", "csrf": csrf.group(1)}).status_code == 400
+        merge = {"source": "third", "target": "velmora", "csrf": csrf.group(1)}
+        merged_form = client.post("/stories/merge", data=merge, follow_redirects=False)
         assert merged_form.status_code == 303
         assert {r["id"] for r in client.get("/api/stories").json()["items"]} == {"velmora"}
         assert client.post("/api/stories/merge", params={"source": "nope", "target": "velmora"}).status_code == 404
