@@ -24,8 +24,10 @@ import dataclasses
 import json
 import os
 import re
+import sqlite3
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -1705,7 +1707,7 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, below
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        _wal(cur)
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -1714,6 +1716,21 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("crosscount_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _wal(cur: Any) -> None:
+    """WAL journal mode, once per file. Switching a fresh file to WAL needs it to itself, and SQLite
+    answers "database is locked" at once (no busy wait) while another connection - a concurrent run
+    creating the same new ledger - holds it: wait and try again, for as long as the busy timeout."""
+    for attempt in range(600):
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 599:
+                raise
+            time.sleep(0.1)
 
 
 def _reason(exc: SQLAlchemyError) -> str:
