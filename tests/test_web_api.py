@@ -290,7 +290,7 @@ def test_list_pages_page_through_with_their_filters_kept(client: TestClient) -> 
 
 
 def test_a_correction_shows_on_the_corrections_page_and_in_its_twin(db: Path) -> None:
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url=BASE) as c:
         claim = c.get("/api/claims", params={"limit": 1}).json()["items"][0]
         body = {"doc": claim["doc"], "start": claim["start"], "field": "confirm", "who": "Ana", "why": "read it"}
         assert c.post("/api/corrections", json=body).status_code == 201
