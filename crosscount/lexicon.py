@@ -104,19 +104,14 @@ class Lexicon:
     not_agent_before: frozenset[str]  # "against X", "help X": X is not the sufferer or sender
 
 
-def _alternation(words: list[str]) -> str:
-    """The words or phrases as one regex alternation, longest first (a space matches any whitespace)."""
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-
-
 def alternation(words: tuple[str, ...] | list[str]) -> str:
-    """A regex alternation of the words (longest first, escaped), to build patterns from the vocabulary."""
+    """The words or phrases as one regex alternation, longest first (a space matches any whitespace)."""
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
 def _word_pattern(words: list[str]) -> re.Pattern[str]:
     """Any of the words or phrases, whole, case-insensitive."""
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+    return re.compile(r"\b(?:" + alternation(words) + r")\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -175,7 +170,7 @@ def lexicon() -> Lexicon:
             )
             + r")\s+(?:[A-Z][\w()'’-]*\s+){0,4}"
             + r"(?:"
-            + _alternation(measures["whole_force"]["nouns"])
+            + alternation(measures["whole_force"]["nouns"])
             + r")(?![\w-])",
             re.IGNORECASE,
         ),
@@ -236,13 +231,13 @@ def lexicon() -> Lexicon:
         head_modifiers=frozenset(w.lower() for w in measures["head_noun"]["modifiers"]),
         head_lookahead=int(measures["head_noun"]["lookahead"]),
         military_mention_pattern=re.compile(
-            r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:" + _alternation(nouns["military_mention"]) + r")\b"
+            r"((?:[A-Z][\w'’.-]*\s+){1,3}?(?:\([A-Z]+\)\s+)?)(?:" + alternation(nouns["military_mention"]) + r")\b"
         ),
         anaphor_pattern=phrase_pattern(measures["anaphora"]["phrases"]),
-        military_sentence_pattern=re.compile(r"\b(?:" + _alternation(nouns["military_sentence"]) + r")\b", re.I),
+        military_sentence_pattern=re.compile(r"\b(?:" + alternation(nouns["military_sentence"]) + r")\b", re.I),
         share_base_pattern=re.compile(
             r"\s+(?:of|among)\s+(?:the\s+|its\s+|their\s+|his\s+|this\s+)?(?:[\w'’()-]+\s+){0,3}?"
-            r"(?:" + _alternation(nouns["share_base"]) + r")\b",
+            r"(?:" + alternation(nouns["share_base"]) + r")\b",
             re.IGNORECASE,
         ),
         generic_people=frozenset(w.lower() for w in measures["subjects"]["generic"]),

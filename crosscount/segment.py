@@ -15,11 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from crosscount.lexicon import data_file
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+from crosscount.lexicon import alternation, data_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +34,8 @@ def _vocabulary() -> _Words:
     data = data_file("segment.toml")
     sentences, clauses = data["sentences"], data["clauses"]
     clause_break = re.compile(
-        rf";\s+|\s+[–—]\s+|,\s+(?:{_alternation(clauses['after_comma'])})\s+|\s+(?:{_alternation(clauses['bare'])})\s+"
-        rf"|,\s+(?=(?:{_alternation(clauses['ellipsis_openers'])})\b)|\s+and\s+(?=(?:{_alternation(clauses['after_and'])})\b)"
+        rf";\s+|\s+[–—]\s+|,\s+(?:{alternation(clauses['after_comma'])})\s+|\s+(?:{alternation(clauses['bare'])})\s+"
+        rf"|,\s+(?=(?:{alternation(clauses['ellipsis_openers'])})\b)|\s+and\s+(?=(?:{alternation(clauses['after_and'])})\b)"
     )
     return _Words(
         abbreviations=frozenset(w.lower() for w in sentences["abbreviations"]),
