@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -370,7 +371,10 @@ class Extractor:
         noun_end: int,
         prior: list[Claim],
         state: DocState,
+        others: Sequence[int] = (),
     ) -> tuple[str | None, str]:
+        """What the figure counts. ``others``: where the sentence's other figures start - a cue past
+        another figure is that figure's ("104 were rescued and 78 bodies recovered": 104 were rescued)."""
         if noun and noun.startswith("-strong "):
             n = noun.split(" ", 1)[1]
             for key, measure in self.lex.strong_suffix.items():
@@ -387,6 +391,7 @@ class Extractor:
             skip_until = base.end() if base else max(noun_end, cand.end)
         best: tuple[float, str, str] | None = None
         weak: tuple[float, str, str] | None = None
+        behind: tuple[float, str, str] | None = None  # the best cue that another figure stands before
         # a cue counts within 16 words of the figure: look no further than _CUE_REACH characters either
         # side, so a clause of thousands of figures is not scanned whole for each of them
         lo, hi = max(c_start, cand.start - _CUE_REACH), min(c_end, max(cand.end, skip_until) + _CUE_REACH)
@@ -415,6 +420,10 @@ class Extractor:
                 if gap > 16:
                     continue
             entry = (score, measure, "cue:" + cue)
+            if m_start >= cand.end and any(cand.end <= other < m_start for other in others):
+                if behind is None or entry < behind:
+                    behind = entry
+                continue
             if cue in self.lex.weak_cues:
                 if weak is None or entry < weak:
                     weak = entry
@@ -427,6 +436,8 @@ class Extractor:
             return prior[-1].measure, "ellipsis"
         if weak is not None:
             return weak[1], weak[2]
+        if behind is not None:
+            return behind[1], behind[2]
         # Earlier clauses of the sentence, skipping parentheticals.
         before = bisect_right(sent.clauses, c_start, key=lambda clause: clause[1])
         for start, end in reversed(sent.clauses[max(0, before - _EARLIER_CLAUSES) : before]):
@@ -1177,7 +1188,7 @@ class Extractor:
             text[max(sent.start, cand.start - 40) : cand.start],
         ):
             return None
-        measure, how = self._measure(text, sent, cand, noun, noun_end, prior, state)
+        measure, how = self._measure(text, sent, cand, noun, noun_end, prior, state, figure_starts)
         if measure is None:
             return None
         if cand.rule == "ordinal_one" and measure not in (

@@ -134,3 +134,13 @@ def test_a_breakdown_after_a_sentence_with_several_figures_keeps_the_whole_figur
 def test_verbs_of_killing_by_hand_are_killed_cues() -> None:
     got = claims_of("The court said he was convicted of fatally stabbing three members of the border guard.")
     assert got["three"][0] == "killed", got
+
+
+def test_a_cue_past_another_figure_is_that_figure_s() -> None:
+    # "rescued" is 60's own verb; "bodies" belongs to the 14 that stands before it
+    claims = {c.figure: c for c in extract("So far 60 people have been rescued and 14 bodies recovered.")}
+    assert claims["60"].measure == "other"
+    assert claims["14"].measure == "killed"
+    # with no cue of its own, a figure still takes the one past the other figure
+    claims = {c.figure: c for c in extract("Rescuers found 12 and then 30 more bodies in the hold.")}
+    assert claims["30"].measure == "killed"
