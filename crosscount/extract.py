@@ -610,13 +610,16 @@ class Extractor:
         return frozenset(found)
 
     def _last_party(self, text: str) -> Party | None:
-        found: Party | None = None
+        parties = self._parties_in(text)
+        return parties[-1] if parties else None
+
+    def _parties_in(self, text: str) -> list[Party]:
+        """The parties (countries) a text names, one per capitalised run, in order."""
+        found: list[Party] = []
         for pm in re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", text):
-            for phrase in _party_phrases(pm.group(0)):
-                party = self.resolver.party(phrase)
-                if party:
-                    found = party
-                    break
+            party = next((p for p in map(self.resolver.party, _party_phrases(pm.group(0))) if p), None)
+            if party is not None:
+                found.append(party)
         return found
 
     # ------------------------------------------------------------------ location
@@ -1124,19 +1127,10 @@ class Extractor:
         ) or self.lex.addition_before_pattern.search(sent.text[: cand.start - sent.start])
         if value > whole_value and not addition:
             return False
-        return self._countries(sent.text) <= self._countries(whole.sentence) | (
+        named = {p.name for p in self._parties_in(sent.text)}
+        return named <= {p.name for p in self._parties_in(whole.sentence)} | (
             {whole.location} if whole.location else set()
         )
-
-    def _countries(self, text: str) -> set[str]:
-        found: set[str] = set()
-        for pm in re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", text):
-            for phrase in _party_phrases(pm.group(0)):
-                party = self.resolver.party(phrase)
-                if party:
-                    found.add(party.name)
-                    break
-        return found
 
     def _update_pending(
         self,
