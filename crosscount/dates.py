@@ -987,6 +987,21 @@ def parse_published(value: str) -> RefDate | None:
     return None
 
 
+# a date in a URL's path, as news sites write it: /2024/07/ or /2024/07/28/
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])(?:/(0[1-9]|[12]\d|3[01]))?(?=/|$)")
+
+
+def url_date(url: str | None) -> str | None:
+    """The publication date (or month) a page's URL gives in its path, else None."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]*", "", url.split("?", 1)[0].split("#", 1)[0])
+    m = _URL_DATE.search(path)
+    if m is None:
+        return None
+    return "-".join(g for g in m.groups() if g)
+
+
 def infer_reference(text: str) -> RefDate | None:
     """Estimate "now" for an undated document from the explicit dates with a year in its text.
 

@@ -141,11 +141,13 @@ class Extractor:
     def extract_document(self, doc: Document) -> list[Claim]:
         if not is_english(doc.language):  # the rules are English: another language is never mined
             return []
-        return self.extract(doc.text, published=doc.published, doc=doc.id)
+        return self.extract(doc.text, published=doc.published, doc=doc.id, url=doc.url)
 
-    def extract(self, text: str, published: str | None = None, doc: str | None = None) -> list[Claim]:
+    def extract(
+        self, text: str, published: str | None = None, doc: str | None = None, url: str | None = None
+    ) -> list[Claim]:
         doc_id = doc or "text"
-        tstate = self.timing.open_document(self.timing.reference(text, published))
+        tstate = self.timing.open_document(self.timing.reference(text, published, url))
         header = _DATE_LINE.match(text)
         header_end = header.end() if header else 0
         aliases = DocumentAliases.scan(text)

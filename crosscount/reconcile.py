@@ -52,6 +52,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from crosscount.dates import url_date
 from crosscount.errors import ConfigError
 from crosscount.models import Claim, Finding, Statement, Variable
 
@@ -837,21 +838,6 @@ def _later(a: str, b: str) -> bool:
     if pa is None:
         return True
     return (pb[0], -pb[1]) > (pa[0], -pa[1])
-
-
-# a date in a URL's path, as news sites write it: /2024/07/ or /2024/07/28/
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])(?:/(0[1-9]|[12]\d|3[01]))?(?=/|$)")
-
-
-def url_date(url: str | None) -> str | None:
-    """The publication date (or month) a page's URL gives in its path, else None."""
-    if not url:
-        return None
-    path = re.sub(r"^[a-z]+://[^/]*", "", url.split("?", 1)[0].split("#", 1)[0])
-    m = _URL_DATE.search(path)
-    if m is None:
-        return None
-    return "-".join(g for g in m.groups() if g)
 
 
 def _infer_doc_dates(

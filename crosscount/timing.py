@@ -131,10 +131,14 @@ class Timing:
 
     # ------------------------------------------------------------------ document
     @staticmethod
-    def reference(text: str, published: str | None) -> RefDate | None:
-        """The document's "now": its published date, else one its own explicit dates agree on."""
-        ref = dates_mod.parse_published(published) if published else None
-        return ref if ref is not None else corroborated_reference(text)
+    def reference(text: str, published: str | None, url: str | None = None) -> RefDate | None:
+        """The document's "now": its published date, else the date (or month) its URL's path gives,
+        else one its own explicit dates agree on."""
+        for given in (published, dates_mod.url_date(url)):
+            ref = dates_mod.parse_published(given) if given else None
+            if ref is not None:
+                return ref
+        return corroborated_reference(text)
 
     @staticmethod
     def open_document(ref: RefDate | None) -> TimeState:

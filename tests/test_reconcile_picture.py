@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from crosscount.dates import url_date
 from crosscount.models import Claim
 from crosscount.present import finding_sentence
-from crosscount.reconcile import DocInfo, Reconciliation, reconcile, url_date
+from crosscount.reconcile import DocInfo, Reconciliation, reconcile
 
 _counter = 0
 

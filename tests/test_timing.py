@@ -223,3 +223,22 @@ def test_clashes_are_not_one_incident(ex: Extractor) -> None:
 def test_a_date_of_a_subordinate_clause_does_not_make_a_period(ex: Extractor) -> None:
     text = "When the quake struck in September 2023, it displaced some 500,000 people."
     assert claim(ex, text, "500,000").window_kind is None
+
+
+# --------------------------------------------------------------------------- the document's "now"
+
+
+def test_an_undated_page_takes_its_year_from_the_url_path() -> None:
+    """No published date, but the page's address says March 2031: "On 4 February" is that year's."""
+    ex = Extractor(use_model=False)
+    text = "Floods hit the valley.\nOn 4 February, the regional governor said that 312 people had died."
+    with_url = ex.extract(text, url="https://news.example/en/2031/03/valley-floods/")
+    assert [c.as_of for c in with_url] == ["2031-02-04"]
+    assert [c.as_of for c in ex.extract(text)] == [None]  # nothing says which year
+
+
+def test_a_published_date_outranks_the_url() -> None:
+    ex = Extractor(use_model=False)
+    text = "On 4 February, the regional governor said that 312 people had died."
+    claims = ex.extract(text, published="2032-02-10", url="https://news.example/2031/03/floods/")
+    assert [c.as_of for c in claims] == ["2032-02-04"]
