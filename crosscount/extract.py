@@ -289,10 +289,10 @@ class Extractor:
             nm = self._people_noun(text, tok)
             if nm:
                 return nm[0], nm[1], party_word
-            party = self.resolver.party(tok.text)
+            width = 2 if i + 1 < len(toks) else 1  # a party word may end the sentence
+            two = " ".join(t.text for t in toks[i : i + width])
+            party = self.resolver.party(tok.text) or (self.resolver.party(two) if width == 2 else None)
             if party and tok.text[:1].isupper():
-                width = 2 if i + 1 < len(toks) else 1  # a party word may end the sentence
-                two = " ".join(t.text for t in toks[i : i + width])
                 if self.resolver.party(two):
                     party_word = two
                     i += width
@@ -364,6 +364,36 @@ class Extractor:
             found = state.cues[(start, end)] = [(m.start(), m.end(), m.group(0)) for m in matches]
         return found
 
+    def _predicate_past_modifier(
+        self,
+        text: str,
+        cues: list[tuple[int, int, str]],
+        noun_end: int,
+        clause_end: int,
+        best: tuple[float, str, str],
+    ) -> tuple[str, str] | None:
+        """ "three soldiers deployed with the mission had been killed": a role cue right after the counted
+        noun with a verb of its own later in the clause (an auxiliary before it) only describes those
+        people; the later verb says what happened to them, past any other figure it governs as well.
+        Only a role: "79 migrants drowned and hundreds more were missing" are two clauses."""
+        if best[1] not in _ROLE_MEASURES:
+            return None
+        written = best[2].removeprefix("cue:")
+        at = next((c for c in cues if c[0] >= noun_end and re.sub(r"\s+", " ", c[2].lower()) == written), None)
+        if at is None or text[noun_end : at[0]].strip():
+            return None
+        for start, _, later in cues[bisect_left(cues, at[1], key=_cue_start) :]:
+            if start >= clause_end:
+                break
+            cue = re.sub(r"\s+", " ", later.lower())
+            measure = self.lex.measure_cues.get(cue)
+            before = text[max(at[1], start - 30) : start].split()
+            if measure is None or measure == best[1] or cue in self.lex.weak_cues:
+                continue
+            if any(w.lower() in self.lex.passive_aux or w.lower() in self.lex.perfect_aux for w in before[-2:]):
+                return measure, f"cue:{cue}+predicate_past_modifier"
+        return None
+
     def _measure(
         self,
         text: str,
@@ -422,7 +452,15 @@ class Extractor:
                 if gap > 16:
                     continue
             entry = (score, measure, "cue:" + cue)
-            if m_start >= cand.end and any(cand.end <= other < m_start for other in others):
+            # a cue with another figure between it and this one is that figure's; so is a cue before this
+            # figure that stands nearer the figure before it ("Two soldiers deployed with ... and six others")
+            if (m_start >= cand.end and any(cand.end <= other < m_start for other in others)) or (
+                m_end <= cand.start
+                and any(
+                    m_end <= other < cand.start or (other < m_start and m_start - other < cand.start - m_end)
+                    for other in others
+                )
+            ):
                 if behind is None or entry < behind:
                     behind = entry
                 continue
@@ -432,6 +470,9 @@ class Extractor:
             elif best is None or entry < best:
                 best = entry
         if best is not None:
+            predicate = self._predicate_past_modifier(text, cues, noun_end, c_end, best)
+            if predicate is not None:
+                return predicate
             return best[1], best[2]
         # Ellipsis: "and the second by paratroopers", "another 2,700" -> the previous figure's measure.
         if prior:
@@ -494,8 +535,9 @@ class Extractor:
                     return self._subject_of(party, noun_word, state), "of_phrase"
         c_start, _ = sent.clause_of(cand.start)
         before = text[sent.start : cand.start]
-        if noun is None and prior and prior[-1].subject and not cand.is_share:
-            return prior[-1].subject, "ellipsis"  # "37 civilians were killed and 150 wounded"
+        whole = self._whole_of(text, prior)
+        if noun is None and whole is not None and not cand.is_share:
+            return whole, "ellipsis"  # "37 civilians were killed and 150 wounded"
         if (noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end : cand.end + 30])) and prior and prior[-1].subject:
             return prior[-1].subject, "pronoun_prior"
         if noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end : cand.end + 30]):
@@ -534,27 +576,53 @@ class Extractor:
         if noun_word and not military and noun_word in self.lex.people_nouns:
             return noun_word, "noun_as_written"  # "700,000 people", "120 protesters": the subject the text uses
         if military:
-            demonym = re.search(
-                r"([A-Z][a-z]+(?:an|ian|ese|ish|i|ic))\s+(?:[\w-]+\s+)?$", text[cand.end : noun_end_of(text, cand.end)]
+            demonym = re.match(
+                rf"\s+(?:[\w-]+\s+)?([A-Z][a-z]+(?:an|ian|ese|ish|i|ic))\s+(?:[\w-]+\s+)?{re.escape(noun_word)}\b",
+                text[cand.end : cand.end + 60],
             )
             if demonym and not self.resolver.party(demonym.group(1)):
                 return f"{demonym.group(1)} forces", "demonym"
+            # "two UN soldiers", "40 NATO troops": an organisation's initials name whose members they are
+            initials = re.match(
+                rf"\s+(?:[\w-]+\s+)?([A-Z]{{2,6}})\s+(?:[\w-]+\s+)?{re.escape(noun_word)}\b",
+                text[cand.end : cand.end + 60],
+            )
+            if initials and not self.resolver.party(initials.group(1)):
+                return f"{initials.group(1)} {noun_word}", "organisation_members"
             forces = [s for s, _ in state.subjects.most_common() if s.endswith(" forces")]
             if prior and prior[-1].subject and prior[-1].subject.endswith(" forces"):
                 return prior[-1].subject, "ellipsis"
             if forces:
                 return forces[0], "document"
-        if prior and prior[-1].subject:
-            return prior[-1].subject, "ellipsis"
-        if state.subjects and not military:
-            return state.subjects.most_common(1)[0][0], "document"
+        if whole is not None and not (military and not whole.endswith(" forces")):
+            return whole, "ellipsis"
+        # "773 dead": the people the document counts, not a force it names; but "4,000 casualties" in a
+        # story of armies may be the story's force (words for a force's losses, measures.toml)
+        counted = [
+            s
+            for s, _ in state.subjects.most_common()
+            if not (s.endswith(" forces") or s.split()[-1] in self.resolver.military_nouns)
+            or noun_word in self.lex.force_loss_nouns
+        ]
+        if counted and not military:
+            return counted[0], "document"
         # The first party named in the sentence as a last resort.
         party = self._last_party(text[sent.start : sent.end])
         if party:
             return self._subject_of(party, noun_word, state), "sentence"
+        if military and noun_word:
+            return noun_word, "noun_as_written"  # "120 people, including 11 police officers": not "people"
         if noun_word and (noun_word in self.lex.people_nouns or noun_word not in self.lex.casualty_nouns):
             return noun_word, "noun_as_written"
         return "people", "default_people"  # "12 dead, 40 injured": people, unqualified
+
+    def _whole_of(self, text: str, prior: list[Claim]) -> str | None:
+        """The subject an elliptic figure ("and 150 wounded", "hundreds more") shares: the last earlier
+        figure's, unless that one is a part of the one before ("95 people, including 14 police officers")."""
+        for claim in reversed(prior):
+            if claim.subject and not self.lex.part_pattern.search(text, max(0, claim.start - 25), claim.start):
+                return claim.subject
+        return prior[-1].subject if prior else None
 
     def _update_list_lead_in(
         self, sent: Sentence, frames: list[Frame], aliases: DocumentAliases, state: DocState
@@ -1398,10 +1466,8 @@ def _core_patterns(
     return re.compile(report_of, re.I), re.compile(spokesperson_for, re.I), re.compile(possessor, re.I)
 
 
-def noun_end_of(text: str, start: int) -> int:
-    """End of the short noun phrase after a figure (up to the first people noun or 5 words)."""
-    m = re.match(r"(?:\s+[\w'’-]+){1,5}", text[start : start + 80])
-    return start + (m.end() if m else 0)
+# Measures that say what role people have, not what happened to them ("soldiers deployed with the mission").
+_ROLE_MEASURES = frozenset({"deployed"})
 
 
 def _is_parenthetical(text: str, start: int, end: int) -> bool:

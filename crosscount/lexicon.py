@@ -57,6 +57,7 @@ class Lexicon:
     report_verbs: frozenset[str]
     report_verb_pattern: re.Pattern[str]
     passive_aux: frozenset[str]
+    perfect_aux: frozenset[str]
     adverbs: frozenset[str]
     np_words: frozenset[str]
     evidential_pattern: re.Pattern[str]
@@ -97,6 +98,8 @@ class Lexicon:
     share_base_pattern: re.Pattern[str]  # (anchored at the figure's end) "of the deployed force": a share's base
     generic_people: frozenset[str]  # "people", "individuals": the subject is "people"
     group_pattern: re.Pattern[str]  # groups whose members are everyone their event counts ("migrants")
+    force_loss_nouns: frozenset[str]  # "casualties", "losses": may be a force's, unlike "dead" or "bodies"
+    part_pattern: re.Pattern[str]  # (searched up to a figure) "including ": the figure is a part of the one before
     subject_synonyms: dict[str, str]  # "demonstrators" -> "protesters"
     before_place: frozenset[str]  # "in the occupied eastern X": stepped over between the preposition and X
     admin_units: str  # regex alternation: "region|province|...", part of a place's phrase
@@ -177,6 +180,7 @@ def lexicon() -> Lexicon:
         report_verbs=frozenset(verbs),
         report_verb_pattern=phrase_pattern(verbs),
         passive_aux=frozenset(attribution["passive_auxiliaries"]),
+        perfect_aux=frozenset(attribution["perfect_auxiliaries"]),
         adverbs=frozenset(attribution["adverbs"]),
         np_words=frozenset(w.lower() for w in attribution["np_words"]),
         evidential_pattern=phrase_pattern(attribution["evidential"]),
@@ -242,6 +246,8 @@ def lexicon() -> Lexicon:
         ),
         generic_people=frozenset(w.lower() for w in measures["subjects"]["generic"]),
         group_pattern=phrase_pattern(measures["subjects"]["groups"]),
+        force_loss_nouns=frozenset(measures["subjects"]["force_loss_nouns"]),
+        part_pattern=re.compile(r"\b(?:" + alternation(measures["subjects"]["part_introducers"]) + r")\s+$", re.I),
         subject_synonyms={k.lower(): v for k, v in measures["subjects"]["synonyms"].items()},
         before_place=frozenset(w.lower() for w in measures["locations"]["before_place"]),
         admin_units="|".join(re.escape(w) for w in sorted(measures["locations"]["admin_units"], key=len, reverse=True)),

@@ -355,3 +355,20 @@ def test_extract_a_nationality_ending_the_sentence_is_no_crash(sentence: str) ->
 
     for claim in crosscount.extract(sentence, published="2024-03-04"):
         assert claim.low is None or claim.low >= 1
+
+
+def test_a_role_participle_after_the_noun_yields_to_the_clause_verb() -> None:
+    """ "deployed with the mission" says who they were; "had been killed" what happened to them."""
+    got = {c.figure: c.measure for c in extract("The ministry said five of its soldiers deployed with the regional "
+                                                "force had been killed in the fighting.", published="2025-03-12")}
+    assert got == {"five": "killed"}
+    got = {c.figure: c.measure for c in extract("Two Nigerians deployed with the mission and six others in the "
+                                                "allied force were killed over two days, the army said.",
+                                                published="2025-03-12")}
+    assert got == {"Two": "killed", "six": "killed"}
+
+
+def test_two_clauses_keep_their_own_verbs() -> None:
+    got = {c.figure: c.measure for c in extract("At least 41 migrants drowned on Tuesday and hundreds more were "
+                                                "missing after the boat sank.", published="2025-03-12")}
+    assert got == {"At least 41": "killed", "hundreds": "missing"}

@@ -65,3 +65,35 @@ def test_a_known_source_named_with_an_organisation_word_is_an_organisation_not_a
         "The Institute for the Study of War", DocumentAliases.scan(text), split(text)[1][0]
     )
     assert (name, kind) == ("Institute for the Study of War", "org")
+
+
+def test_a_part_named_with_including_is_its_own_noun_and_a_later_more_is_the_whole() -> None:
+    text = (
+        "At least 64 people, including 9 police officers, died in the riots on Friday, "
+        "while hundreds more were hurt."
+    )
+    got = subjects(text)
+    assert got["9"] == "police officers"
+    assert got["hundreds"] == "people"
+    assert got["At least 64"] == "people"
+
+
+def test_a_military_noun_qualified_by_initials_is_that_organisations_members() -> None:
+    text = "Rebels shelled the base on Monday. The army confirmed the death of four UN soldiers in the attack."
+    assert subjects(text)["four"] == "UN soldiers"
+
+
+def test_a_two_word_nationality_before_a_military_noun_names_the_force() -> None:
+    text = "Fighting with the rebels went on. By Sunday, eleven South African soldiers had been killed, the army said."
+    assert subjects(text)["eleven"] == "South African forces"
+
+
+def test_unqualified_dead_are_people_even_in_a_story_that_names_armed_forces() -> None:
+    text = (
+        "Clashes between rebels and Valdorian troops spread to the city, where 40 Valdorian soldiers were killed.\n\n"
+        "The president reported 512 dead and 1,900 injured in the battles between the rebels and the army."
+    )
+    got = subjects(text)
+    assert got["40"] == "Valdorian forces" or got["40"] == "soldiers"
+    assert got["512"] == "people"
+    assert got["1,900"] == "people"
