@@ -1092,6 +1092,8 @@ class Extractor:
                 words = fold(written)
                 if not any(k in words for k in keys) or fold(canonical) == fold(name):
                     continue
+                if not self.resolver.state_organ(canonical):
+                    continue  # "Iran confirmed": not the NGO "Iran Human Rights" named nearby
                 distance = abs(start - position)
                 if distance <= 800 and (best is None or distance < best[0]):
                     best = (distance, canonical)

@@ -69,6 +69,8 @@ class Resolver:
     civilian_nouns: frozenset[str] = frozenset()
     raw_source_aliases: list[str] = field(default_factory=list)
     organisation_heads: frozenset[str] = frozenset()
+    state_heads: frozenset[str] = frozenset()
+    forms: dict[str, list[str]] = field(default_factory=dict)  # canonical -> the names it is written by
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # parent -> member agencies
     parent_nouns: dict[str, bool] = field(default_factory=dict)  # "agency" -> False, "agencies" -> True
     _mention_pattern: re.Pattern[str] | None = None
@@ -98,6 +100,7 @@ class Resolver:
         for canonical, aliases in data.get("sources", {}).items():
             for alias in [canonical, *aliases]:
                 self.sources[fold(alias)] = canonical
+                self.forms.setdefault(canonical, []).append(alias)
                 self.raw_source_aliases.append(alias)
                 self.source_words = max(self.source_words, len(fold(alias).split()))
             self._mention_pattern = None
@@ -121,6 +124,9 @@ class Resolver:
             self.organisation_heads = self.organisation_heads | frozenset(
                 w.lower() for w in data["organisations"].get("heads", [])
             )
+            self.state_heads = self.state_heads | frozenset(
+                w.lower() for w in data["organisations"].get("state_heads", [])
+            )
         if "parents" in data:
             parents = data["parents"]
             self.parent_nouns.update({fold(w): False for w in parents.get("singular", [])})
@@ -139,6 +145,11 @@ class Resolver:
     # ---- lookups -------------------------------------------------------------------------
     def party(self, name: str) -> Party | None:
         return self.party_by_alias.get(fold(name))
+
+    def state_organ(self, canonical: str) -> bool:
+        """Whether a known source is an organ of a state: one of its names has a word such as "ministry"
+        ("South Korea NIS" is also "South Korea's spy agency"; "Iran Human Rights" is no organ of Iran)."""
+        return any(set(fold(form).split()) & self.state_heads for form in self.forms.get(canonical, [canonical]))
 
     def outlet(self, name: str) -> str | None:
         key = fold(name)

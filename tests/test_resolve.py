@@ -87,3 +87,17 @@ def test_model_meta_check_refuses_another_model() -> None:
     with pytest.raises(ModelError):
         check_meta({"lang": "en", "name": "core_web_sm", "version": "3.7.1"})
     check_meta({"lang": "en", "name": "core_web_sm", "version": "3.8.0"})
+
+
+def test_a_state_organ_is_known_by_any_of_its_names() -> None:
+    r = default_resolver()
+    assert r.state_organ("South Korea NIS")  # also written "South Korea's spy agency"
+    assert r.state_organ("UK Ministry of Defence")
+    assert not r.state_organ("Iran Human Rights")  # an NGO named after the country
+    assert not r.state_organ("IFRC")
+
+
+def test_an_armed_group_is_not_a_metonym_of_the_state_it_fights() -> None:
+    r = default_resolver()
+    for group in ("M23", "Hezbollah", "Houthis"):
+        assert r.party(group) is None, group

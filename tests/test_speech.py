@@ -414,3 +414,21 @@ def test_extract_an_addition_to_the_previous_figure_keeps_its_source() -> None:
     )
     found = {c.figure: c for c in extract(text, published="2024-03-02")}
     assert found["dozens"].source == found["36"].source == "Lorn County officials"
+
+
+def test_a_country_that_confirms_is_not_an_ngo_named_after_it() -> None:
+    text = (
+        "The rights group Iran Human Rights said it had counted 210 deaths in the crackdown.\n\n"
+        "Iran has confirmed that 24 members of the security forces have been killed in the unrest."
+    )
+    by_figure = {c.figure: c.source for c in extract(text, published="2025-03-12")}
+    assert by_figure["210"] == "Iran Human Rights"
+    assert by_figure["24"] == "Iran"
+
+
+def test_a_country_that_reports_is_its_agency_named_nearby() -> None:
+    text = (
+        "South Korea's spy agency briefed lawmakers on the deployment on Monday.\n\n"
+        "South Korea said 1,100 North Korean soldiers had been killed or wounded."
+    )
+    assert [c.source for c in extract(text, published="2025-03-12")] == ["South Korea NIS"]
