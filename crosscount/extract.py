@@ -153,7 +153,7 @@ class Extractor:
         aliases = DocumentAliases.scan(text)
         paragraphs, sentences = split(text)
         quotes = quote_spans(text)
-        state = DocState(people=DocumentPeople.scan(text, self.lex))
+        state = DocState(people=DocumentPeople.scan(text, self.lex, self.resolver.known_source))
         state.military_parties = self._military_parties(text)
         state.group = self._group(text)
 
@@ -1315,9 +1315,20 @@ class Extractor:
         if source is not None and "carry" not in src_rule:
             # "the interior minister", "Mr Doe", "Doe": the titled person the document names; a
             # spokesperson's or an envoy's figure is their organisation's
-            titled = state.people.resolve(source_text or source, cand.start, self.lex) or state.people.resolve(
-                source, cand.start, self.lex
+            is_state = self.resolver.is_state
+            titled = state.people.resolve(source_text or source, cand.start, self.lex, is_state) or (
+                state.people.resolve(source, cand.start, self.lex, is_state)
             )
+            if titled is not None and titled[:1].islower():
+                # "X, secretary general of the aid group": the organisation the text named before
+                titled = next(
+                    (
+                        m.canonical
+                        for m in reversed(state.mentions)
+                        if m.kind == "org" and m.position < cand.start and m.canonical != source
+                    ),
+                    None,
+                )
             if titled is not None and titled != source:
                 source, src_rule = self.resolver.canonical_source(titled), f"{src_rule}+titled_person"
             if source is not None and state.people.speaks_for_unnamed(source):

@@ -78,6 +78,7 @@ class Lexicon:
     speech_cue_pattern: re.Pattern[str]  # "according to", "citing", "as per" and every form of a reporting lemma
     name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
+    officer_titles: frozenset[str]  # officers who present a (non-state) organisation's count
     report_nouns: frozenset[str]  # "figures issued by X" are X's
     mouthpieces: frozenset[str]  # "spokesman": always speaks for an organisation, named or not
     honorifics: frozenset[str]  # "Mr", "Dr": before a name, never part of it
@@ -216,6 +217,7 @@ def lexicon() -> Lexicon:
             re.IGNORECASE,
         ),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
+        officer_titles=frozenset(w.lower() for w in attribution["parse"]["officer_titles"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
         mouthpieces=frozenset(w.lower() for w in attribution["people"]["mouthpieces"]),
         honorifics=frozenset(w.lower() for w in attribution["people"]["honorifics"]),

@@ -14,6 +14,7 @@ Title words come from attribution.toml (``parse.person_titles``, ``parse.spokesp
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crosscount.lexicon import Lexicon
@@ -39,9 +40,10 @@ class DocumentPeople:
     mouthpieces: frozenset[str] = frozenset()  # titles of people who only ever speak for someone
 
     @classmethod
-    def scan(cls, text: str, lex: Lexicon) -> DocumentPeople:
+    def scan(cls, text: str, lex: Lexicon, known: Callable[[str], str | None] = lambda _: None) -> DocumentPeople:
+        """``known``: the canonical name of a known source phrase, if the alias tables have it."""
         out = cls(mouthpieces=lex.mouthpieces)
-        titles = lex.person_titles | lex.spokesperson_titles
+        titles = lex.person_titles | lex.spokesperson_titles | lex.officer_titles
         particle = "|".join(map(re.escape, sorted(lex.name_particles)))
         name_word = rf"(?:{_CAP}|(?:{particle})-{_CAP}|(?:{particle})(?=\s+[A-Z]))"
         name = rf"{_CAP}(?:\s+{name_word}){{1,3}}"
@@ -49,9 +51,12 @@ class DocumentPeople:
         # "Interior Minister Jane Roe", "judiciary head Jane Roe", "Gen. John Doe"
         before = re.compile(rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+)+)({name})")
         # "Jane Roe, the interior minister", "John Doe, envoy for the Red Cross in Libya"
+        org_heads = "|".join(re.escape(w) for w, kind in sorted(lex.descriptions.items()) if kind == "org")
         after = re.compile(
             rf"({name}),\s+(?:the\s+|a\s+|an\s+)?((?:[\w'’-]+\s+){{0,4}}?)((?i:{title_alt}))\b"
-            rf"(?:\s+(?:of|for|at|to)\s+(?:the\s+)?((?:{_CAP}|of|for|and|the)(?:\s+(?:{_CAP}|of|for|and|the)){{0,7}}))?",
+            rf"(?:\s+(?:of|for|at|to)\s+(?:the\s+)?((?:{_CAP}|of|for|and|the)(?:\s+(?:{_CAP}|of|for|and|the)){{0,7}}"
+            # "secretary general of aid group": an organisation the text named before, by a description
+            rf"|(?:[a-z][\w-]*\s+){{0,2}}(?:{org_heads})\b))?",
         )
         # "the agency's director, Jane Roe,": a title with the name set off by commas
         set_off = re.compile(
@@ -70,7 +75,12 @@ class DocumentPeople:
             if head is None:
                 continue
             before_words = {fold(w) for w in m.group(1).split()} | set(title_words[:-1])
-            organisation = _acronym(m.group(1))  # "IHR director Jane Roe": she speaks for IHR
+            # "IHR director Jane Roe": she speaks for IHR; "UN rights chief X": a form the alias table knows
+            organisation = (
+                known(f"{m.group(1)}{m.group(2)}".strip())
+                or _acronym(m.group(1))
+                or _described_owner(m.group(1), lex)  # "the group's president, X,": the group named before
+            )
             out.people.append(
                 TitledPerson(person, head, frozenset(before_words - {head, ""}), organisation, m.start(3))
             )
@@ -97,8 +107,11 @@ class DocumentPeople:
         key = fold(name)
         return any(fold(p.name) == key and p.organisation is None and p.title in self.mouthpieces for p in self.people)
 
-    def resolve(self, phrase: str, position: int, lex: Lexicon) -> str | None:
-        """The person (or the organisation a spokesperson speaks for) a source phrase means, if the text says."""
+    def resolve(
+        self, phrase: str, position: int, lex: Lexicon, is_state: Callable[[str], bool] = lambda _: True
+    ) -> str | None:
+        """The person (or the organisation a spokesperson or an officer speaks for) a source phrase means,
+        if the text says. ``is_state``: whether an organisation is a state or an organ of one."""
         words = [w for w in fold(phrase).split() if w]
         if not words or not self.people:
             return None
@@ -107,7 +120,7 @@ class DocumentPeople:
         if not words:
             return None
         head = words[-1]
-        titles = lex.person_titles | lex.spokesperson_titles
+        titles = lex.person_titles | lex.spokesperson_titles | lex.officer_titles
         if head in titles and head not in lex.honorifics:
             # "the interior minister", "Pakistan's interior minister", "the General"
             modifiers = set(words[:-1]) - lex.name_glue
@@ -123,6 +136,10 @@ class DocumentPeople:
         if chosen is None:
             return None
         if chosen.organisation and chosen.title in lex.spokesperson_titles:
+            return chosen.organisation
+        if chosen.organisation and chosen.title in lex.officer_titles and not is_state(chosen.organisation):
+            # an officer presenting an organisation's count (a Red Crescent secretary general, a group's
+            # president) is the organisation; a head of state or a minister speaks in their own name
             return chosen.organisation
         return chosen.name
 
@@ -171,9 +188,20 @@ def _acronym(words: str) -> str | None:
     return None
 
 
+def _described_owner(words: str, lex: Lexicon) -> str | None:
+    """ "the group's", "the charity's": an organisation the text named before, by a description (lower case)."""
+    m = re.search(r"(?:^|\s)(?:the\s+)?([a-z][\w-]*)(?:'s|’s)\s*$", words, re.I)
+    if m and lex.descriptions.get(m.group(1).lower()) == "org":
+        return m.group(1).lower()
+    return None
+
+
 def _clean_name(written: str, titles: frozenset[str], lex: Lexicon) -> str | None:
     """The name without trailing possessive or punctuation; None when a word is a title or a time word."""
     words = written.replace("’s", "").replace("'s", "").strip(" .,").split()
+    # "Tuesday. Jane Roe": a sentence ended inside the run of capitalised words; the name starts after it
+    ends = [i for i, w in enumerate(words[:-1]) if w.endswith(".") and len(w) > 4]
+    words = words[ends[-1] + 1 :] if ends else words
     if any(fold(w) in titles or fold(w) in lex.time_nouns for w in words):
         return None
     return " ".join(words) if len(words) >= 2 else None

