@@ -271,6 +271,12 @@ class Extractor:
         if i < len(toks) and toks[i].low == "of":
             i += 1
             if i < len(toks) and toks[i].low in lex.of_pronouns:
+                # "14 of whom were police officers": the noun after the copula says who they are
+                if i + 1 < len(toks) and toks[i + 1].low in lex.passive_aux:
+                    for tok in toks[i + 2 : i + 5]:
+                        named = self._people_noun(text, tok)
+                        if named:
+                            return named[0], named[1], None
                 return ("them", toks[i].end, None)
             if i < len(toks) and toks[i].low in lex.of_determiners:
                 i += 1
@@ -474,6 +480,9 @@ class Extractor:
             if predicate is not None:
                 return predicate
             return best[1], best[2]
+        # A weak cue right at the figure governs it ("a boat carrying dozens of migrants", "104 rescued").
+        if weak is not None and weak[0] < _ADJACENT_CUE:
+            return weak[1], weak[2] + "+adjacent"
         # Ellipsis: "and the second by paratroopers", "another 2,700" -> the previous figure's measure.
         if prior:
             return prior[-1].measure, "ellipsis"
@@ -538,9 +547,11 @@ class Extractor:
         whole = self._whole_of(text, prior)
         if noun is None and whole is not None and not cand.is_share:
             return whole, "ellipsis"  # "37 civilians were killed and 150 wounded"
-        if (noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end : cand.end + 30])) and prior and prior[-1].subject:
+        # "some of them": the people spoken of before (unless the clause says who: "12 of them were children")
+        pronoun = noun in ("them", None) and bool(_PRONOUN_OBJECT.match(text[cand.end : cand.end + 30]))
+        if (noun in ("them",) or pronoun) and prior and prior[-1].subject:
             return prior[-1].subject, "pronoun_prior"
-        if noun in ("them",) or _PRONOUN_OBJECT.match(text[cand.end : cand.end + 30]):
+        if noun in ("them",) or pronoun:
             party = self._last_party(before)
             if party:
                 return self._subject_of(party, noun_word, state), "pronoun"
@@ -1442,6 +1453,7 @@ _ORG_PHRASE = re.compile(
 )
 # A data row: a short label, a colon and one figure ("Province A: 191").
 _DATA_ROW = re.compile(r"[^\W\d][^:\d]{0,40}:\s*[\w.,~-]+(?:\s+[\w.,-]+)?[.;]?\s*")
+_ADJACENT_CUE = 2.0  # a cue's score (words between it and the figure, weighted) when it stands right at the figure
 _CUE_REACH = 400  # characters: more than 16 words of news on either side of a figure
 _LOOK_BACK = 80  # characters before a place name read for its locative ("in the occupied southern ...")
 _EARLIER_CLAUSES = 8  # earlier clauses of the sentence searched for a measure cue, nearest first

@@ -372,3 +372,13 @@ def test_two_clauses_keep_their_own_verbs() -> None:
     got = {c.figure: c.measure for c in extract("At least 41 migrants drowned on Tuesday and hundreds more were "
                                                 "missing after the boat sank.", published="2025-03-12")}
     assert got == {"At least 41": "killed", "hundreds": "missing"}
+
+
+def test_a_weak_cue_right_at_the_figure_beats_the_previous_figures_measure() -> None:
+    text = "At least 30 people drowned after a fishing boat carrying dozens of migrants sank off the cape."
+    got = {c.figure: c.measure for c in extract(text, published="2025-03-12")}
+    assert got == {"At least 30": "killed", "dozens": "other"}
+    # not adjacent: the previous figure's measure still carries ("and 12 more")
+    got = {c.figure: c.measure for c in extract("Rescuers said 40 people died and 12 more in the next town.",
+                                                published="2025-03-12")}
+    assert got == {"40": "killed", "12": "killed"}

@@ -97,3 +97,12 @@ def test_unqualified_dead_are_people_even_in_a_story_that_names_armed_forces() -
     assert got["40"] == "Valdorian forces" or got["40"] == "soldiers"
     assert got["512"] == "people"
     assert got["1,900"] == "people"
+
+
+def test_of_whom_or_of_them_with_a_copula_names_who_they_are() -> None:
+    got = subjects("At least 70 people were killed on Sunday, 11 of whom were police officers.")
+    assert got == {"At least 70": "people", "11": "police officers"}
+    got = subjects("Officials said 45 people died in the flood; 9 of them were children.")
+    assert got["9"] == "children"
+    got = subjects("Officials said 45 soldiers died in the fighting, and 9 of them in the capital.")
+    assert got["9"] == got["45"]  # no noun of its own: the people spoken of before
