@@ -893,6 +893,40 @@ def _infer_doc_dates(
             first = min(others, key=lambda t: (parse_as_of(t[0]) or (0, 0, ""))[0])
             src = m.source or "its own voice"
             offer(m.doc, first[0], f"it repeats {src}'s {m.figure} ({m.measure}), dated {first[0]} in {first[1]}")
+    # a precise figure ("11,300", "3,958") another document gives the same count first bounds the date
+    # of a text repeating it, whoever the two name as its source: the figure existed by then
+    first_seen: dict[tuple[Any, ...], list[tuple[int, str, str]]] = defaultdict(list)
+    for key, members in groups.items():
+        if not _precise(key[-1]):
+            continue
+        figure = (key[0], *key[2:5], key[-1])  # story, subject, measure, unit, figure
+        for m in members:
+            # its as-of, else its document's date, else the earliest the document can be (a month in its URL)
+            stated = m.as_of if m.kind != "projection" and m.as_of else out.date.get(m.doc)
+            if stated is None:
+                stated = url_date(getattr(docs.get(m.doc), "url", None))
+            parsed = parse_as_of(stated)
+            if stated is not None and parsed is not None:
+                first_seen[figure].append((parsed[0], stated, m.doc))
+    for key, members in groups.items():
+        if not _precise(key[-1]):
+            continue
+        seen = first_seen.get((key[0], *key[2:5], key[-1]))
+        if not seen:
+            continue
+        for m in members:
+            if m.doc in out.date:
+                continue
+            earlier = [t for t in seen if t[2] != m.doc]
+            if not earlier:
+                continue
+            _, seen_on, where = min(earlier)
+            if len(seen_on) != 10:
+                continue  # first known in a month only: it says too little of the day
+            month = url_date(getattr(docs.get(m.doc), "url", None))
+            if month is not None and seen_on[:7] > month[:7]:
+                continue  # its URL dates it before: it may be where the figure was first given
+            offer(m.doc, seen_on, f"it gives the figure {m.figure} ({m.measure}), given in {where} by {seen_on}")
     for d, (value, why) in candidates.items():
         out.date[d] = value
         out.basis[d] = why
