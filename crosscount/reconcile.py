@@ -806,6 +806,16 @@ def _merge_source_names(
         for i, j in itertools.combinations(range(len(keys)), 2):
             if _one_entity(names[i], names[j], generic, canonical):
                 parent[_root(parent, i)] = _root(parent, j)
+        if _precise(keys[0][-1]):
+            # a bare generic name ("police", "the ministry") repeating a precise figure that one named
+            # body of the story gives is that body: such a figure is not found twice by chance
+            words = [set(_name_key(n).split()) for n in names]
+            bare = [i for i in range(len(keys)) if not words[i] - generic]
+            for i in bare:
+                # the one named body whose name holds the bare name's words ("Police" / "Maui police")
+                named = {_root(parent, j) for j in range(len(keys)) if j not in bare and words[i] <= words[j]}
+                if len(named) == 1:
+                    parent[_root(parent, i)] = next(iter(named))
         clusters: dict[int, list[int]] = defaultdict(list)
         for i in range(len(keys)):
             clusters[_root(parent, i)].append(i)

@@ -84,3 +84,32 @@ def test_precise_figure_dating_uses_the_earliest_known_occurrence() -> None:
     by_doc = {s.docs[0]: s for s in rec.statements}
     # 1,415 was known in September (m's URL month): October 20 is no bound on n, which stays undated
     assert by_doc["n"].date is None
+
+
+def test_a_bare_generic_name_repeating_a_precise_figure_is_the_named_body_whose_name_holds_it() -> None:
+    rec = reconcile(
+        [
+            claim("a", 115, source="Harbor police"),
+            claim("b", 115, source="Police"),
+            claim("b", 115, source="Governor Lee", measure="killed"),  # another body gives it too: no matter
+        ],
+        docs(("a", "2025-08-21"), ("b", "2025-08-21")),
+    )
+    police = [s for s in rec.statements if s.source in ("Harbor police", "Police")]
+    assert len(police) == 1 and police[0].source == "Harbor police" and police[0].docs == ["a", "b"]
+
+
+def test_a_bare_generic_name_stays_apart_when_two_named_bodies_could_be_it_or_the_figure_is_round() -> None:
+    rec = reconcile(
+        [
+            claim("a", 115, source="Harbor police"),
+            claim("c", 115, source="Valley police"),
+            claim("b", 115, source="Police"),
+            claim("a", 400, source="Harbor police"),  # round: "police" may be anyone's 400
+            claim("b", 400, source="Police"),
+        ],
+        docs(("a", "2025-08-21"), ("b", "2025-08-21"), ("c", "2025-08-21")),
+    )
+    named = sorted(s.source or "" for s in rec.statements if s.low == 115)
+    assert named == ["Harbor police", "Police", "Valley police"]
+    assert sorted(s.source or "" for s in rec.statements if s.low == 400) == ["Harbor police", "Police"]
