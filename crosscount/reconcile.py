@@ -1225,6 +1225,9 @@ def _change(
     }
 
 
+_NOBODY: frozenset[int] = frozenset()
+
+
 class _Reconciler:
     def __init__(self, cfg: ReconcileConfig) -> None:
         self.cfg = cfg
@@ -1235,6 +1238,7 @@ class _Reconciler:
         # (story, subject, measure, unit) -> nodes, over all locations; nothing crosses stories
         self.family: dict[_Family, list[_Node]] = defaultdict(list)
         self.sentences: dict[str, list[str]] = {}
+        self.speakers: dict[str, frozenset[int]] = {}  # statement id -> its (document, sentence, source as written)
         self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
         self.loc_fold: dict[_Family, tuple[dict[str, str], str | None]] = {}
         self.onset: dict[str | None, int] = {}  # story -> the date of its first dated figure
@@ -1621,6 +1625,12 @@ class _Reconciler:
             where = label if window[0] is None else f"{label} ({_window_text(window)})"
             self._compare_views(var, what, where, label, views, {n.st.id: n for n in members}, cum, tol_text)
 
+    def one_speaker(self, x: _Node, y: _Node) -> bool:
+        """Both figures said by one speaker in one sentence (the same source as written): parts of one
+        account ("two South Africans with the UN mission and seven others ..., it said"), never rivals,
+        whatever names the extractor resolved the speaker to."""
+        return bool(self.speakers.get(x.st.id, _NOBODY) & self.speakers.get(y.st.id, _NOBODY))
+
     def _compare_views(
         self,
         var: Variable,
@@ -1638,6 +1648,8 @@ class _Reconciler:
         def apart(x: _Node, y: _Node) -> bool:
             if x.src == y.src or _same_body(x.src, y.src, cfg.generic_source_words):
                 return False  # one source's own figures: revision or evolution, not a conflict
+            if self.one_speaker(x, y):
+                return False  # one speaker's figures in one sentence ("two ... and seven others, it said")
             if not cfg.inferred_dates_conflict and (
                 x.st.date_basis == "document date inferred" or y.st.date_basis == "document date inferred"
             ):
@@ -1735,12 +1747,16 @@ class _Reconciler:
                 if n.bounded:
                     continue
                 if n.hi == math.inf:
-                    cands = [o for o in bounded if o.src != n.src and o.hi < n.lo]
+                    cands = [o for o in bounded if o.src != n.src and o.hi < n.lo and not self.one_speaker(n, o)]
                     other = min(cands, key=lambda o: o.hi) if cands else None
                     if other is not None and self._growth(other, n, cum):
                         other = None
                 else:
-                    cands = [o for o in bounded if o.src != n.src and o.lo > n.hi and not self._growth(n, o, cum)]
+                    cands = [
+                        o
+                        for o in bounded
+                        if o.src != n.src and o.lo > n.hi and not self._growth(n, o, cum) and not self.one_speaker(n, o)
+                    ]
                     other = max(cands, key=lambda o: o.lo) if cands else None
                 if other is None:
                     continue
@@ -2241,6 +2257,10 @@ def reconcile(
     statements = [st for st, _ in built]
     r = _Reconciler(cfg)
     for st, members in built:
+        # who says it where: one speaker's figures in one sentence are a breakdown, never rivals
+        said = {hash((m.doc, m.sentence, m.source_text.lower())) for m in members if m.sentence and m.source_text}
+        if said:
+            r.speakers[st.id] = frozenset(said)
         if st.unit == "persons_per_day":
             sents = [m.sentence for m in members if m.sentence]
             if sents:

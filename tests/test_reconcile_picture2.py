@@ -40,6 +40,11 @@ def conflicts(rec: Reconciliation) -> list[set[float | None]]:
     return [{by_id[i].low for i in f.statements} for f in rec.findings if f.type == "conflict"]
 
 
+# a story that began a month before the figures below: no "first days" growth excuse applies
+EARLY = ("z", "2025-02-01")
+ONSET = [claim("z", 5, measure="wounded", as_of="2025-02-01")]
+
+
 def test_an_undated_document_is_dated_by_a_precise_figure_another_gives_first_whoever_they_name() -> None:
     rec = reconcile(
         [
@@ -113,3 +118,30 @@ def test_a_bare_generic_name_stays_apart_when_two_named_bodies_could_be_it_or_th
     named = sorted(s.source or "" for s in rec.statements if s.low == 115)
     assert named == ["Harbor police", "Police", "Valley police"]
     assert sorted(s.source or "" for s in rec.statements if s.low == 400) == ["Harbor police", "Police"]
+
+
+def test_one_speakers_figures_in_one_sentence_are_not_rivals_whatever_names_they_were_resolved_to() -> None:
+    sentence = "Two medics with the relief mission and seven others of the regional force died, it said."
+    rec = reconcile(
+        [
+            *ONSET,
+            claim("a", 2, source="Relief Mission", source_text="it", sentence=sentence, as_of="2025-03-02"),
+            claim("a", 7, source="Regional Force", source_text="it", sentence=sentence, as_of="2025-03-02"),
+        ],
+        docs(EARLY, ("a", "2025-03-02")),
+    )
+    assert conflicts(rec) == []
+
+
+def test_the_same_figures_from_two_speakers_still_conflict() -> None:
+    rec = reconcile(
+        [
+            *ONSET,
+            claim("a", 2, source="Relief Mission", source_text="the mission", sentence="The mission said two.",
+                as_of="2025-03-02"),
+            claim("a", 7, source="Regional Force", source_text="the force", sentence="The force said seven.",
+                as_of="2025-03-02"),
+        ],
+        docs(EARLY, ("a", "2025-03-02")),
+    )
+    assert conflicts(rec) == [{2, 7}]
