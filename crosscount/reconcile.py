@@ -6,8 +6,9 @@ The stage runs in five steps, each a named rule whose name is kept on what it pr
    merge when they share the story, the canonical source (an unattributed claim is the *own voice*
    of its outlet, never merged across outlets), subject, measure, unit, window and the figure they
    state ("11,300" and "more than 11,300"; a report and a projection of it); one source under
-   several names is one (``source_one_name_per_source``; a name no reader accepts falls to the
-   own voice, ``source_name_rejected``); a rounded repeat joins the precise figure it rounds;
+   several names is one (``source_one_name_per_source``; a bare generic name, "police", repeating
+   a precise figure is the one named body whose name holds it; a name no reader accepts falls to
+   the own voice, ``source_name_rejected``); a rounded repeat joins the precise figure it rounds;
    places inside one another are one; a missing or coarser as-of joins the one more precise as-of
    it fits.
 2. ``variable_merge``: statements are grouped by story x subject x measure x location x unit. A
@@ -18,17 +19,20 @@ The stage runs in five steps, each a named rule whose name is kept on what it pr
    precise deployed/strength figures of the subject then), marked computed.
 4. Per variable and period: ``conflict_*`` (one finding per period and window, camp by camp; like
    with like by window; "at least N" tolls as N; growth in a story's first days excused; two
-   names of one body are not independent), ``agreement_within_tolerance``, estimates
+   names of one body, or one speaker's figures in one sentence, are not rivals; a count of the
+   missing or displaced may fall), ``agreement_within_tolerance``, estimates
    (``estimate_*``), then evolution (cumulative counts only) and revisions over time.
 5. Arithmetic checks: ``check_share``, ``check_sum``, ``check_rate`` (from the window's start when
    given), ``check_projection``.
 
 Dates: a statement's date is its as-of; failing that the earliest publication date of the
 documents carrying it; failing that the document's date inferred from the latest as-of its own
-claims report and from the statements it repeats (dated elsewhere), with the basis in
-``date_note``. A month-precision date is taken at mid-month. A period is a run of dated statements
-in one calendar month or within ``window_days`` of the run's first date; year-only statements form
-their own periods; an undated statement is in no period and is compared with nothing.
+claims report, from the statements it repeats (dated elsewhere) and from a precise figure
+("11,300") another document gave first, whoever it was credited to, never past the month the
+document's URL gives, with the basis in ``date_note``. A month-precision date is taken at
+mid-month. A period is a run of dated statements in one calendar month or within ``window_days``
+of the run's first date; year-only statements form their own periods; an undated statement is in
+no period and is compared with nothing.
 
 Everything runs on sorted groups and dicts: no pairwise loop over a whole variable.
 """
@@ -119,6 +123,7 @@ class ReconcileConfig:
     precise_force_ratio: float = 1.25
     cumulative: frozenset[str] = frozenset()
     cumulative_units: frozenset[str] = frozenset({"persons", "percent"})
+    can_fall: frozenset[str] = frozenset()  # counts of people in a state they leave (found, home again)
     force_measures: tuple[str, ...] = ("deployed", "strength")
     independent_kinds: frozenset[str] = frozenset({"report"})
     sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -150,6 +155,7 @@ class ReconcileConfig:
             "projection_days": self.projection_days,
             "max_comparisons": self.max_comparisons,
             "cumulative": sorted(self.cumulative),
+            "can_fall": sorted(self.can_fall),
             "force_measures": list(self.force_measures),
             "independent_kinds": sorted(self.independent_kinds),
             "sums": {k: list(v) for k, v in self.sums.items()},
@@ -264,6 +270,7 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         precise_force_ratio=_num(tol, "precise_force_ratio", 1.25, "tolerance"),
         cumulative=frozenset(_strs(meas, "cumulative", "measures")),
         cumulative_units=frozenset(_strs(meas, "cumulative_units", "measures") or ["persons", "percent"]),
+        can_fall=frozenset(_strs(meas, "can_fall", "measures")),
         force_measures=tuple(_strs(meas, "force", "measures")),
         independent_kinds=frozenset(_strs(meas, "independent_kinds", "measures") or ["report"]),
         sums=sums,
@@ -880,6 +887,9 @@ def _infer_doc_dates(
     def offer(doc: str, value: str, why: str) -> None:
         if doc in out.date or parse_as_of(value) is None:
             return
+        month = url_date(getattr(docs.get(doc), "url", None))
+        if month is not None and value[:7] > month[:7]:
+            return  # its URL puts it in an earlier month: the other text repeated its figure later
         cur = candidates.get(doc)
         if cur is None or _later(cur[0], value):
             candidates[doc] = (value, why)
@@ -933,9 +943,6 @@ def _infer_doc_dates(
             _, seen_on, where = min(earlier)
             if len(seen_on) != 10:
                 continue  # first known in a month only: it says too little of the day
-            month = url_date(getattr(docs.get(m.doc), "url", None))
-            if month is not None and seen_on[:7] > month[:7]:
-                continue  # its URL dates it before: it may be where the figure was first given
             offer(m.doc, seen_on, f"it gives the figure {m.figure} ({m.measure}), given in {where} by {seen_on}")
     for d, (value, why) in candidates.items():
         out.date[d] = value
@@ -1852,7 +1859,7 @@ class _Reconciler:
                     period=f"{la} → {lb}",
                     **_change(na, nb, fa.best, fb.best, la, lb),
                 )
-            elif fa.low - fb.high > tol:
+            elif fa.low - fb.high > tol and var.measure not in cfg.can_fall:
                 self.finding(
                     "conflict",
                     "conflict_cumulative_fell",

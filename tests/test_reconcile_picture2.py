@@ -145,3 +145,31 @@ def test_the_same_figures_from_two_speakers_still_conflict() -> None:
         docs(EARLY, ("a", "2025-03-02")),
     )
     assert conflicts(rec) == [{2, 7}]
+
+
+def test_a_count_of_the_missing_falling_between_periods_is_no_conflict_but_a_toll_falling_is() -> None:
+    rows = [
+        claim("a", 1000, source="Governor", measure="missing", as_of="2025-03-02"),
+        claim("b", 40, source="Police chief", measure="missing", as_of="2025-04-20"),
+        claim("a", 1000, source="Governor", as_of="2025-03-02"),
+        claim("b", 40, source="Police chief", as_of="2025-04-20"),
+    ]
+    rec = reconcile([*ONSET, *rows], docs(EARLY, ("a", "2025-03-02"), ("b", "2025-04-20")))
+    fell = [f for f in rec.findings if f.rule == "conflict_cumulative_fell"]
+    assert [f.measure for f in fell] == ["killed"]
+
+
+def test_a_document_is_never_dated_past_the_month_its_url_gives_by_a_text_repeating_its_figure() -> None:
+    rec = reconcile(
+        [
+            claim("old", 115, source="Harbor police"),
+            claim("old", 30, source="Harbor police", measure="wounded"),
+            claim("new", 115, source="Harbor police"),  # "down from their previous toll of 115"
+        ],
+        {
+            "old": DocInfo(id="old", outlet="Old", story="flood", url="https://old.example/2025/08/fire"),
+            "new": DocInfo(id="new", outlet="New", published="2025-09-17", story="flood"),
+        },
+    )
+    st = next(s for s in rec.statements if s.measure == "wounded")
+    assert st.date == "2025-08" and st.date_basis == "document date inferred"
