@@ -841,6 +841,12 @@ class Extractor:
             return defined, "org"
         return name, "org"
 
+    def _unnamed_reports(self, phrase: str) -> bool:
+        """ "citing media reports", "citing local reports": reports no one in particular issued; the one who
+        cites them compiled the figure and is its source."""
+        words = _core_phrase(phrase, self.lex).split()
+        return bool(words) and words[-1].lower() in self.lex.report_nouns and not any(w[:1].isupper() for w in words)
+
     def _report_owner(self, phrase: str) -> str:
         """ "UN report", "an AFP count", "the ministry's figures": the organisation that issued them."""
         words = phrase.split()
@@ -873,7 +879,8 @@ class Extractor:
             for m in reversed(earlier):
                 if head in fold(m.canonical).split():
                     return m.canonical, m.recent, "reference_same_noun"
-        if len(words) >= 2 and kind in ("org",) and head not in self.lex.pronouns:
+        generic = head in self.lex.pronouns or head in self.lex.generic_org_heads
+        if len(words) >= 2 and kind in ("org",) and not generic:
             # "the interior ministry": specific enough to stand as a name of its own
             prefix = f"{subject_party.adj} " if subject_party is not None else ""
             return prefix + " ".join(words), False, "description_as_name"
@@ -949,7 +956,7 @@ class Extractor:
                         rule=f"{speech.rule}+relay",
                     )
                 ]
-                if speech.cited_text
+                if speech.cited_text and not self._unnamed_reports(speech.cited_text)
                 else []
             )
         elif according:

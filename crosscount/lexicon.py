@@ -63,6 +63,7 @@ class Lexicon:
     evidential_pattern: re.Pattern[str]
     impersonal_pattern: re.Pattern[str]
     descriptions: dict[str, str]  # head noun -> report|org|person|outlet
+    generic_org_heads: frozenset[str]  # "body", "group": a description with them refers back, never names
     pronouns: dict[str, str]  # pronoun -> org|person|group
     party_organs: frozenset[str]  # "the army": an organ of the party the figure is about
     report_lemmas: frozenset[str]  # the parse reader: verbs that report a figure
@@ -187,6 +188,7 @@ def lexicon() -> Lexicon:
         evidential_pattern=phrase_pattern(attribution["evidential"]),
         impersonal_pattern=phrase_pattern(attribution["impersonal"]),
         descriptions=descriptions,
+        generic_org_heads=frozenset(w.lower() for w in attribution["generic_descriptions"]["org"]),
         pronouns=pronouns,
         party_organs=frozenset(w.lower() for w in attribution.get("party_organs", {}).get("heads", [])),
         report_lemmas=frozenset(w.lower() for w in attribution["parse"]["report_lemmas"]),

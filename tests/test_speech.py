@@ -432,3 +432,18 @@ def test_a_country_that_reports_is_its_agency_named_nearby() -> None:
         "South Korea said 1,100 North Korean soldiers had been killed or wounded."
     )
     assert [c.source for c in extract(text, published="2025-03-12")] == ["South Korea NIS"]
+
+
+def test_citing_unnamed_reports_leaves_the_figure_with_who_compiled_it() -> None:
+    text = "About 300 deaths were reported in the first week, the U.N. rights office said, citing media reports."
+    assert [c.source for c in extract(text, published="2025-03-12")] == ["UN Human Rights Office"]
+    named = "About 300 deaths were reported in the first week, the broadcaster said, citing the Red Cross."
+    assert [c.source for c in extract(named, published="2025-03-12")] == ["Red Cross"]
+
+
+def test_a_generic_description_refers_back_to_the_organisation_named_before() -> None:
+    text = (
+        "The Norland Relief Federation published its preliminary report on Monday.\n\n"
+        "According to the report by the apex relief body, around 400 people were killed in the first week."
+    )
+    assert [c.source for c in extract(text, published="2025-03-12")] == ["Norland Relief Federation"]
