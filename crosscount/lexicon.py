@@ -80,6 +80,7 @@ class Lexicon:
     name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     officer_titles: frozenset[str]  # officers who present a (non-state) organisation's count
+    background_markers: frozenset[str]  # "after", "when": an adverbial clause of time is not what is reported
     report_nouns: frozenset[str]  # "figures issued by X" are X's
     mouthpieces: frozenset[str]  # "spokesman": always speaks for an organisation, named or not
     honorifics: frozenset[str]  # "Mr", "Dr": before a name, never part of it
@@ -220,6 +221,7 @@ def lexicon() -> Lexicon:
         ),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         officer_titles=frozenset(w.lower() for w in attribution["parse"]["officer_titles"]),
+        background_markers=frozenset(w.lower() for w in attribution["parse"]["background_markers"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
         mouthpieces=frozenset(w.lower() for w in attribution["people"]["mouthpieces"]),
         honorifics=frozenset(w.lower() for w in attribution["people"]["honorifics"]),

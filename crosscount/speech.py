@@ -196,6 +196,10 @@ class SpeechReader:
                 continue
             if child.dep_ in _SUBJECT_DEPS:
                 continue  # "300 officials said": the figure is the speaker, not what is said
+            if child.dep_ == "advcl" and any(
+                c.dep_ in ("mark", "prep") and c.lower_ in self.lex.background_markers for c in child.children
+            ):
+                return None  # "A week after the quake killed 3,000, survivors find ...": background, not reported
             subject = self._subject_of(verb)
             if subject is None:
                 if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):

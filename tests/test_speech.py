@@ -447,3 +447,14 @@ def test_a_generic_description_refers_back_to_the_organisation_named_before() ->
         "According to the report by the apex relief body, around 400 people were killed in the first week."
     )
     assert [c.source for c in extract(text, published="2025-03-12")] == ["Norland Relief Federation"]
+
+
+def test_a_figure_in_a_clause_of_time_is_background_not_what_the_verb_reports(reader: SpeechReader) -> None:
+    s = speech(
+        reader,
+        "A week after the storm that hit the coast killed nearly 800 people, survivors find themselves homeless.",
+        "800",
+    )
+    assert s is None
+    s = speech(reader, "Officials said on Friday that 800 people had died after the storm hit the coast.", "800")
+    assert s is not None and s.source_text == "Officials"
