@@ -67,6 +67,7 @@ class DocState:
     military_sentences: set[int] = field(default_factory=set)  # sentences that speak of soldiers or troops
     military_nearby: bool = False  # this sentence or the one before does
     previous: tuple[int, Claim] | None = None  # the last claim that is not a base reference, and its sentence
+    last_sentence_claims: tuple[int, list[Claim]] | None = None  # the last sentence with claims, and them
     previous_paragraph: int | None = None  # the paragraph of that sentence
     # this sentence: its candidates, and (once read) figure start -> its asserter from the parse
     sentence_candidates: list[Candidate] = field(default_factory=list)
@@ -214,6 +215,10 @@ class Extractor:
                     and claim.subject
                 ):
                     state.force_size[claim.subject] = claim.low
+            if sentence_claims:
+                state.last_sentence_claims = (sent.index, sentence_claims)
+            else:
+                self._relay_back(sent, aliases, state)
             claims.extend(sentence_claims)
             headline_figures = [c for c in sentence_claims if "base_reference" not in c.rules]
             if headline_figures:
@@ -626,6 +631,25 @@ class Extractor:
         if noun_word and (noun_word in self.lex.people_nouns or noun_word not in self.lex.casualty_nouns):
             return noun_word, "noun_as_written"
         return "people", "default_people"  # "12 dead, 40 injured": people, unqualified
+
+    def _relay_back(self, sent: Sentence, aliases: DocumentAliases, state: DocState) -> None:
+        """ "OCHA said 11,300 were dead. The UN body cited the Red Crescent.": a sentence right after one with
+        figures whose subject refers back to their speaker names whom it relayed; those figures are that
+        one's, via the speaker."""
+        if state.last_sentence_claims is None or state.last_sentence_claims[0] != sent.index - 1:
+            return
+        m = self.lex.relay_back_pattern.match(sent.text.strip())
+        if m is None:
+            return
+        relayed, kind = self._name(m.group(1), aliases, sent)
+        speakers = {c.source for c in state.last_sentence_claims[1] if c.source}
+        if relayed is None or kind == "outlet" or len(speakers) != 1 or relayed in speakers:
+            return
+        for claim in state.last_sentence_claims[1]:
+            claim.via, claim.source = claim.source, relayed
+            claim.rules = tuple(
+                f"{rule}+relayed_next_sentence" if rule.startswith("source:") else rule for rule in claim.rules
+            )
 
     def _whole_of(self, text: str, prior: list[Claim]) -> str | None:
         """The subject an elliptic figure ("and 150 wounded", "hundreds more") shares: the last earlier

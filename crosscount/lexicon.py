@@ -80,6 +80,7 @@ class Lexicon:
     name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     officer_titles: frozenset[str]  # officers who present a (non-state) organisation's count
+    relay_back_pattern: re.Pattern[str]  # "The agency cited the Red Crescent": group 1 the relayed name
     background_markers: frozenset[str]  # "after", "when": an adverbial clause of time is not what is reported
     report_nouns: frozenset[str]  # "figures issued by X" are X's
     mouthpieces: frozenset[str]  # "spokesman": always speaks for an organisation, named or not
@@ -221,6 +222,11 @@ def lexicon() -> Lexicon:
         ),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         officer_titles=frozenset(w.lower() for w in attribution["parse"]["officer_titles"]),
+        relay_back_pattern=re.compile(
+            r"^(?:(?:The|This|That)\s+(?:[\w-]+\s+){0,3}?(?:[a-z][\w-]*)|It|They)\s+(?:also\s+)?(?:"
+            + alternation(attribution["carry"]["relay_back"])
+            + r")\s+(?:the\s+)?((?:[A-Z][\w'’.&-]*)(?:\s+(?:of|for|the|and|[A-Z][\w'’.&-]*))*)"
+        ),
         background_markers=frozenset(w.lower() for w in attribution["parse"]["background_markers"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
         mouthpieces=frozenset(w.lower() for w in attribution["people"]["mouthpieces"]),

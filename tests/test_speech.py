@@ -458,3 +458,14 @@ def test_a_figure_in_a_clause_of_time_is_background_not_what_the_verb_reports(re
     assert s is None
     s = speech(reader, "Officials said on Friday that 800 people had died after the storm hit the coast.", "800")
     assert s is not None and s.source_text == "Officials"
+
+
+def test_the_next_sentence_may_name_whom_the_speaker_relayed() -> None:
+    text = (
+        "Earlier, the Norland Relief Office said at least 4,200 people were dead in the port city. "
+        "The relief body cited the Norland Red Crescent with the figures.\n\n"
+        "The ministry said 300 were missing. Officials later visited the port."
+    )
+    got = {c.figure: (c.source, c.via) for c in extract(text, published="2025-03-12")}
+    assert got["at least 4,200"] == ("Norland Red Crescent", "Norland Relief Office")
+    assert got["300"][1] is None  # a next sentence that relays nothing changes nothing
