@@ -223,9 +223,13 @@ def lexicon() -> Lexicon:
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         officer_titles=frozenset(w.lower() for w in attribution["parse"]["officer_titles"]),
         relay_back_pattern=re.compile(
-            r"^(?:(?:The|This|That)\s+(?:[\w-]+\s+){0,3}?(?:[a-z][\w-]*)|It|They)\s+(?:also\s+)?(?:"
+            r"^[A-Z][\w-]*(?:\s+[\w-]+){0,3}?\s+(?:"
             + alternation(attribution["carry"]["relay_back"])
-            + r")\s+(?:the\s+)?((?:[A-Z][\w'’.&-]*)(?:\s+(?:of|for|the|and|[A-Z][\w'’.&-]*))*)"
+            + r")\s+(?:(?i:"
+            + alternation(attribution["parse"]["name_glue"])
+            + r")\s+)?((?:[A-Z][\w'’.&-]*)(?:\s+(?:(?:"
+            + alternation(attribution["parse"]["name_glue"])
+            + r")\s+)*[A-Z][\w'’.&-]*)*)"
         ),
         background_markers=frozenset(w.lower() for w in attribution["parse"]["background_markers"]),
         report_nouns=frozenset(w.lower() for w in attribution["parse"]["report_nouns"]),
