@@ -751,8 +751,9 @@ class Extractor:
             before = clause[max(0, m.start() - _LOOK_BACK) : m.start()]
             prev_words = [w.lower() for w in before.split()[-3:]]
             while prev_words and (
-                prev_words[-1] in lex.before_place or self.resolver.party(prev_words[-1].capitalize()) is not None
-            ):
+                prev_words[-1] in lex.before_place
+                or (prev_words[-1][-1:].isalpha() and self.resolver.party(prev_words[-1].capitalize()) is not None)
+            ):  # "in the occupied eastern", "in Russian": but "in Ruritania, Home Minister X" ends at the comma
                 prev_words.pop()
             locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(r"\bregion of\s*$", before)
             if not locative:
@@ -764,7 +765,11 @@ class Extractor:
             for i in range(len(words)):
                 for j in range(min(len(words), i + self.resolver.place_words), i, -1):
                     part = " ".join(words[i:j])
-                    place = self.resolver.place(part)
+                    # the gazetteer only for the whole phrase (bar words like "province"): a city's name
+                    # inside a longer one ("Home Minister X Khan") is no place
+                    rest = " ".join(words[:i] + words[j:])
+                    inside_longer = not re.fullmatch(rf"(?:\s*\b(?:{lex.admin_units}|of|the)\b)*", rest, re.I)
+                    place = self.resolver.place(part, gazetteer_too=not inside_longer)
                     if not place:
                         continue
                     after = m.start() + joined[j - 1] - 1

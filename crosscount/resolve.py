@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from crosscount import gazetteer
 from crosscount.errors import ConfigError
 
 _DOTTED_COUNTRY = re.compile(r"\bU\.([SNK])\b\.?")
@@ -173,8 +174,17 @@ class Resolver:
                 return self.outlets[head]
         return None
 
-    def place(self, name: str) -> str | None:
-        return self.places.get(fold(name))
+    def place(self, name: str, *, gazetteer_too: bool = True) -> str | None:
+        """The canonical place a name means: the alias tables first, else (``gazetteer_too``) a city, US
+        state or country the offline gazetteer knows, as the text writes it ("Derna", not "Darnah")."""
+        known = self.places.get(fold(name))
+        if known is not None or not gazetteer_too:
+            return known
+        written = " ".join(name.strip(" .,;:!?").split())  # "in Kalamata." at a sentence's end
+        found = gazetteer.lookup(written)
+        if found is None or not written[:1].isupper():
+            return None
+        return found.name if found.kind == "country" else written
 
     def known_source(self, name: str) -> str | None:
         """The canonical name when the whole phrase (or its longest known part) is a known source."""

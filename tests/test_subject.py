@@ -106,3 +106,25 @@ def test_of_whom_or_of_them_with_a_copula_names_who_they_are() -> None:
     assert got["9"] == "children"
     got = subjects("Officials said 45 soldiers died in the fighting, and 9 of them in the capital.")
     assert got["9"] == got["45"]  # no noun of its own: the people spoken of before
+
+
+def locations(text: str) -> dict[str, str | None]:
+    return {c.figure: c.location for c in extract(text, published="2025-03-12", doc="t")}
+
+
+def test_a_city_the_gazetteer_knows_is_a_place_as_the_text_writes_it() -> None:
+    # neither city is in the alias tables; GeoNames writes the first "Darnah"
+    got = locations("At least 900 people died in Derna, officials said. Doctors said 120 were hurt in Kalamata.")
+    assert got == {"At least 900": "Derna", "120": "Kalamata"}
+
+
+def test_a_city_name_inside_a_persons_name_is_no_place() -> None:
+    got = locations("In Ruritania, Interior Minister Omar Khan said on Sunday that 147 people had died in the unrest.")
+    assert got["147"] is None
+
+
+def test_a_gazetteer_city_lies_in_its_country_for_grouping_repeats() -> None:
+    from crosscount.reconcile import _place_within
+
+    assert _place_within("Derna", "Libya", {})
+    assert not _place_within("Libya", "Derna", {})
