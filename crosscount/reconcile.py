@@ -136,6 +136,7 @@ class ReconcileConfig:
     at_least_is_count: bool = True
     onset_days: int = 7
     at_least_relative: float = 0.25
+    scope_ratio: float = 10.0
     inferred_dates_conflict: bool = True
     generic_source_words: frozenset[str] = frozenset()
     not_source_names: frozenset[str] = frozenset()
@@ -167,6 +168,7 @@ class ReconcileConfig:
             "at_least_is_count": self.at_least_is_count,
             "onset_days": self.onset_days,
             "at_least_relative": self.at_least_relative,
+            "scope_ratio": self.scope_ratio,
             "inferred_dates_conflict": self.inferred_dates_conflict,
         }
 
@@ -283,6 +285,7 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         at_least_is_count=bool(tol.get("at_least_is_count", True)),
         onset_days=int(_num(tol, "onset_days", 7, "tolerance")),
         at_least_relative=_num(tol, "at_least_relative", 0.25, "tolerance"),
+        scope_ratio=_num(tol, "scope_ratio", 10.0, "tolerance"),
         inferred_dates_conflict=bool(tol.get("inferred_dates_conflict", True)),
         generic_source_words=frozenset(w.lower() for w in _strs(data.get("sources", {}), "generic_words", "sources")),
         not_source_names=frozenset(w.lower() for w in _strs(data.get("sources", {}), "not_names", "sources")),
@@ -1606,6 +1609,12 @@ class _Reconciler:
             where = label if window[0] is None else f"{label} ({_window_text(window)})"
             self._compare_views(var, what, where, label, views, {n.st.id: n for n in members}, cum, tol_text)
 
+    def other_scope(self, small: float, large: float) -> bool:
+        """Counts an order of magnitude apart (``scope_ratio``) count different things: a part, a day
+        or an incident beside the whole ("a family of ten killed in one strike" beside a war's toll)."""
+        ratio = self.cfg.scope_ratio
+        return ratio > 0 and large > ratio * max(small, 1.0)
+
     def one_speaker(self, x: _Node, y: _Node) -> bool:
         """Both figures said by one speaker in one sentence (the same source as written): parts of one
         account ("two South Africans with the UN mission and seven others ..., it said"), never rivals,
@@ -1656,6 +1665,8 @@ class _Reconciler:
                 x, y = original[x.st.id], original[y.st.id]
                 if not (x.bounded and y.bounded):
                     return False
+            if unit != "percent" and self.other_scope(min(x.hi, y.hi), max(x.lo, y.lo)):
+                return False  # an order of magnitude apart: a part, a day or an incident, not a rival count
             tol = _tolerance(x, y, unit, cfg)
             if unit != "percent" and (x.st.high is None or y.st.high is None) and cum:
                 tol = max(tol, cfg.at_least_relative * max(x.point, y.point))  # "at least N" may undercount
@@ -1728,7 +1739,12 @@ class _Reconciler:
                 if n.bounded:
                     continue
                 if n.hi == math.inf:
-                    cands = [o for o in bounded if o.src != n.src and o.hi < n.lo and not self.one_speaker(n, o)]
+                    cands = [
+                        o
+                        for o in bounded
+                        if o.src != n.src and o.hi < n.lo and not self.one_speaker(n, o)
+                        and not (unit != "percent" and self.other_scope(o.hi, n.lo))
+                    ]
                     other = min(cands, key=lambda o: o.hi) if cands else None
                     if other is not None and self._growth(other, n, cum):
                         other = None
@@ -1737,6 +1753,7 @@ class _Reconciler:
                         o
                         for o in bounded
                         if o.src != n.src and o.lo > n.hi and not self._growth(n, o, cum) and not self.one_speaker(n, o)
+                        and not (unit != "percent" and self.other_scope(n.hi, o.lo))
                     ]
                     other = max(cands, key=lambda o: o.lo) if cands else None
                 if other is None:
@@ -1833,7 +1850,7 @@ class _Reconciler:
                     period=f"{la} → {lb}",
                     **_change(na, nb, fa.best, fb.best, la, lb),
                 )
-            elif fa.low - fb.high > tol and var.measure not in cfg.can_fall:
+            elif fa.low - fb.high > tol and var.measure not in cfg.can_fall and not self.other_scope(fb.high, fa.low):
                 self.finding(
                     "conflict",
                     "conflict_cumulative_fell",

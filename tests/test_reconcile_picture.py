@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from crosscount.dates import url_date
@@ -309,9 +310,9 @@ def test_the_same_figures_from_two_speakers_still_conflict() -> None:
 def test_a_count_of_the_missing_falling_between_periods_is_no_conflict_but_a_toll_falling_is() -> None:
     rows = [
         claim("a", 1000, source="Governor", measure="missing", as_of="2025-03-02"),
-        claim("b", 40, source="Police chief", measure="missing", as_of="2025-04-20"),
+        claim("b", 400, source="Police chief", measure="missing", as_of="2025-04-20"),
         claim("a", 1000, source="Governor", as_of="2025-03-02"),
-        claim("b", 40, source="Police chief", as_of="2025-04-20"),
+        claim("b", 400, source="Police chief", as_of="2025-04-20"),
     ]
     rec = reconcile([*ONSET, *rows], docs(EARLY, ("a", "2025-03-02"), ("b", "2025-04-20")))
     fell = [f for f in rec.findings if f.rule == "conflict_cumulative_fell"]
@@ -332,3 +333,33 @@ def test_a_document_is_never_dated_past_the_month_its_url_gives_by_a_text_repeat
     )
     st = next(s for s in rec.statements if s.measure == "wounded")
     assert st.date == "2025-08" and st.date_basis == "document date inferred"
+
+
+def test_counts_an_order_of_magnitude_apart_are_not_rival_estimates_of_one_count() -> None:
+    rec = reconcile(
+        [
+            *ONSET,
+            claim("a", 10, source="Civil Defence", as_of="2025-03-02"),  # a family killed in one strike
+            claim("b", 4500, source="Health Ministry", as_of="2025-03-03"),  # the war's toll
+            claim("c", 9000, None, qualifier="at_least", source="Monitor", as_of="2025-03-03"),
+            claim("d", 30, source="Civil Defence", measure="missing", as_of="2025-03-02"),
+            claim("e", 600, None, qualifier="at_least", source="Monitor", measure="missing", as_of="2025-03-03"),
+        ],
+        docs(EARLY, ("a", "2025-03-02"), ("b", "2025-03-03"), ("c", "2025-03-03"), ("d", "2025-03-02"),
+            ("e", "2025-03-03")),
+    )
+    # 4,500 against at least 9,000 is a conflict; 10 is set against neither, nor 30 against at least 600
+    assert conflicts(rec) == [{4500, 9000}]
+
+
+def test_an_order_of_magnitude_check_can_be_turned_off() -> None:
+    from crosscount.reconcile import load_config
+
+    cfg = replace(load_config(), scope_ratio=0)
+    rec = reconcile(
+        [*ONSET, claim("a", 10, source="Civil Defence", as_of="2025-03-02"),
+            claim("b", 4500, source="Health Ministry", as_of="2025-03-03")],
+        docs(EARLY, ("a", "2025-03-02"), ("b", "2025-03-03")),
+        cfg,
+    )
+    assert conflicts(rec) == [{10, 4500}]
