@@ -213,7 +213,7 @@ def test_nothing_is_compared_or_merged_across_stories() -> None:
         [
             claim("a", 300, as_of="2025-01-13", subject="people"),
             claim("b", 300, as_of="2025-01-13", subject="people"),  # same source and figure, other story
-            claim("c", 5000, as_of="2025-01-12", subject="people", source="Agency B"),
+            claim("c", 1500, as_of="2025-01-12", subject="people", source="Agency B"),
         ],
         d,
     )
