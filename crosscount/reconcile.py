@@ -13,7 +13,8 @@ The stage runs in five steps, each a named rule whose name is kept on what it pr
    it fits.
 2. ``variable_merge``: statements are grouped by story x subject x measure x location x unit. A
    place inside another one present in the same subject x measure (``[places.within]``) is folded
-   into it; statements without a location then join the single located variable, if there is one.
+   into it; statements without a location then join the single located variable, if there is one,
+   else the one of the story's own place (named by more than half its located statements).
 3. ``computed_share_count``: a share of a force ("36%", "a third") also yields a count, against
    the force size known at the time (the same source's precise figure, else the median of the
    precise deployed/strength figures of the subject then), marked computed.
@@ -1225,6 +1226,7 @@ class _Reconciler:
         self.speakers: dict[str, frozenset[int]] = {}  # statement id -> its (document, sentence, source as written)
         self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
         self.loc_fold: dict[_Family, tuple[dict[str, str], str | None]] = {}
+        self.story_place: dict[str | None, str | None] = {}  # story -> the place most of its figures name
         self.onset: dict[str | None, int] = {}  # story -> the date of its first dated figure
 
     # -- nodes -------------------------------------------------------------------------------
@@ -1319,6 +1321,11 @@ class _Reconciler:
                     fold[place] = target
                 remaining = set(fold.values())
                 only = next(iter(remaining)) if len(remaining) == 1 else None
+                if only is None and story is not None:
+                    # several places: a figure with none is of the story's own place, when most of the
+                    # story's located statements name it ("Bangladesh", beside one figure in "India")
+                    main = self.main_place(story, statements)
+                    only = main if main in remaining else None
                 known = self.loc_fold[(story, subject, measure, unit)] = (fold, only)
             fold, only = known
             for st in sts:
@@ -1336,6 +1343,19 @@ class _Reconciler:
                 self.nodes[st.id] = n
                 self.var_nodes[vid].append(n)
                 self.family[(story, subject, measure, unit)].append(n)
+
+    def main_place(self, story: str, statements: list[Statement]) -> str | None:
+        """The place most of a story's located statements name, when more than half of them do."""
+        if story not in self.story_place:
+            counts: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for st in statements:
+                if st.location:
+                    counts[st.story][st.location] += 1
+            for name, places in counts.items():
+                total = sum(places.values())
+                best = max(sorted(places), key=lambda p: places[p])
+                self.story_place[name] = best if 2 * places[best] > total else None
+        return self.story_place.get(story)
 
     # -- step 3: share -> count ---------------------------------------------------------------
     def force_index(self) -> tuple[dict[_Subject, list[_Node]], dict[tuple[str | None, str | None, str], list[_Node]]]:

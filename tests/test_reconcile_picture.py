@@ -363,3 +363,29 @@ def test_an_order_of_magnitude_check_can_be_turned_off() -> None:
         cfg,
     )
     assert conflicts(rec) == [{10, 4500}]
+
+
+def test_a_figure_without_a_place_is_of_the_place_most_of_its_storys_figures_name() -> None:
+    rows = [
+        *ONSET,
+        claim("a", 147, None, qualifier="at_least", source="Home Minister", location="Valeria", as_of="2025-03-02"),
+        claim("b", 204, None, qualifier="at_least", source="Daily Courier", as_of="2025-03-01"),  # no place
+        claim("c", 40, source="Border Police", location="Ostland", as_of="2025-03-02"),
+        claim("a", 30, source="Home Minister", measure="wounded", location="Valeria", as_of="2025-03-02"),
+    ]
+    rec = reconcile(rows, docs(EARLY, ("a", "2025-03-02"), ("b", "2025-03-01"), ("c", "2025-03-02")))
+    by_source = {s.source: s for s in rec.statements}
+    assert by_source["Daily Courier"].variable == by_source["Home Minister"].variable
+    assert by_source["Border Police"].variable != by_source["Home Minister"].variable
+    assert {147, 204} in conflicts(rec)
+
+
+def test_a_figure_without_a_place_stays_apart_when_no_place_holds_most_of_the_story() -> None:
+    rows = [
+        claim("a", 147, source="Home Minister", location="Valeria", as_of="2025-03-02"),
+        claim("b", 204, source="Daily Courier", as_of="2025-03-01"),
+        claim("c", 40, source="Border Police", location="Ostland", as_of="2025-03-02"),
+    ]
+    rec = reconcile(rows, docs(("a", "2025-03-02"), ("b", "2025-03-01"), ("c", "2025-03-02")))
+    by_source = {s.source: s for s in rec.statements}
+    assert by_source["Daily Courier"].location is None
