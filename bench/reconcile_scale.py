@@ -129,12 +129,13 @@ class _PeakSampler:
     """The largest sum of the proportional set size (PSS) of this process and its children, sampled in a
     thread: what they occupy together, pages shared after fork counted once."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.25) -> None:
         import psutil
 
         self.proc = psutil.Process()
         self.interval = interval
         self.peak = 0
+        self.cpu = 0.0  # CPU seconds the sampling itself took (reading PSS walks each process's pages)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -142,11 +143,13 @@ class _PeakSampler:
         import psutil
 
         while not self.stop.is_set():
+            t0 = time.thread_time()
             total = 0
             for p in [self.proc, *self.proc.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
                     total += p.memory_full_info().pss  # shared pages (fork) counted once, in shares
             self.peak = max(self.peak, total)
+            self.cpu += time.thread_time() - t0
             time.sleep(self.interval)
 
     def __enter__(self) -> _PeakSampler:
@@ -222,6 +225,8 @@ def run_one(n: int, in_memory: bool = False, workers: int | None = None) -> dict
         "reconcile_s": round(t_rec, 2),
         "reconcile_cpu_s": round(c_rec, 2),
         "load_average": round(os.getloadavg()[0], 1),
+        "claims_per_s": round(n / max(t_rec, 1e-9)),
+        "sampler_cpu_s": round(sampler.cpu, 2),
         "peak_rss_mb": round(sampler.peak / 2**20, 1),
         "rss_before_mb": round(rss_before, 1),
         "statements": statements,
@@ -247,8 +252,9 @@ def main(argv: list[str]) -> int:
         rows.append(row)
         how = "in memory, one call" if in_memory else f"{row['stories']:,} stories from the ledger"
         print(
-            f"{n:>9,} claims ({how}): reconcile {row['reconcile_s']:7.2f} s "
-            f"({row['reconcile_cpu_s']:.1f} CPU s, load average {row['load_average']}), "
+            f"{n:>9,} claims ({how}): reconcile {row['reconcile_s']:7.2f} s, {row['claims_per_s']:,} claims/s "
+            f"({row['reconcile_cpu_s']:.1f} CPU s, of which {row['sampler_cpu_s']:.1f} s measuring the memory; "
+            f"load average {row['load_average']}), "
             f"peak memory {row['peak_rss_mb']:8.1f} MB (PSS of the process and its workers; "
             f"{row['rss_before_mb']:.1f} MB before); {row['statements']:,} statements, "
             f"{row['variables']:,} variables, {row['findings']:,} findings; storing took {row['store_s']:.1f} s",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import signal
 import subprocess
 import sys
@@ -11,10 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, insert, inspect, text
+from sqlalchemy import MetaData, insert, inspect, select, text
 
 from crosscount.errors import LedgerError
-from crosscount.ledger import MIGRATIONS, Ledger, metadata
+from crosscount.ledger import (
+    MIGRATIONS,
+    Ledger,
+    findings_t,
+    metadata,
+    statements_t,
+    variables_t,
+)
 from crosscount.models import Claim, Document, Finding, Statement, Variable, text_hash
 
 REPO = Path(__file__).resolve().parents[1]
@@ -433,6 +442,53 @@ def test_ledger_replace_reconciliation_failure_keeps_the_previous_set(ledger: Le
         ledger.replace_reconciliation(new_statements, new_variables, new_findings + new_findings[:1])
     assert ledger.statements() == statements
     assert ledger.findings() == findings
+
+
+def test_ledger_reconciliation_keeps_infinite_and_unusual_values(ledger: Ledger) -> None:
+    """orjson writes an infinite float as null: such a record is written by the standard library instead,
+    and so is a value orjson refuses (an integer beyond 64 bits); both read back as they were."""
+    statements, variables, findings = reconciliation("a")
+    findings[0].details = {"ratio": math.inf, "gap": 700.0, "sources": ["NIS", "Western officials"]}
+    findings[1].details = {"huge": 2**70, "camps": [1.5, -math.inf]}
+    findings[1].high = math.nan
+    statements[1].note = "naïve – “quoted”"
+    ledger.replace_reconciliation(statements, variables, findings, story="st")
+    back = ledger.findings()
+    assert back[0].details == findings[0].details
+    assert back[1].details == {"huge": 2**70, "camps": [1.5, -math.inf]}
+    assert back[1].high is not None and math.isnan(back[1].high)
+    assert ledger.statements()[1].note == "naïve – “quoted”"
+    assert len(ledger.statements(story="st")) == 2  # filed under the story given
+
+
+def test_ledger_reconciliation_rows_fill_each_column_with_its_field(ledger: Ledger) -> None:
+    """replace_reconciliation builds its rows as tuples in the tables' column order: each stored column
+    holds the field of its name (a column added to a table and not to the rows would show here)."""
+    statements, variables, findings = reconciliation("a")
+    findings[0].passed = False
+    ledger.replace_reconciliation(statements, variables, findings, story="st")
+    expected = {
+        statements_t: {
+            "seq": 1, "source": "Western officials", "subject": "North Korean troops", "measure": "killed",
+            "location": "Kursk", "unit": "persons", "as_of": "2025-01-28", "kind": "report", "low": 1000,
+            "high": 1000, "effective_date": "2025-01-28", "story": "st",
+        },
+        variables_t: {
+            "seq": 0, "subject": "North Korean troops", "measure": "killed", "location": "Kursk",
+            "unit": "persons", "story": "st",
+        },
+        findings_t: {
+            "seq": 0, "type": "conflict", "rule": "conflict.disjoint_intervals", "subject": "North Korean troops",
+            "measure": "killed", "variable": "v-a", "period": "2025-01", "passed": False, "story": "st",
+        },
+    }
+    ids = {statements_t: statements[1].id, variables_t: variables[0].id, findings_t: findings[0].id}
+    with ledger.engine.connect() as conn:
+        for table, values in expected.items():
+            row = conn.execute(select(table).where(table.c.id == ids[table])).mappings().one()
+            assert set(row) == {*values, "id", "data"}
+            assert {k: row[k] for k in values} == values
+            assert json.loads(row["data"])["id"] == ids[table]
 
 
 def test_ledger_reconciliation_filters(ledger: Ledger) -> None:
