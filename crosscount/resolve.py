@@ -208,10 +208,22 @@ class Resolver:
                         or re.search(rf"\b{re.escape(part.upper())}\b", name)
                         or part.capitalize() in name
                     )
+                    and not (i > 0 and self._inside_longer_name(name, part))
                 ):
                     best = (j - i, self.sources[part])
                     break
         return best[1] if best else None
+
+    def _inside_longer_name(self, name: str, part: str) -> bool:
+        """Whether a known name stands inside a longer proper name ("Supreme National Security Council" is
+        not the "Security Council"); a party or a title before it does not lengthen it ("Iran's ...",
+        "Commander-in-Chief Oleksandr Syrsky")."""
+        body = r"\s+".join(re.escape(w) for w in part.split())
+        m = re.search(rf"(?<![\w'’.-])([A-Z][\w-]*)\s+(?i:{body})\b", name)
+        if m is None or self.party(m.group(1)) is not None:
+            return False
+        organisation = bool(set(fold(self.sources[part]).split()) & self.organisation_heads)
+        return organisation or m.group(1).lower() not in self.titles
 
     def generic_parent(self, name: str) -> tuple[str, bool] | None:
         """ "UN agencies" -> ("UN", plural); "a UN spokesman" -> ("UN", singular); else None."""

@@ -106,3 +106,10 @@ def test_an_armed_group_is_not_a_metonym_of_the_state_it_fights() -> None:
 def test_a_defined_initialism_does_not_reach_back_over_a_sentence_end() -> None:
     aliases = DocumentAliases.scan("Rebels blamed Kinshasa. The Northern Front Alliance (NFA) said 300 died.")
     assert aliases.short_to_long == {"NFA": "Northern Front Alliance"}
+
+
+def test_a_known_name_inside_a_longer_proper_name_is_not_that_source() -> None:
+    r = default_resolver()
+    assert r.known_source("the country's Supreme National Security Council") is None
+    assert r.known_source("the UN Security Council") == "UN Security Council"
+    assert r.known_source("Seoul's National Intelligence Service") == "South Korea NIS"  # a party before it
