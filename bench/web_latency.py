@@ -1,25 +1,32 @@
-"""Latency of the web app on a ledger of 100k claims: overview, a variable page, /api/claims.
+"""Latency of the web app under load: p50/p95 at 1 and at 50 concurrent clients.
 
 Builds a synthetic ledger (documents whose text carries every figure its claims point at;
 assertions of a source repeated by several outlets, so statements merge; counts that grow
-over time, so there are agreements, conflicts and evolutions), reconciles it, serves it with
-uvicorn on 127.0.0.1 and a free port, and times each page over keep-alive HTTP requests.
+over time, so there are agreements, conflicts and evolutions), reconciles it, starts
+``crosscount serve`` on it (a separate process, with ``--workers`` as given; the default is one
+worker per core) on 127.0.0.1 and a free port, and times four pages: the overview, a variable
+page, ``/api/claims`` and a large list page (``/documents?limit=1000``). One client sends
+``--requests`` requests one after another; then ``--clients`` clients (threads, each on its own
+keep-alive connection) send requests for ``--seconds`` seconds. Printed per page and load:
+p50, p95, max, requests per second and errors.
 
-    .venv/bin/python bench/web_latency.py                  # 100k claims, 200 requests each
-    .venv/bin/python bench/web_latency.py --claims 20000 --requests 100 --db /tmp/w.db
+    .venv/bin/python bench/web_latency.py                              # 2,880 claims, 1 and 50 clients
+    .venv/bin/python bench/web_latency.py --claims 100000 --workers 1 --db /tmp/w.db
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import random
 import socket
-import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -100,16 +107,78 @@ def timed(conn: http.client.HTTPConnection, url: str) -> float:
     return elapsed * 1000
 
 
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
+
+
+def under_load(port: int, make: Callable[[int], str], clients: int, seconds: float) -> tuple[list[float], int]:
+    """``clients`` threads, each on its own connection, requesting for ``seconds``: latencies and errors."""
+    samples: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(k: int) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        mine: list[float] = []
+        bad = 0
+        i = k
+        while time.perf_counter() < stop:
+            try:
+                mine.append(timed(conn, make(i)))
+            except (OSError, RuntimeError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            i += clients
+        conn.close()
+        with lock:
+            samples.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return samples, errors
+
+
+def serve(db: Path, port: int, workers: int | None) -> subprocess.Popen[bytes]:
+    """``crosscount serve`` on ``db`` in its own process, from this tree; returns once it answers."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cmd = [sys.executable, "-m", "crosscount", "serve", "--db", str(db), "--port", str(port)]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            timed(conn, "/api/stats")
+            conn.close()
+            return proc
+        except (OSError, RuntimeError):
+            if proc.poll() is not None:
+                raise SystemExit(f"crosscount serve exited with {proc.returncode}") from None
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("crosscount serve did not answer within 60 s")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--claims", type=int, default=2_880)
+    parser.add_argument("--requests", type=int, default=100, help="requests per page from the single client")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients for the load run")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each page's load run")
+    parser.add_argument("--workers", type=int, default=None, help="serve --workers (default: serve's own)")
+    parser.add_argument("--only", default="", help="page labels (substrings), comma-separated")
     parser.add_argument("--db", default=None, help="reuse (or create) this ledger file")
     args = parser.parse_args(argv)
-
-    import uvicorn
-
-    from crosscount.web import create_app
 
     tmp = tempfile.TemporaryDirectory(prefix="crosscount-web-bench-")
     db = Path(args.db) if args.db else Path(tmp.name) / "ledger.db"
@@ -121,40 +190,51 @@ def main(argv: list[str]) -> int:
         stats = ledger.stats()
         variables = [v.id for v in ledger.variables()]
     print(f"ledger: {stats.documents:,} documents, {stats.claims:,} claims, {stats.statements:,} statements, "
-          f"{stats.variables:,} variables, {stats.findings:,} findings", flush=True)
+          f"{stats.variables:,} variables, {stats.findings:,} findings; {os.cpu_count()} cores; "
+          f"serve --workers {args.workers if args.workers is not None else '(default)'}", flush=True)
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    proc = serve(db, port, args.workers)
+    rng = random.Random(5)
+    pages: dict[str, Callable[[int], str]] = {
+        "overview /": lambda i: "/",
+        "variable /variables/{id}": lambda i: f"/variables/{variables[i % min(20, len(variables))]}",
+        "/api/claims": lambda i: (
+            f"/api/claims?limit=50&offset={rng.randrange(0, max(1, stats.claims - 50))}"
+            if i % 2 else f"/api/claims?measure={MEASURES[i % len(MEASURES)]}&limit=50"
+        ),
+        "list /documents?limit=1000": lambda i: "/documents?limit=1000",
+    }
+    only = [o.strip() for o in args.only.split(",") if o.strip()]
     try:
-        t_first = timed(conn, "/")
-        print(f"first request (builds the per-state cache): {t_first:.0f} ms", flush=True)
-        rng = random.Random(5)
-        pages = {
-            "overview /": lambda i: "/",
-            "variable /variables/{id}": lambda i: f"/variables/{variables[i % min(20, len(variables))]}",
-            "/api/claims": lambda i: (
-                f"/api/claims?limit=50&offset={rng.randrange(0, max(1, stats.claims - 50))}"
-                if i % 2 else f"/api/claims?measure={MEASURES[i % len(MEASURES)]}&limit=50"
-            ),
-        }
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        print(f"first request (builds the per-state cache): {timed(conn, '/'):.0f} ms", flush=True)
+        print(f"{'page':28s} {'clients':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'req/s':>7s} {'errors':>6s}")
         for label, make in pages.items():
-            for i in range(min(20, args.requests)):  # warm: first chart of each variable is built once
+            if only and not any(o in label for o in only):
+                continue
+            conn.close()  # idle through the last load run: past the server's keep-alive
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            for i in range(min(20, args.requests)):  # warm: each variable's chart is built once per worker
                 timed(conn, make(i))
-            samples = sorted(timed(conn, make(i)) for i in range(args.requests))
-            p50 = statistics.median(samples)
-            p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
-            verdict = "goal met" if p95 < 100 else ("ok" if p95 < 250 else "TOO SLOW")
-            print(f"{label:28s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {samples[-1]:7.1f} ms   ({verdict})",
-                  flush=True)
-    finally:
+            t0 = time.perf_counter()
+            single = [timed(conn, make(i)) for i in range(args.requests)]
+            rate = len(single) / (time.perf_counter() - t0)
+            print(f"{label:28s} {1:7d} {percentile(single, 0.5):8.1f} {percentile(single, 0.95):8.1f} "
+                  f"{max(single):8.1f} {rate:7.1f} {0:6d}", flush=True)
+            loaded, errors = under_load(port, make, args.clients, args.seconds)
+            if loaded:
+                print(f"{'':28s} {args.clients:7d} {percentile(loaded, 0.5):8.1f} {percentile(loaded, 0.95):8.1f} "
+                      f"{max(loaded):8.1f} {len(loaded) / args.seconds:7.1f} {errors:6d}", flush=True)
+            else:
+                print(f"{'':28s} {args.clients:7d} no answer ({errors} errors)", flush=True)
         conn.close()
-        server.should_exit = True
-        thread.join(timeout=20)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         tmp.cleanup()
     return 0
 

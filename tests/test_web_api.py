@@ -86,9 +86,58 @@ def wait_job(client: TestClient, job_id: str, timeout: float = 120) -> dict[str,
 @pytest.mark.parametrize("name", LISTS)
 def test_every_list_answers_a_page(client: TestClient, name: str) -> None:
     body = client.get(f"/api/{name}").json()
-    assert set(body) == {"items", "total", "limit", "offset"}
+    assert set(body) == {"items", "total", "limit", "offset", "next"}
     assert body["limit"] == 50 and body["offset"] == 0
     assert len(body["items"]) == min(50, body["total"])
+    assert (body["next"] is None) == (body["total"] <= 50)
+
+
+@pytest.mark.parametrize("name", ["claims", "statements", "findings", "variables", "documents", "sources",
+                                  "conflicts"])
+def test_next_links_walk_the_whole_list_with_the_filters_kept(client: TestClient, name: str) -> None:
+    whole = client.get(f"/api/{name}", params={"limit": 1000}).json()
+    assert whole["next"] is None and whole["total"] > 3
+    seen: list[Any] = []
+    url: str | None = f"/api/{name}?limit=3"
+    while url:
+        page = client.get(url).json()
+        assert page["limit"] == 3 and len(page["items"]) <= 3
+        seen.extend(page["items"])
+        url = page["next"]
+        assert url is None or ("limit=3" in url and f"offset={len(seen)}" in url)
+    assert seen == whole["items"]
+    measure = whole["items"][0].get("measure") if name == "claims" else None
+    if measure:  # a filter stays on every next page
+        first = client.get("/api/claims", params={"measure": measure, "limit": 1}).json()
+        assert first["total"] == 1 or f"measure={measure}" in first["next"]
+
+
+@pytest.mark.parametrize("url", ["/documents", "/variables", "/sources", "/conflicts", "/api/claims",
+                                 "/api/documents", "/api/findings"])
+def test_the_page_size_is_capped_on_pages_and_in_json(client: TestClient, url: str) -> None:
+    too_big = client.get(url, params={"limit": 5000})
+    assert too_big.status_code == 422 and "limit" in too_big.text and "1000" in too_big.text
+    if url.startswith("/api"):
+        assert_error(too_big, 422)
+    else:
+        assert "text/html" in too_big.headers["content-type"]
+
+
+def test_a_list_page_links_its_next_page(client: TestClient) -> None:
+    page = client.get("/documents", params={"limit": 2}).text
+    link = re.search(r'<a rel="next" href="([^"]+)">more →</a>', page)
+    assert link is not None and "offset=2" in link.group(1) and "limit=2" in link.group(1)
+    last = client.get("/documents", params={"limit": 1000}).text
+    assert 'rel="next"' not in last and _count(r'class="doc-link"', last) > 2
+
+
+def test_a_large_list_page_streams(client: TestClient) -> None:
+    with client.stream("GET", "/documents", params={"limit": 1000}) as response:
+        assert response.status_code == 200 and "content-length" not in response.headers
+        assert response.headers["content-security-policy"]  # the streamed page keeps the security headers
+        body = b"".join(response.iter_bytes())
+    assert body.decode().rstrip().endswith("</html>")
+    assert _count(r'class="doc-link"', body.decode()) == client.get("/api/documents").json()["total"]
 
 
 @pytest.mark.parametrize("name", ["claims", "statements", "findings", "sources"])
@@ -130,7 +179,7 @@ def test_claim_filters_match_the_ledger(client: TestClient, seed_db: Path) -> No
         nis = ledger.count_claims(source="South Korea NIS", since="2025-01")
     assert client.get("/api/claims", params={"source": "South Korea NIS", "since": "2025-01"}).json()["total"] == nis
     assert client.get("/api/claims", params={"measure": "no such measure"}).json() == {
-        "items": [], "total": 0, "limit": 50, "offset": 0
+        "items": [], "total": 0, "limit": 50, "offset": 0, "next": None
     }
 
 
@@ -282,7 +331,7 @@ def test_list_pages_page_through_with_their_filters_kept(client: TestClient) -> 
         while page_url:
             page = client.get(page_url).text
             seen += _count(item, page)
-            more = re.search(r'<a href="([^"]+)">more →</a>', page)
+            more = re.search(r'<a rel="next" href="([^"]+)">more →</a>', page)
             page_url = more.group(1).replace("&amp;", "&") if more else ""
         assert seen == whole >= 3, url
     filtered = client.get("/documents", params={"has_claims": "true", "limit": 1}).text
@@ -504,3 +553,12 @@ def test_serve_help_names_its_options() -> None:
     out = CliRunner().invoke(main, ["serve", "--help"]).output
     for option in ("--db", "--host", "--port", "--token", "CROSSCOUNT_TOKEN"):
         assert option in out
+
+
+def test_each_documents_claim_count_is_its_own(client: TestClient, seed_db: Path) -> None:
+    listed = client.get("/api/documents", params={"limit": 1000}).json()["items"]
+    with Ledger(seed_db) as ledger:
+        for d in listed:
+            assert d["claims"] == ledger.count_claims(doc=d["id"]), d["id"]
+        assert ledger.claim_counts(["no such document"]) == {"no such document": 0}
+    assert sum(d["claims"] for d in listed) == client.get("/api/claims").json()["total"]

@@ -8,12 +8,15 @@ every bad request to the API gets one error shape: ``{"ok": false, "error": "...
 
 What is expensive to compute from the ledger (all statements, variables and findings, the
 overview's estimates, the charts) is cached per ledger state: the state is the SQLite file's
-(and its WAL's) modification stamp plus a counter the app bumps on its own writes, so a
-write by another process (``crosscount analyze``) is seen on the next request.
+(and its WAL's) modification stamp, a counter the app bumps on its own writes and a stamp file
+every worker process of the server touches on its writes, so a write by another process
+(``crosscount analyze``, another worker) is seen on the next request.
 
-Uploads are parsed at once (a bad file is refused with a clear message and nothing is
-written), then extracted, stored and reconciled by one background worker; ``/api/jobs/{id}``
-reports progress.
+``crosscount serve`` runs one worker process per core, each an app made by
+:func:`app_from_shared_dir`. Uploads are parsed at once (a bad file is refused with a clear
+message and nothing is written), then queued in a job file all workers share
+(:mod:`crosscount.web.jobs`) and extracted, stored and reconciled by whichever worker is free;
+``/api/jobs/{id}`` reports progress through any of them.
 
 Writes come from the app's own pages only. Every request's ``Host`` must name a host the server
 was started for (DNS rebinding), a write whose ``Origin`` (or, without one, ``Referer``) is another
@@ -28,17 +31,16 @@ from __future__ import annotations
 import gzip
 import hmac
 import html
+import inspect
+import json
+import os
 import re
-import secrets
 import tempfile
 import threading
 import time
-import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -46,8 +48,9 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -62,16 +65,16 @@ from crosscount import __version__, present
 from crosscount.errors import CrosscountError, LedgerError
 from crosscount.ingest import IngestProblem, iter_documents
 from crosscount.ledger import Ledger
-from crosscount.models import Claim, Document, text_hash
+from crosscount.models import Document, text_hash
 from crosscount.reconcile import fmt_num, fmt_value
 from crosscount.web import views
+from crosscount.web.jobs import Job, JobRunner, JobStore, SharedDir
 from crosscount.web.views import Snapshot, build_snapshot
 
 __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "LOOPBACK_HOSTS", "WebError", "create_app"]
 
 DEFAULT_MAX_UPLOAD_BYTES = 5_000_000
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-MAX_JOBS = 200  # finished jobs kept for /api/jobs; older ones are dropped
 _FORM_SLACK = 100_000  # bytes of multipart framing and small fields allowed beyond the upload limit
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -104,66 +107,27 @@ class WebError(CrosscountError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Background jobs
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Job:
-    """One upload being extracted, stored and reconciled."""
-
-    id: str
-    label: str
-    total: int
-    status: str = "queued"  # queued | extracting | reconciling | done | failed
-    done: int = 0
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # already in the ledger
-    failed: list[str] = field(default_factory=list)  # extraction failed or overran: why, per document
-    warnings: list[str] = field(default_factory=list)  # e.g. an id already used, stored under another
-    claims_added: int = 0
-    error: str | None = None
-    created: float = field(default_factory=time.time)
-    finished: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "status": self.status,
-            "total": self.total,
-            "done": self.done,
-            "documents": list(self.documents),
-            "skipped": list(self.skipped),
-            "failed": list(self.failed),
-            "warnings": list(self.warnings),
-            "claims_added": self.claims_added,
-            "error": self.error,
-            "finished": self.status in ("done", "failed"),
-        }
-
-
-# ---------------------------------------------------------------------------------------------
 # The state behind one app
 # ---------------------------------------------------------------------------------------------
 
 
 class WebState:
-    """The ledger, its cached views, the upload worker and its jobs."""
+    """The ledger, its cached views, and the job queue and runner this worker process shares with the others."""
 
-    def __init__(self, db: str, token: str | None, max_upload_bytes: int) -> None:
+    def __init__(self, db: str, token: str | None, max_upload_bytes: int, shared: SharedDir) -> None:
         self.db = db
         self.ledger = Ledger(db)
         self.token = token or None
         self.max_upload_bytes = max_upload_bytes
-        self.csrf = secrets.token_urlsafe(32)  # carried by the pages' forms; a new one per server start
+        self.shared = shared
+        self.csrf = shared.secret("csrf")  # carried by the pages' forms; one per server start, shared by its workers
         self._files = self._watched_files()
         self._version = 0
         self._lock = threading.Lock()
         self._snapshot: tuple[object, Snapshot] | None = None
         self._lists: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
-        self.jobs: dict[str, Job] = {}
-        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscount-web-job")
+        self.jobs = JobStore(shared)
+        self.runner = JobRunner(self.jobs, self.ledger, self.changed)
 
     def _watched_files(self) -> list[Path]:
         if self.ledger.backend != "sqlite":
@@ -176,7 +140,7 @@ class WebState:
 
     def state_key(self) -> object:
         """Changes whenever the ledger may have changed."""
-        stamps: list[Any] = [self._version]
+        stamps: list[Any] = [self._version, self.shared.stamp()]  # a write by this or another worker
         if self._files:
             for path in self._files:
                 try:
@@ -189,6 +153,7 @@ class WebState:
         return tuple(stamps)
 
     def changed(self) -> None:
+        self.shared.touch()
         with self._lock:
             self._version += 1
             self._snapshot = None
@@ -228,8 +193,9 @@ class WebState:
             self.snapshot()
 
     def close(self) -> None:
-        self.worker.shutdown(wait=True, cancel_futures=True)
+        self.runner.close()
         self.ledger.close()
+        self.shared.remove()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,8 +216,43 @@ def _blank(value: str | None) -> str | None:
     return value if value not in (None, "") else None
 
 
-def _page(items: Sequence[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
-    return {"items": list(items), "total": total, "limit": limit, "offset": offset}
+def _page(request: Request, items: Sequence[Any], total: int, limit: int, offset: int) -> Response:
+    return _json(_with_next(request, {"items": list(items), "total": total, "limit": limit, "offset": offset}))
+
+
+def _json(content: dict[str, Any]) -> Response:
+    """A JSON answer written by ``json.dumps`` straight away: the views give plain JSON values, and
+    FastAPI's generic encoder took half of an /api/claims request's time. Anything else (or a NaN,
+    which is not JSON) goes through FastAPI's encoder and its check."""
+    try:
+        body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return JSONResponse(jsonable_encoder(content))
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
+def _with_next(request: Request, page: dict[str, Any]) -> dict[str, Any]:
+    """A page of a list with ``next``: the URL of the following page (its filters kept), or None at the end."""
+    offset, limit, total = page["offset"], page["limit"], page["total"]
+    following = None
+    if offset + limit < total:
+        url = request.url.include_query_params(offset=offset + limit, limit=limit)
+        following = f"{url.path}?{url.query}"
+    return {**page, "next": following}
+
+
+def _batched(parts: Iterator[str], size: int = 32_768) -> Iterator[bytes]:
+    """A template's output in chunks of about ``size`` bytes (Jinja yields many small strings)."""
+    buffer: list[str] = []
+    held = 0
+    for part in parts:
+        buffer.append(part)
+        held += len(part)
+        if held >= size:
+            yield "".join(buffer).encode("utf-8")
+            buffer, held = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
 
 
 def _num(x: float | None) -> str:
@@ -330,6 +331,7 @@ def create_app(
     token: str | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     hosts: Sequence[str] | None = None,
+    shared_dir: str | Path | None = None,
 ) -> FastAPI:
     """The web app over the ledger at ``db`` (a SQLite path or a database URL).
 
@@ -337,8 +339,15 @@ def create_app(
     ``token`` form field. ``max_upload_bytes`` bounds one upload (file or pasted text).
     ``hosts``: the host names the server answers to (the name in the ``Host`` header; default the
     loopback names 127.0.0.1, localhost and ::1; ``"*"`` accepts any, for a server behind a proxy).
+    ``shared_dir``: the directory the worker processes of one server share (job queue, CSRF secret,
+    change stamp; see :mod:`crosscount.web.jobs`); None gives this app a private one.
     """
-    state = WebState(db, token, max_upload_bytes)
+    shared = SharedDir(shared_dir)
+    try:
+        state = WebState(db, token, max_upload_bytes, shared)
+    except BaseException:
+        shared.remove()
+        raise
     allowed_hosts = {h.strip("[]").lower() for h in (hosts if hosts is not None else LOOPBACK_HOSTS)}
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -438,6 +447,8 @@ def create_app(
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 
+    worker = str(os.getpid())
+
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
         host = request.headers.get("host")
@@ -449,6 +460,7 @@ def create_app(
             if problem is not None:
                 return refused(problem)
         response: Response = await call_next(request)
+        response.headers["X-Crosscount-Worker"] = worker  # which of the server's processes answered
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.headers.get("content-type", "").startswith("text/html") and request.url.path not in (
@@ -500,18 +512,30 @@ def create_app(
 
         def register(data: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(data)
-            def as_page(*args: Any, **kwargs: Any) -> HTMLResponse:
-                def render() -> list[bytes]:
-                    context = {"nav": nav, **data(*args, **kwargs).context(), **(page_extra() if page_extra else {})}
-                    return [env.get_template(template).render(**context).encode("utf-8")]
+            def as_page(*args: Any, **kwargs: Any) -> Response:
+                def context() -> dict[str, Any]:
+                    return {"nav": nav, **data(*args, **kwargs).context(), **(page_extra() if page_extra else {})}
 
-                body = state.cached_list("page:" + path, kwargs, render)[0] if cache else render()[0]
-                return HTMLResponse(body)
+                if cache:
+                    def render() -> list[bytes]:
+                        return [env.get_template(template).render(**context()).encode("utf-8")]
 
-            @wraps(data)
-            def as_json(*args: Any, **kwargs: Any) -> dict[str, Any]:
-                out: dict[str, Any] = data(*args, **kwargs).to_json()
-                return out
+                    return HTMLResponse(state.cached_list("page:" + path, kwargs, render)[0])
+                # a list page streams: its first rows leave while the rest is rendered (the data, and
+                # so any 404 or bad parameter, is settled before the first byte)
+                parts = env.get_template(template).generate(**context())
+                return StreamingResponse(_batched(parts), media_type="text/html; charset=utf-8")
+
+            def as_json(request: Request, **kwargs: Any) -> Response:
+                out: dict[str, Any] = data(**kwargs).to_json()
+                return _json(_with_next(request, out) if paged else out)
+
+            as_json.__name__, as_json.__doc__ = data.__name__, data.__doc__
+            signature = inspect.signature(data)
+            paged = "offset" in signature.parameters  # a list paged by limit and offset: its JSON names the next page
+            request_param = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)
+            as_json.__signature__ = signature.replace(  # type: ignore[attr-defined]
+                parameters=[request_param, *signature.parameters.values()])
 
             app.get(path, response_class=HTMLResponse, include_in_schema=False, response_model=None)(as_page)
             app.get(api_path or "/api" + path, tags=tags, response_model=None)(as_json)
@@ -616,7 +640,7 @@ def create_app(
         return found(lambda: views.claim_view(state, doc, start))
 
     def recent_jobs() -> dict[str, Any]:
-        return {"jobs": sorted(state.jobs.values(), key=lambda j: -j.created)[:5], "error": None, "form": {}}
+        return {"jobs": state.jobs.recent(5), "error": None, "form": {}}
 
     @twin("/documents", "documents.html", "documents", tags=["documents"], page_extra=recent_jobs)
     def documents(
@@ -685,6 +709,7 @@ def create_app(
 
     @app.get("/api/claims", tags=["claims"])
     def api_claims(
+        request: Request,
         subject: str | None = None,
         measure: str | None = None,
         source: str | None = None,
@@ -694,22 +719,23 @@ def create_app(
         story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Claims: one figure in one document, with its source and as-of date."""
         filters = {"subject": _blank(subject), "measure": _blank(measure), "source": _blank(source),
                    "since": _check_date("since", since), "until": _check_date("until", until),
                    "doc": _blank(doc), "story": _blank(story)}
         items = state.ledger.claims(**filters, limit=limit, offset=offset)
         total = state.ledger.count_claims(**filters)
-        return _page([c.to_dict(with_rules=True) for c in items], total, limit, offset)
+        return _page(request, [c.to_dict(with_rules=True) for c in items], total, limit, offset)
 
-    def listed(name: str, params: dict[str, Any], fetch: Callable[[], list[Any]], limit: int,
-               offset: int) -> dict[str, Any]:
+    def listed(request: Request, name: str, params: dict[str, Any], fetch: Callable[[], list[Any]], limit: int,
+               offset: int) -> Response:
         items = state.cached_list(name, params, fetch)
-        return _page([i.to_dict() for i in items[offset : offset + limit]], len(items), limit, offset)
+        return _page(request, [i.to_dict() for i in items[offset : offset + limit]], len(items), limit, offset)
 
     @app.get("/api/statements", tags=["statements"])
     def api_statements(
+        request: Request,
         subject: str | None = None,
         measure: str | None = None,
         source: str | None = None,
@@ -719,12 +745,12 @@ def create_app(
         story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Statements: one assertion of one source, with every outlet that carries it."""
         f: dict[str, Any] = {"subject": _blank(subject), "measure": _blank(measure), "source": _blank(source),
              "location": _blank(location), "since": _check_date("since", since),
              "until": _check_date("until", until), "story": _blank(story)}
-        return listed("statements", f, lambda: state.ledger.statements(**f), limit, offset)
+        return listed(request, "statements", f, lambda: state.ledger.statements(**f), limit, offset)
 
     @app.get("/api/statements/{statement_id}", tags=["statements"])
     def api_statement(statement_id: str) -> dict[str, Any]:
@@ -735,6 +761,7 @@ def create_app(
 
     @app.get("/api/findings", tags=["findings"])
     def api_findings(
+        request: Request,
         type: str | None = Query(None, description="conflict, evolution, revision, check, estimate, agreement"),
         subject: str | None = None,
         measure: str | None = None,
@@ -743,11 +770,11 @@ def create_app(
         story: str | None = None,
         limit: int = Limit,
         offset: int = Offset,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Findings: conflicts, agreements, evolutions, checks (with arithmetic) and estimates."""
         f: dict[str, Any] = {"type": _blank(type), "subject": _blank(subject), "measure": _blank(measure),
              "variable": _blank(variable), "rule": _blank(rule), "story": _blank(story)}
-        return listed("findings", f, lambda: state.ledger.findings(**f), limit, offset)
+        return listed(request, "findings", f, lambda: state.ledger.findings(**f), limit, offset)
 
     @app.delete("/api/documents/{doc:path}", tags=["documents"])
     def api_delete_document(request: Request, doc: str) -> dict[str, Any]:
@@ -764,9 +791,10 @@ def create_app(
         return job.to_dict()
 
     @app.get("/api/jobs", tags=["jobs"])
-    def api_jobs(limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
-        jobs = sorted(state.jobs.values(), key=lambda j: -j.created)
-        return _page([j.to_dict() for j in jobs[offset : offset + limit]], len(jobs), limit, offset)
+    def api_jobs(request: Request, limit: int = Limit, offset: int = Offset) -> Response:
+        """Uploads, newest first, whichever worker process took them."""
+        jobs = state.jobs.recent(limit, offset)
+        return _page(request, [j.to_dict() for j in jobs], state.jobs.count(), limit, offset)
 
     @app.get("/api/jobs/{job_id}", tags=["jobs"])
     def api_job(job_id: str) -> dict[str, Any]:
@@ -843,6 +871,30 @@ def create_app(
     _api_docs(app)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app
+
+
+SHARED_DIR_ENV = "CROSSCOUNT_WEB_SHARED"  # where `serve` tells its worker processes the shared directory is
+_CONFIG = "server.json"
+
+
+def write_server_config(shared_dir: Path, db: str, *, token: str | None, max_upload_bytes: int,
+                        hosts: Sequence[str]) -> None:
+    """What every worker process of one server builds its app from (read by :func:`app_from_shared_dir`);
+    the file is readable by its owner only, as it may hold the token."""
+    config = {"db": db, "token": token, "max_upload_bytes": max_upload_bytes, "hosts": list(hosts)}
+    path = shared_dir / _CONFIG
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(config, out)
+
+
+def app_from_shared_dir() -> FastAPI:
+    """The app of one worker process of ``crosscount serve`` (uvicorn's factory): its settings from the
+    shared directory named by ``CROSSCOUNT_WEB_SHARED``, its jobs and CSRF secret shared there too."""
+    shared_dir = Path(os.environ[SHARED_DIR_ENV])
+    config = json.loads((shared_dir / _CONFIG).read_text("utf-8"))
+    return create_app(config["db"], token=config["token"], max_upload_bytes=int(config["max_upload_bytes"]),
+                      hosts=config["hosts"], shared_dir=shared_dir)
 
 
 def _api_docs(app: FastAPI) -> None:
@@ -993,12 +1045,9 @@ async def _accept_upload(
             id=d.id, text=d.text, outlet=outlet or d.outlet, url=d.url, title=title or d.title,
             published=published or d.published, origin=d.origin, language=d.language,
         )
-    job = Job(id=uuid.uuid4().hex[:12], label=label, total=len(docs))
-    finished = sorted((j for j in state.jobs.values() if j.finished is not None), key=lambda j: j.created)
-    for old in finished[: max(0, len(state.jobs) - MAX_JOBS + 1)]:  # the job list does not grow forever
-        state.jobs.pop(old.id, None)
-    state.jobs[job.id] = job
-    state.worker.submit(_run_job, state, job, docs)
+    job = Job.new(label, len(docs))
+    await run_in_threadpool(state.jobs.submit, job, docs)  # queued for whichever worker is free
+    state.runner.wake()
     return job
 
 
@@ -1030,45 +1079,6 @@ def _parse_file(filename: str, data: bytes, limit: int) -> list[Document]:
 def _where(origin: str) -> str:
     m = re.search(r":(line \d+)$", origin) or re.search(r"(line \d+)", origin)
     return m.group(1) if m else "record"
-
-
-def _run_job(state: WebState, job: Job, docs: list[Document]) -> None:
-    """Extract, store and reconcile one upload, through the same guarded driver as every engine: a
-    document that fails or overruns its time budget is listed under ``failed`` and the rest is stored."""
-    from crosscount.pipeline import reconcile_ledger
-    from crosscount.scale import run_extraction
-
-    try:
-        job.status = "extracting"
-        stored: list[tuple[Document, int]] = []
-
-        def on_problem(problem: IngestProblem) -> None:
-            (job.failed if problem.skipped else job.warnings).append(problem.message)
-
-        def on_result(pairs: list[tuple[Document, list[Claim]]]) -> None:
-            stored.extend((doc, len(claims)) for doc, claims in pairs)
-
-        def advance(n: int) -> None:
-            job.done += n
-
-        before = {d.content_hash for d in docs if state.ledger.has_document(d.content_hash)}
-        summary = run_extraction(
-            (), engine="inprocess", documents=docs, ledger=state.ledger, on_problem=on_problem,
-            on_result=on_result, progress=advance,
-        )
-        job.claims_added = summary.claims
-        job.status = "reconciling"
-        reconcile_ledger(state.ledger)
-        job.skipped.extend(d.id for d in docs if d.content_hash in before)
-        for d, claims in stored:
-            job.documents.append({"id": d.id, "title": d.title or d.id, "outlet": d.outlet, "claims": claims})
-        job.status = "done"
-    except Exception as err:  # a job reports its failure; the server goes on
-        job.status = "failed"
-        job.error = f"{type(err).__name__}: {err}"
-    finally:
-        job.finished = time.time()
-        state.changed()
 
 
 def _edit_stories_and_reconcile(state: WebState, action: str, a: str, b: str) -> int:
