@@ -566,8 +566,9 @@ def test_two_files_and_a_nested_jsonl_upload_get_the_json_error_shape(tmp_path: 
 
 def test_the_job_list_is_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from crosscount.web import app as web_app
+    from crosscount.web import jobs as web_jobs
 
-    monkeypatch.setattr(web_app, "MAX_JOBS", 3)
+    monkeypatch.setattr(web_jobs, "MAX_JOBS", 3)
     with TestClient(web_app.create_app(str(_ledger_with_articles(tmp_path))), base_url=BASE) as c:
         for i in range(5):
             job = c.post("/api/documents", data={"text": f"Police said {i + 3} people were arrested."}).json()
