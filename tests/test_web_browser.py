@@ -272,6 +272,45 @@ def test_no_page_is_wider_than_the_screen(server: str, browser: Browser, width: 
     assert_not_blank(tmp_path / f"last-{width}.png")
 
 
+_SIDEWAYS = """(width) => {
+  const wide = [], boxes = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && (r.right > width + 0.5 || r.left < -0.5))
+      wide.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
+  }
+  const table = document.querySelector('#conflicts-table');
+  for (let el = table; el && el !== document.body; el = el.parentElement) {
+    const style = getComputedStyle(el);
+    if (el.scrollWidth > el.clientWidth + 1 || /(auto|scroll)/.test(style.overflowX))
+      boxes.push(el.tagName + '.' + el.className);
+  }
+  return {wide, boxes, rows: table ? table.querySelectorAll('tbody tr').length : 0};
+}"""
+
+
+def test_the_conflicts_fold_into_cards_on_a_phone(server: str, browser: Browser, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server + "/conflicts")
+    page.wait_for_load_state("load")
+    seen = page.evaluate(_SIDEWAYS, 390)
+    assert seen["rows"] >= 2, "the seeds have conflicts to show"
+    assert seen["wide"] == [], f"elements wider than the phone: {seen['wide'][:5]}"
+    assert seen["boxes"] == [], f"the conflicts scroll sideways inside {seen['boxes']}"
+    first = page.locator("#conflicts-table tbody tr").first
+    card, a, b = first.bounding_box(), first.locator(".c-a").bounding_box(), first.locator(".c-b").bounding_box()
+    assert card is not None and a is not None and b is not None
+    assert a["y"] == b["y"] and a["x"] < b["x"], "A and B side by side in the card"
+    assert "A says" in first.locator(".c-a").evaluate("e => getComputedStyle(e, '::before').content")
+    page.screenshot(path=str(tmp_path / "conflicts-390.png"), full_page=True)
+    assert_not_blank(tmp_path / "conflicts-390.png")
+    wide = browser.new_page(viewport={"width": 1400, "height": 900})
+    wide.goto(server + "/conflicts")
+    assert wide.locator("#conflicts-table thead").is_visible(), "a table still on a desk"
+    wide.close()
+    page.close()
+
+
 def test_the_chart_keeps_a_usable_plot_area_on_a_phone(server: str, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 900})
     page.goto(server + "/")

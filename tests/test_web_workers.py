@@ -129,6 +129,7 @@ def test_a_job_queued_through_one_worker_is_run_and_seen_through_the_other(serve
     deadline = time.monotonic() + 120
     while not (job := second.json(f"/api/jobs/{job_id}"))["finished"]:
         assert time.monotonic() < deadline, job
+        first.json("/api/stats")  # within uvicorn's 5 s keep-alive, so the connection stays with its worker
         time.sleep(0.2)
     assert job["status"] == "done" and job["claims_added"] >= 1 and len(job["documents"]) == 1, job
     assert any(j["id"] == job_id for j in second.json("/api/jobs")["items"])

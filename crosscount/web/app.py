@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
@@ -502,12 +502,18 @@ def create_app(
 
     # -- resources: one data function each, feeding its HTML page and its JSON twin ----------
 
+    # the pages (HTML, not in the OpenAPI schema) and the JSON API are two routers; each resource's
+    # data function feeds one route on each
+    pages = APIRouter(include_in_schema=False)
+    api = APIRouter(prefix="/api")
+
     def twin(path: str, template: str, nav: str, *, tags: list[str | Enum], api_path: str | None = None,
              cache: bool = False, page_extra: Callable[[], dict[str, Any]] | None = None,
              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Serve one data function (its parameters are the request's) as the HTML page at ``path``
-        and as JSON at ``api_path`` (``/api`` + path by default). The data function returns a view
+        and as JSON at ``/api`` + ``api_path`` (``/api`` + path by default). The data function returns a view
         from :mod:`crosscount.web.views`: ``context()`` feeds the template, ``to_json()`` the API.
+        The page goes on the pages router, the JSON on the API router (under ``/api``).
         ``cache``: the page is rendered once per ledger state and parameters."""
 
         def register(data: Callable[..., Any]) -> Callable[..., Any]:
@@ -537,8 +543,8 @@ def create_app(
             as_json.__signature__ = signature.replace(  # type: ignore[attr-defined]
                 parameters=[request_param, *signature.parameters.values()])
 
-            app.get(path, response_class=HTMLResponse, include_in_schema=False, response_model=None)(as_page)
-            app.get(api_path or "/api" + path, tags=tags, response_model=None)(as_json)
+            pages.get(path, response_class=HTMLResponse, response_model=None)(as_page)
+            api.get(api_path or path, tags=tags, response_model=None)(as_json)
             return data
 
         return register
@@ -553,7 +559,7 @@ def create_app(
     Limit = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"page size, 1 to {MAX_LIMIT}")
     Offset = Query(0, ge=0, description="items to skip")
 
-    @twin("/", "overview.html", "overview", tags=["ledger"], api_path="/api/overview", cache=True)
+    @twin("/", "overview.html", "overview", tags=["ledger"], api_path="/overview", cache=True)
     def overview(subject: str | None = None, story: str | None = None) -> views.OverviewView:
         """Every variable with its latest estimate, the ledger's counts and the latest conflicts
         (the overview page; `/api/conflicts` has them all)."""
@@ -619,12 +625,12 @@ def create_app(
         await run_in_threadpool(_edit_stories_and_reconcile, state, action, a.strip(), b.strip())
         return RedirectResponse("/stories", status_code=303)
 
-    @app.post("/stories/move", include_in_schema=False)
+    @pages.post("/stories/move", include_in_schema=False)
     async def story_move_page(request: Request) -> Response:
         return await story_form(request, "move", ("doc", "story"),
                                 "moving a document needs its id and the story to move it to")
 
-    @app.post("/stories/merge", include_in_schema=False)
+    @pages.post("/stories/merge", include_in_schema=False)
     async def story_merge_page(request: Request) -> Response:
         return await story_form(request, "merge", ("source", "target"),
                                 "merging needs the story to merge and the story to merge it into")
@@ -669,7 +675,7 @@ def create_app(
         why, and the machine's value."""
         return views.corrections_view(state, _blank(doc), history, limit, offset)
 
-    @app.post("/documents", response_class=HTMLResponse, include_in_schema=False)
+    @pages.post("/documents", response_class=HTMLResponse, include_in_schema=False)
     async def upload_page(request: Request) -> Response:
         fields: dict[str, str] = {}
         try:
@@ -686,14 +692,14 @@ def create_app(
             )
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
-    @app.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    @pages.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def job_page(request: Request, job_id: str) -> HTMLResponse:
         job = state.jobs.get(job_id)
         if job is None:
             raise WebError(404, f"no job {job_id!r} (jobs are kept while the server runs)")
         return templates.TemplateResponse(request, "job.html", {"nav": "documents", "job": job.to_dict()})
 
-    @app.post("/documents/{doc:path}/delete", include_in_schema=False)
+    @pages.post("/documents/{doc:path}/delete", include_in_schema=False)
     async def delete_page(request: Request, doc: str) -> Response:
         form = await _bounded_form(request, _FORM_SLACK, max_files=0, max_fields=4)
         token_value = form.get("token")
@@ -707,7 +713,7 @@ def create_app(
 
     # -- the JSON API's lists without a page of their own ---------------------------------------
 
-    @app.get("/api/claims", tags=["claims"])
+    @api.get("/claims", tags=["claims"])
     def api_claims(
         request: Request,
         subject: str | None = None,
@@ -733,7 +739,7 @@ def create_app(
         items = state.cached_list(name, params, fetch)
         return _page(request, [i.to_dict() for i in items[offset : offset + limit]], len(items), limit, offset)
 
-    @app.get("/api/statements", tags=["statements"])
+    @api.get("/statements", tags=["statements"])
     def api_statements(
         request: Request,
         subject: str | None = None,
@@ -752,14 +758,14 @@ def create_app(
              "until": _check_date("until", until), "story": _blank(story)}
         return listed(request, "statements", f, lambda: state.ledger.statements(**f), limit, offset)
 
-    @app.get("/api/statements/{statement_id}", tags=["statements"])
+    @api.get("/statements/{statement_id}", tags=["statements"])
     def api_statement(statement_id: str) -> dict[str, Any]:
         st = state.snapshot().statements.get(statement_id)
         if st is None:
             raise WebError(404, f"no statement {statement_id!r} in the ledger")
         return st.to_dict()
 
-    @app.get("/api/findings", tags=["findings"])
+    @api.get("/findings", tags=["findings"])
     def api_findings(
         request: Request,
         type: str | None = Query(None, description="conflict, evolution, revision, check, estimate, agreement"),
@@ -776,45 +782,45 @@ def create_app(
              "variable": _blank(variable), "rule": _blank(rule), "story": _blank(story)}
         return listed(request, "findings", f, lambda: state.ledger.findings(**f), limit, offset)
 
-    @app.delete("/api/documents/{doc:path}", tags=["documents"])
+    @api.delete("/documents/{doc:path}", tags=["documents"])
     def api_delete_document(request: Request, doc: str) -> dict[str, Any]:
         """Delete a document and its claims, then reconcile again (needs the token when one is set)."""
         require_token(request)
         _delete_and_reconcile(state, doc)
         return {"ok": True, "deleted": doc}
 
-    @app.post("/api/documents", tags=["documents"], status_code=202)
+    @api.post("/documents", tags=["documents"], status_code=202)
     async def api_upload(request: Request) -> dict[str, Any]:
         """Upload a file (`file`: .txt, .md, .html, .jsonl, .csv) or pasted `text`, with optional
         `outlet`, `published`, `title`; answers a job to poll at `/api/jobs/{id}`."""
         job = await _accept_upload(request, state, {}, require_token, None)
         return job.to_dict()
 
-    @app.get("/api/jobs", tags=["jobs"])
+    @api.get("/jobs", tags=["jobs"])
     def api_jobs(request: Request, limit: int = Limit, offset: int = Offset) -> Response:
         """Uploads, newest first, whichever worker process took them."""
         jobs = state.jobs.recent(limit, offset)
         return _page(request, [j.to_dict() for j in jobs], state.jobs.count(), limit, offset)
 
-    @app.get("/api/jobs/{job_id}", tags=["jobs"])
+    @api.get("/jobs/{job_id}", tags=["jobs"])
     def api_job(job_id: str) -> dict[str, Any]:
         job = state.jobs.get(job_id)
         if job is None:
             raise WebError(404, f"no job {job_id!r} (jobs are kept while the server runs)")
         return job.to_dict()
 
-    @app.get("/api/stats", tags=["ledger"])
+    @api.get("/stats", tags=["ledger"])
     def api_stats() -> dict[str, Any]:
         return state.ledger.stats().to_dict()
 
-    @app.post("/api/stories/move", tags=["stories"])
+    @api.post("/stories/move", tags=["stories"])
     def api_story_move(request: Request, doc: str, story: str) -> dict[str, Any]:
         """Move document ``doc`` to ``story`` (a user's choice, kept across re-clustering); reconciles."""
         require_token(request)
         _edit_stories_and_reconcile(state, "move", doc, story)
         return {"ok": True, "doc": doc, "story": story}
 
-    @app.post("/api/stories/merge", tags=["stories"])
+    @api.post("/stories/merge", tags=["stories"])
     def api_story_merge(request: Request, source: str, target: str) -> dict[str, Any]:
         """Merge story ``source`` into ``target`` (kept across re-runs); reconciles."""
         require_token(request)
@@ -849,17 +855,17 @@ def create_app(
         await run_in_threadpool(_correct, doc, start, field or text("field") or "", text("value"),
                                 (text("who") or "").strip() or "analyst", text("why"))
 
-    @app.post("/claims/{doc:path}/{start:int}/correct", include_in_schema=False)
+    @pages.post("/claims/{doc:path}/{start:int}/correct", include_in_schema=False)
     async def correct_page(request: Request, doc: str, start: int) -> Response:
         await _correct_from_form(request, doc, start)
         return RedirectResponse(f"/claims/{_pq(doc)}/{start}#corrections", status_code=303)
 
-    @app.post("/documents/{doc:path}/exclude", include_in_schema=False)
+    @pages.post("/documents/{doc:path}/exclude", include_in_schema=False)
     async def exclude_page(request: Request, doc: str) -> Response:
         await _correct_from_form(request, doc, None, "exclude")
         return RedirectResponse(f"/documents/{_pq(doc)}", status_code=303)
 
-    @app.post("/api/corrections", tags=["corrections"], status_code=201)
+    @api.post("/corrections", tags=["corrections"], status_code=201)
     async def api_correct(request: Request, body: CorrectionIn) -> dict[str, Any]:
         """Record a correction and reconcile again (needs the token when one is set). `field`: exclude,
         confirm, source, as_of, measure, subject or value (`300`, `200-900`, `>=790000`); `start`: the
@@ -868,6 +874,8 @@ def create_app(
         fix = await run_in_threadpool(_correct, body.doc, body.start, body.field, body.value, body.who, body.why)
         return {"ok": True, "correction": fix.to_dict()}
 
+    app.include_router(pages)
+    app.include_router(api)
     _api_docs(app)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app
