@@ -372,7 +372,11 @@ class Extractor:
         found = state.cues.get((start, end))
         if found is None:
             matches = self.lex.measure_pattern.finditer(text, start, end)
-            found = state.cues[(start, end)] = [(m.start(), m.end(), m.group(0)) for m in matches]
+            found = [(m.start(), m.end(), m.group(0)) for m in matches]
+            aboard = [(m.start(), m.end(), "on board") for m in self.lex.aboard_pattern.finditer(text, start, end)]
+            if aboard:
+                found = sorted(found + [a for a in aboard if not any(f[0] < a[1] and a[0] < f[1] for f in found)])
+            state.cues[(start, end)] = found
         return found
 
     def _predicate_past_modifier(

@@ -41,6 +41,7 @@ def phrase_pattern(phrases: list[str], *, case_sensitive_upper: bool = True) -> 
 class Lexicon:
     measure_cues: dict[str, str]  # lowercased cue -> measure
     measure_pattern: re.Pattern[str]
+    aboard_pattern: re.Pattern[str]  # "on an overloaded boat": read as the cue "on board"
     weak_cues: frozenset[str]
     strong_suffix: dict[str, str]  # noun -> measure for "N-strong <noun>"
     modal_pattern: re.Pattern[str]
@@ -157,6 +158,14 @@ def lexicon() -> Lexicon:
     return Lexicon(
         measure_cues=cues,
         measure_pattern=phrase_pattern(cue_phrases),
+        aboard_pattern=re.compile(
+            r"\bon\s+(?:(?:"
+            + alternation(measures["aboard"]["determiners"])
+            + r")\s+(?:[\w-]+\s+){0,3}?)?(?:"
+            + alternation(measures["aboard"]["vehicles"])
+            + r")s?\b",
+            re.I,
+        ),
         weak_cues=weak,
         strong_suffix=strong,
         modal_pattern=phrase_pattern(measures["projection"]["modals"]),

@@ -237,6 +237,10 @@ class Timing:
             for m in self.voc.relative.finditer(between):
                 idx = len(_WORD.findall(between[: m.start()]))
                 before = words[idx - 1] if idx else ""
+                tail = between[m.end() :]
+                comma = tail.rfind(",")
+                if comma >= 0 and any(w.lower() in self.lex.report_verbs for w in _WORD.findall(tail[comma:])):
+                    continue  # "on the boat that capsized, the minister said on Friday": the clause ended
                 if idx >= 3 and before not in self.lex.report_verbs:
                     return True
             if relative_only:

@@ -382,3 +382,16 @@ def test_a_weak_cue_right_at_the_figure_beats_the_previous_figures_measure() -> 
     got = {c.figure: c.measure for c in extract("Rescuers said 40 people died and 12 more in the next town.",
                                                 published="2025-03-12")}
     assert got == {"40": "killed", "12": "killed"}
+
+
+def test_people_on_a_vehicle_are_on_board() -> None:
+    got = {c.figure: c.measure for c in extract("At least 120 Kenyans were on an overloaded boat that sank off "
+                                                "the cape, the minister said.", published="2025-03-12")}
+    assert got == {"At least 120": "other"}
+    got = {c.figure: c.measure for c in extract("Kenya says 80 nationals were on boat that sank",
+                                                published="2025-03-12")}
+    assert got == {"80": "other"}
+    # a vehicle named after a date is not where the people were
+    got = {c.figure: c.measure for c in extract("At least 30 people died on Tuesday after the bus overturned.",
+                                                published="2025-03-12")}
+    assert got == {"At least 30": "killed"}

@@ -242,3 +242,11 @@ def test_a_published_date_outranks_the_url() -> None:
     text = "On 4 February, the regional governor said that 312 people had died."
     claims = ex.extract(text, published="2032-02-10", url="https://news.example/2031/03/floods/")
     assert [c.as_of for c in claims] == ["2032-02-04"]
+
+
+def test_a_relative_clause_ended_by_a_comma_does_not_keep_the_report_date_from_the_figure() -> None:
+    ex = Extractor(use_model=False)
+    text = "At least 120 people were on the ferry that sank, the coast guard said on Monday."
+    assert [c.as_of for c in ex.extract(text, published=PUB)] == ["2025-01-20"]
+    inside = "At least 120 people died in the storm that hit the coast on Monday."
+    assert [c.as_of for c in ex.extract(inside, published=PUB)] == [None]  # the storm's date, not the count's
