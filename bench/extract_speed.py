@@ -3,10 +3,14 @@
     .venv/bin/python bench/extract_speed.py [--articles 1000] [--seeds] [--no-quantulum]
 
 Articles are the development set's real news excerpts (../shared/eval/dev/dev.docs.jsonl; the five
-seeds with --seeds) repeated to --articles. Prints, for crosscount and quantulum3, the median
-ms/article and articles/s in wall time and in CPU time (CPU time is what to compare on a busy
-machine), their ratio, the share of sentences that reached the NLP model, and where crosscount's
-time goes (profiled over one pass, self time grouped by stage). quantulum3 is installed for the
+seeds with --seeds) repeated to --articles. crosscount extracts them as every engine does, through
+the guarded batch driver (crosscount.guard.extract_many_guarded: the parse batched over a few
+articles, each article under its own guard and time budget); --one-at-a-time also times
+Extractor.extract called on each article alone. The contestants take turns over --rounds rounds, so
+that other work starting or stopping on the machine falls on all of them. Prints, for each, ms/article
+and articles/s in wall time and ms/article in CPU time (CPU time is what to compare on a busy machine),
+the ratios, the share of sentences that reached the NLP model, and where crosscount's time goes
+(profiled over one pass, self time grouped by stage). quantulum3 is installed for the
 benchmark only (requirements/bench.txt) and runs without its scikit-learn unit classifier, as it
 does when scikit-learn is absent: whether another package happens to install scikit-learn must not
 change the baseline.
@@ -17,8 +21,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -65,25 +69,45 @@ def load_articles(n: int, seeds: bool) -> list[tuple[str, str, str | None]]:
 
 
 Article = tuple[str, str, str | None]
-Extract = Callable[[str, str, str | None], object]
+Run = Callable[[list[Article]], object]
 
 
-def time_each(func: Extract, articles: list[Article]) -> tuple[list[float], float, float]:
-    """Per-article wall ms, total wall s, total CPU s."""
-    times = []
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for name, text, published in articles:
-        t0 = time.perf_counter()
-        func(name, text, published)
-        times.append((time.perf_counter() - t0) * 1000)
-    return times, time.perf_counter() - wall0, time.process_time() - cpu0
+class Tally:
+    """Wall and CPU seconds and articles, summed over the rounds one contestant ran."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.articles = 0
+        self.wall = 0.0
+        self.cpu = 0.0
+
+    def time(self, run: Run, articles: list[Article]) -> None:
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        run(articles)
+        self.wall += time.perf_counter() - wall0
+        self.cpu += time.process_time() - cpu0
+        self.articles += len(articles)
+
+    @property
+    def rate(self) -> float:
+        return self.articles / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / max(1, self.articles)
+
+    def line(self) -> str:
+        wall_ms = 1000 * self.wall / max(1, self.articles)
+        return (
+            f"{self.name:<12}: {self.articles} articles, {wall_ms:.2f} ms/article wall, "
+            f"{self.rate:.1f} articles/s wall, {self.cpu_ms:.2f} ms CPU/article"
+        )
 
 
-def where_time_goes(func: Extract, articles: list[Article]) -> None:
+def where_time_goes(run: Run, articles: list[Article]) -> None:
     profile = cProfile.Profile()
     profile.enable()
-    for name, text, published in articles:
-        func(name, text, published)
+    run(articles)
     profile.disable()
     stats = pstats.Stats(profile)
     by_stage: dict[str, float] = defaultdict(float)
@@ -97,6 +121,11 @@ def where_time_goes(func: Extract, articles: list[Article]) -> None:
         print(f"  {stage:<40} {seconds / total:6.1%}")
 
 
+def chunks(items: list[Article], parts: int) -> list[list[Article]]:
+    size = -(-len(items) // parts)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1000)
@@ -107,63 +136,86 @@ def main() -> None:
         default=200,
         help="quantulum3 is slow; its figures are taken over this many articles",
     )
+    parser.add_argument("--rounds", type=int, default=10, help="turns the contestants take, so load changes hit all")
     parser.add_argument("--no-quantulum", action="store_true")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument(
+        "--one-at-a-time", action="store_true", help="also time Extractor.extract called on each article alone"
+    )
     args = parser.parse_args()
     articles = load_articles(args.articles, args.seeds)
 
     from crosscount.extract import Extractor
+    from crosscount.guard import BATCH_DOCUMENTS, extract_many_guarded
+    from crosscount.models import Document
 
     extractor = Extractor()
+    documents = {
+        (name, text): Document(id=name, text=text, published=published) for name, text, published in set(articles)
+    }
 
-    def crosscount_extract(name: str, text: str, published: str | None) -> object:
-        return extractor.extract(text, published=published, doc=name)
+    def crosscount_batched(batch: list[Article]) -> object:
+        return extract_many_guarded(extractor, [documents[(name, text)] for name, text, _ in batch])
 
-    crosscount_extract(*articles[0])  # load data (and model) once
+    alone = Extractor()  # its own counts (the parser is shared)
+
+    def crosscount_alone(batch: list[Article]) -> object:
+        return [alone.extract(text, published=published, doc=name) for name, text, published in batch]
+
+    contestants: list[tuple[Tally, Run, list[Article]]] = [(Tally("crosscount"), crosscount_batched, articles)]
+    if args.one_at_a_time:
+        contestants.append((Tally("one at a time"), crosscount_alone, articles))
+    crosscount_batched(articles[:1])  # load data and model once
+    crosscount_alone(articles[:1])
+    if not args.no_quantulum:
+        try:
+            import quantulum3.classifier as qclassifier
+            from quantulum3 import parser as qparser
+        except ImportError:
+            print("quantulum3 not installed: pip install -r requirements/bench.txt")
+        else:
+            qclassifier.USE_CLF = False  # its pickled scikit-learn model is optional and version-bound
+
+            def quantulum_parse(batch: list[Article]) -> object:
+                return [qparser.parse(text) for _name, text, _published in batch]
+
+            quantulum_parse(articles[:1])  # warm-up (its first call loads its data)
+            contestants.append((Tally("quantulum3"), quantulum_parse, articles[: args.quantulum_articles]))
+
     extractor.sentences_seen = extractor.sentences_to_model = 0
-    cc_times, cc_wall, cc_cpu = time_each(crosscount_extract, articles)
-    cc_median = statistics.median(cc_times)
+    load_before = os.getloadavg()[0]
+    # Round-robin: each contestant runs a slice of its articles in turn, so a change in the machine's
+    # load (other work on the cores) falls on all of them alike.
+    parts = [chunks(items, args.rounds) for _tally, _run, items in contestants]
+    for round_ in range(args.rounds):
+        for (tally, run, _items), slices in zip(contestants, parts, strict=True):
+            if round_ < len(slices):
+                tally.time(run, slices[round_])
+    load_after = os.getloadavg()[0]
+    tallies = {tally.name: tally for tally, _run, _items in contestants}
+    cc = tallies["crosscount"]
     print(
-        f"crosscount  : {len(articles)} articles, median {cc_median:.2f} ms/article, "
-        f"{len(articles) / cc_wall:.1f} articles/s wall, {1000 * cc_cpu / len(articles):.2f} ms CPU/article"
+        f"crosscount extracts through the engines' guarded batch driver (the parse batched over {BATCH_DOCUMENTS} "
+        f"articles); {args.rounds} interleaved rounds; load average {load_before:.1f} -> {load_after:.1f}"
     )
+    for tally in tallies.values():
+        print(tally.line())
     share = extractor.sentences_to_model / max(1, extractor.sentences_seen)
     print(
         f"model share : {extractor.sentences_to_model} of {extractor.sentences_seen} sentences reached the NLP model "
-        f"({share:.1%}): sentences with a figure and a reporting word that one plain frame does not settle, "
-        "parsed in one batch per article"
+        f"({share:.1%}): sentences with a figure and a reporting word that one plain frame does not settle"
     )
+    if "one at a time" in tallies:
+        alone = tallies["one at a time"]
+        print(f"batching    : {alone.cpu_ms / cc.cpu_ms:.2f}x less CPU per article than one article at a time")
+    if "quantulum3" in tallies:
+        q = tallies["quantulum3"]
+        print(
+            f"ratio       : crosscount {cc.rate / q.rate:.1f}x quantulum3's articles/s (wall), "
+            f"{q.cpu_ms / cc.cpu_ms:.1f}x in CPU time"
+        )
     if not args.no_profile:
-        distinct = articles[: min(len(articles), 64)]
-        where_time_goes(crosscount_extract, distinct)
-    if args.no_quantulum:
-        return
-    try:
-        import quantulum3.classifier as qclassifier
-        from quantulum3 import parser as qparser
-    except ImportError:
-        print("quantulum3 not installed: pip install -r requirements/bench.txt")
-        return
-    qclassifier.USE_CLF = False  # its pickled scikit-learn model is optional and version-bound
-
-    def quantulum_parse(name: str, text: str, published: str | None) -> object:
-        return qparser.parse(text)
-
-    quantulum_parse(*articles[0])  # warm-up (its first call loads its data)
-    q_articles = articles[: args.quantulum_articles]
-    q_times, q_wall, q_cpu = time_each(quantulum_parse, q_articles)
-    q_median = statistics.median(q_times)
-    print(
-        f"quantulum3  : {len(q_articles)} articles, median {q_median:.2f} ms/article, "
-        f"{len(q_articles) / q_wall:.1f} articles/s wall, {1000 * q_cpu / len(q_articles):.2f} ms CPU/article"
-    )
-    cc_rate = len(articles) / cc_wall
-    q_rate = len(q_articles) / q_wall
-    cpu_ratio = (q_cpu / len(q_articles)) / (cc_cpu / len(articles))
-    print(
-        f"ratio       : crosscount {cc_rate / q_rate:.1f}x quantulum3's articles/s (wall), "
-        f"{cpu_ratio:.1f}x in CPU time, {q_median / cc_median:.1f}x by median ms/article"
-    )
+        where_time_goes(crosscount_batched, sorted(set(articles))[:64])
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from crosscount.lexicon import Lexicon, alternation, lexicon
 from crosscount.models import Claim, Document
 from crosscount.people import DocumentPeople
 from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
-from crosscount.segment import Sentence, split
+from crosscount.segment import Paragraph, Sentence, split
 from crosscount.speech import Speech, SpeechReader
 from crosscount.timing import FigureTime, SentenceTime, TimeState, Timing
 
@@ -111,6 +111,17 @@ class Candidate:
     whole_force: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FirstPass:
+    """What a document's text alone decides, before the parse: its sentences, each sentence's figures and
+    frames, and the sentences the parse must read."""
+
+    paragraphs: list[Paragraph]
+    sentences: list[Sentence]
+    read: list[tuple[list[Candidate], list[Frame]]]
+    wanted: list[str]
+
+
 _FAMILY = {
     "killed": "losses",
     "wounded": "losses",
@@ -137,6 +148,7 @@ class Extractor:
         self.sentences_seen = 0
         self.sentences_to_model = 0
         self.speech = SpeechReader(self.lex) if use_model else None
+        self._prepared: dict[str, FirstPass] = {}  # text -> its first pass, read ahead for a batch
 
     # ------------------------------------------------------------------ public
     def extract_document(self, doc: Document) -> list[Claim]:
@@ -152,7 +164,8 @@ class Extractor:
         header = _DATE_LINE.match(text)
         header_end = header.end() if header else 0
         aliases = DocumentAliases.scan(text)
-        paragraphs, sentences = split(text)
+        first = self._prepared.pop(text, None) or self._first_pass(text)
+        paragraphs, sentences, read = first.paragraphs, first.sentences, first.read
         quotes = quote_spans(text)
         state = DocState(people=DocumentPeople.scan(text, self.lex, self.resolver.known_source))
         state.military_parties = self._military_parties(text)
@@ -161,25 +174,9 @@ class Extractor:
         claims: list[Claim] = []
         subtitle_paragraph = self._subtitle_paragraph(paragraphs)
         claim_paragraphs: list[tuple[Claim, int]] = []
-        # Figures and frames first, so that the sentences the parse must read go to the model in one batch.
-        read: list[tuple[list[Candidate], list[Frame]]] = []
-        for sent in sentences:
-            candidates = self._candidates(sent)
-            # Frames matter for a sentence's own figures and for later references back to who spoke;
-            # a sentence with neither a figure nor a reporting word needs none.
-            if candidates or self.lex.report_verb_pattern.search(sent.text) or "ccording to" in sent.text:
-                frames = find_frames(sent.text, sent.start, self.lex, title_case=sent.is_heading)
-            else:
-                frames = []
-            read.append((candidates, frames))
         if self.speech is not None:
-            wanted = [
-                sent.text
-                for sent, (c, f) in zip(sentences, read, strict=True)
-                if self._parse_wanted(sent, [x for x in c if self._may_count_people(text, sent, x)], f)
-            ]
-            self.sentences_to_model += len(wanted)
-            self.speech.prepare(wanted)
+            self.sentences_to_model += len(first.wanted)
+            self.speech.prepare(first.wanted)
         for sent, (candidates, frames) in zip(sentences, read, strict=True):
             self.sentences_seen += 1
             st = self.timing.sentence(sent, text, tstate, header_end)
@@ -229,6 +226,47 @@ class Extractor:
             self._update_pending(sent, frames, candidates, state, aliases)
         paragraph_of = {(c.start, c.end): p for c, p in claim_paragraphs}
         return apply_filters(claims, Layout(text, subtitle_paragraph, paragraph_of)).kept
+
+    # ------------------------------------------------------------------ first pass and batches
+    def _first_pass(self, text: str) -> FirstPass:
+        """Sentences, their figures and frames, and the sentences the parse must read: what the text alone
+        decides, read before the parse so that the parse can take many sentences in one batch."""
+        paragraphs, sentences = split(text)
+        read: list[tuple[list[Candidate], list[Frame]]] = []
+        for sent in sentences:
+            candidates = self._candidates(sent)
+            # Frames matter for a sentence's own figures and for later references back to who spoke;
+            # a sentence with neither a figure nor a reporting word needs none.
+            if candidates or self.lex.report_verb_pattern.search(sent.text) or "ccording to" in sent.text:
+                frames = find_frames(sent.text, sent.start, self.lex, title_case=sent.is_heading)
+            else:
+                frames = []
+            read.append((candidates, frames))
+        wanted: list[str] = []
+        if self.speech is not None:
+            wanted = [
+                sent.text
+                for sent, (c, f) in zip(sentences, read, strict=True)
+                if self._parse_wanted(sent, [x for x in c if self._may_count_people(text, sent, x)], f)
+            ]
+        return FirstPass(paragraphs, sentences, read, wanted)
+
+    def prepare_document(self, doc: Document) -> None:
+        """Read the document's first pass now and keep it for its ``extract``; ``parse_prepared`` then parses
+        the sentences of every prepared document in one batch. ``release`` forgets what is kept."""
+        if is_english(doc.language) and doc.text not in self._prepared:
+            self._prepared[doc.text] = self._first_pass(doc.text)
+
+    def parse_prepared(self) -> None:
+        """Parse the sentences the prepared documents need, all in one batch (kept until ``release``)."""
+        if self.speech is not None:
+            self.speech.prepare_batch([text for first in self._prepared.values() for text in first.wanted])
+
+    def release(self) -> None:
+        """Forget the prepared documents and the batch's parses."""
+        self._prepared.clear()
+        if self.speech is not None:
+            self.speech.release_batch()
 
     # ------------------------------------------------------------------ structure
     @staticmethod

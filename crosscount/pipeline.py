@@ -101,7 +101,7 @@ def reextract(
     """Extract again every stored document whose claims an older extractor produced; how many.
 
     A document whose extraction fails or overruns its budget keeps its claims and is reported."""
-    from crosscount.guard import DocFailure, extract_guarded
+    from crosscount.guard import DocFailure, extract_each_guarded
 
     fingerprint = fingerprint or extractor_fingerprint()
     if not ledger.count_stale_documents(fingerprint):
@@ -110,11 +110,8 @@ def reextract(
     run_id = ledger.start_run(EXTRACTOR_VERSION, {"extractor": EXTRACTOR_VERSION, "fingerprint": fingerprint,
                                                    "reextract": True})
     done = claims = 0
-    for doc in list(_stale_ids(ledger, fingerprint)):
-        stored = ledger.document(doc)
-        if stored is None:
-            continue
-        found = extract_guarded(extractor, stored)
+    stale = (ledger.document(doc) for doc in list(_stale_ids(ledger, fingerprint)))
+    for stored, found in extract_each_guarded(extractor, (doc for doc in stale if doc is not None)):
         if isinstance(found, DocFailure):
             if on_problem is not None:
                 on_problem(IngestProblem(stored.origin or stored.id, found.describe(stored.id), True))

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from crosscount.errors import CrosscountError
 from crosscount.extract import EXTRACTOR_VERSION, Extractor
-from crosscount.guard import DocFailure, budget_from_env, extract_guarded, unique_in_ledger
+from crosscount.guard import DocFailure, budget_from_env, extract_many_guarded, unique_in_ledger
 from crosscount.ingest import (
     DEFAULT_MAX_BYTES,
     IngestProblem,
@@ -186,7 +186,7 @@ def _warm_worker(factory: ExtractorFactory) -> str:
 def _extract_batch(factory: ExtractorFactory, docs: Sequence[Document], budget: float | None = None) -> list[DocResult]:
     """The claims of each document, in order; an exception or an overrun costs only its document."""
     extractor = _worker_extractor(factory)
-    return [extract_guarded(extractor, doc, budget=budget) for doc in docs]
+    return extract_many_guarded(extractor, docs, budget=budget)
 
 
 # --------------------------------------------------------------------------------------------------

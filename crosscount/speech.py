@@ -67,6 +67,7 @@ class SpeechReader:
         self.lex = lex
         self._nlp = nlp
         self._parsed: dict[str, Any] = {}  # sentence -> its parse, from the last ``prepare``
+        self._batch: dict[str, Any] = {}  # sentence -> its parse, for the documents of a batch
 
     @property
     def nlp(self) -> Any:
@@ -78,9 +79,21 @@ class SpeechReader:
 
     def prepare(self, sentences: Sequence[str]) -> None:
         """Parse the sentences ``read`` will be asked about, in one batch (the model is several times
-        faster per sentence on a batch); forgets the previous batch."""
+        faster per sentence on a batch), unless ``prepare_batch`` parsed them; forgets the previous call's."""
         grammar = [_grammar_part(text)[1] for text in sentences]
-        self._parsed = dict(zip(grammar, self.nlp.pipe(grammar), strict=True)) if grammar else {}
+        self._parsed = {text: self._batch[text] for text in grammar if text in self._batch}
+        missing = list(dict.fromkeys(text for text in grammar if text not in self._parsed))
+        if missing:
+            self._parsed.update(zip(missing, self.nlp.pipe(missing), strict=True))
+
+    def prepare_batch(self, sentences: Sequence[str]) -> None:
+        """Parse the sentences of many documents in one batch, kept for their ``prepare`` until
+        ``release_batch`` (per-call overhead is a large part of the model's time on a few sentences)."""
+        grammar = list(dict.fromkeys(_grammar_part(text)[1] for text in sentences))
+        self._batch = dict(zip(grammar, self.nlp.pipe(grammar), strict=True)) if grammar else {}
+
+    def release_batch(self) -> None:
+        self._batch = {}
 
     def read(self, text: str, offset: int, figures: Sequence[tuple[int, int]]) -> list[Speech | None]:
         """One Speech (or None) per figure span (absolute offsets) of the sentence ``text`` at ``offset``."""

@@ -55,7 +55,7 @@ def extract_inputs(
 ) -> list[Claim]:
     """Claims of every input document; ``stories`` (when given) collects each document's story."""
     from crosscount.extract import default_extractor
-    from crosscount.guard import DocFailure, extract_guarded
+    from crosscount.guard import DocFailure, extract_each_guarded
     from crosscount.ingest import IngestProblem, count_inputs
 
     extractor = default_extractor()
@@ -63,8 +63,7 @@ def extract_inputs(
     total = count_inputs(inputs)
     with _progress(total, "extracting") as progress:
         task = progress.add_task("extract", total=total)
-        for doc in documents_with_problems(inputs, meta_path, problems):
-            found = extract_guarded(extractor, doc)
+        for doc, found in extract_each_guarded(extractor, documents_with_problems(inputs, meta_path, problems)):
             if isinstance(found, DocFailure):  # reported and skipped; the other documents go on
                 problem = IngestProblem(doc.origin or doc.id, found.describe(doc.id), True)
                 problems.append(str(problem))
