@@ -8,7 +8,9 @@ The stage runs in five steps, each a named rule whose name is kept on what it pr
    state ("11,300" and "more than 11,300"; a report and a projection of it); one source under
    several names is one (``source_one_name_per_source``; a bare generic name, "police", repeating
    a precise figure is the one named body whose name holds it; a name no reader accepts falls to
-   the own voice, ``source_name_rejected``); a rounded repeat joins the precise figure it rounds;
+   the own voice, ``source_name_rejected``); a repeat that says "people" or leaves its window
+   undated joins the one that names the group or dates the window; a rounded repeat joins the
+   precise figure it rounds;
    places inside one another are one; a missing or coarser as-of joins the one more precise as-of
    it fits.
 2. ``variable_merge``: statements are grouped by story x subject x measure x location x unit. A
@@ -818,6 +820,55 @@ def _merge_source_names(
     return out
 
 
+def _merge_unstated(
+    groups: dict[tuple[Any, ...], list[Claim]], generic: frozenset[str]
+) -> dict[tuple[Any, ...], list[Claim]]:
+    """A repeat that leaves unsaid what another states is the same assertion: a group whose subject is
+    people in general ("people"), or whose window is of one kind the text does not date ("in the
+    period"), joins the one group of the same source (one entity under two names), figure, measure
+    and dates that names the group ("migrants") or dates that window, under that group's key."""
+    from crosscount.lexicon import lexicon
+    from crosscount.resolve import default_resolver
+
+    plain = lexicon().generic_people
+    resolver = default_resolver()
+
+    def loose_subject(subject: str | None) -> bool:
+        return subject is None or subject.lower() in plain
+
+    by_rest: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for key in groups:
+        by_rest[(key[0], key[3], key[4], key[5], key[7])].append(key)  # story, measure, unit, kind, figure
+    out = dict(groups)
+    for keys in by_rest.values():
+        if len(keys) < 2:
+            continue
+        for key in sorted(keys, key=repr):
+            if key not in out or not (loose_subject(key[2]) or key[6] is None):
+                continue
+            named = out[key][0].source is not None
+            cands = []
+            for other in keys:
+                if other == key or other not in out or (other[2], other[6]) == (key[2], key[6]):
+                    continue
+                if other[2] != key[2] and not (loose_subject(key[2]) and not loose_subject(other[2])):
+                    continue
+                if other[6] != key[6] and not (key[6] is None and {m.window_kind for m in out[key]} == {other[6]}):
+                    continue  # only a window of the same kind, left undated, joins the dated one
+                same = other[1] == key[1] or (
+                    named
+                    and out[other][0].source is not None
+                    and _one_entity(
+                        key[1], other[1], generic, {n: resolver.known_source(n) for n in (key[1], other[1])}
+                    )
+                )
+                if same and _dates_agree(out[key], out[other]):
+                    cands.append(other)
+            if len(cands) == 1:
+                out[cands[0]] = out[cands[0]] + out.pop(key)
+    return out
+
+
 @dataclass(slots=True)
 class _DocDates:
     """Each document's date and how it is known: published, else inferred with its basis."""
@@ -1020,6 +1071,7 @@ def _build_statements(
         key = (story, src, c.subject, c.measure, c.unit, kind, window, _anchor(c.low, c.high))
         groups[key].append(c)
     groups = _merge_source_names(groups, generic)
+    groups = _merge_unstated(groups, generic)
     groups = _merge_rounded(groups)
     dates = _infer_doc_dates(groups, docs)
     doc_date = dates.date

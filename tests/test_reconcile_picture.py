@@ -389,3 +389,31 @@ def test_a_figure_without_a_place_stays_apart_when_no_place_holds_most_of_the_st
     rec = reconcile(rows, docs(("a", "2025-03-02"), ("b", "2025-03-01"), ("c", "2025-03-02")))
     by_source = {s.source: s for s in rec.statements}
     assert by_source["Daily Courier"].location is None
+
+
+def test_a_repeat_calling_them_people_is_the_same_sources_statement_that_names_the_group() -> None:
+    rec = reconcile(
+        [
+            claim("a", 700, source="Interior Minister Rana Khan", subject="migrants", as_of="2025-06-23"),
+            claim("b", 700, None, qualifier="at_least", source="Rana Khan", subject="people"),
+            claim("b", 90, source="Coast Guard", subject="people", measure="missing"),
+            claim("c", 90, source="Coast Guard", subject="migrants", measure="missing"),
+            claim("c", 90, source="Coast Guard", subject="crew", measure="missing"),  # two groups: no telling
+        ],
+        docs(("a", "2025-06-23"), ("b", "2025-06-23"), ("c", "2025-06-24")),
+    )
+    top = [s for s in rec.statements if s.low == 700]
+    assert len(top) == 1 and top[0].subject == "migrants" and top[0].docs == ["a", "b"]
+    assert sorted(s.subject or "" for s in rec.statements if s.low == 90) == ["crew", "migrants", "people"]
+
+
+def test_a_window_of_one_kind_left_undated_joins_the_same_sources_dated_window() -> None:
+    window = {"window_kind": "period", "window_start": "2025-07-16", "window_end": "2025-08-04"}
+    d = docs(("a", "2025-08-16"), ("b", None), ("c", "2025-08-20"))
+    dated = claim("a", 400, source="UN", as_of="2025-08-04", **window)
+    # the same period, its dates not repeated: one statement
+    rec = reconcile([dated, claim("b", 400, source="UN", window_kind="period")], d)
+    assert [s.docs for s in rec.statements] == [["a", "b"]]
+    # no window said: not known to be that period's count
+    rec = reconcile([dated, claim("c", 400, source="UN")], d)
+    assert sorted(s.docs for s in rec.statements) == [["a"], ["c"]]
