@@ -74,6 +74,7 @@ class DocState:
     speeches: dict[int, Speech | None] | None = None
     people: DocumentPeople = field(default_factory=DocumentPeople)  # titled names the document gives
     sentence_frames: list[Frame] = field(default_factory=list)
+    document_party: Party | bool | None = None  # the party the document names most (False: none stands out)
     named_sources: list[tuple[int, str]] | None = None  # (where, canonical) of known sources the document names
     cues: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)  # per clause, once
     places: dict[tuple[int, int], tuple[int, str] | None] = field(default_factory=dict)  # per clause, once
@@ -760,6 +761,16 @@ class Extractor:
         parties = self._parties_in(text)
         return parties[-1] if parties else None
 
+    def _document_party(self, text: str, state: DocState) -> Party | None:
+        """The country the document is most about: the party it names most often (read once)."""
+        if state.document_party is None:
+            counts = Counter(p.name for p in self._parties_in(text))
+            top = counts.most_common(2)
+            state.document_party = (
+                self.resolver.party(top[0][0]) if top and (len(top) == 1 or top[0][1] > top[1][1]) else False
+            )
+        return state.document_party if isinstance(state.document_party, Party) else None
+
     def _parties_in(self, text: str) -> list[Party]:
         """The parties (countries) a text names, one per capitalised run, in order."""
         found: list[Party] = []
@@ -921,6 +932,9 @@ class Extractor:
         defined = aliases.both_forms(name) or aliases.both_forms(phrase)
         if defined:
             return defined, "org"
+        described = _DESCRIBED_NAME.match(name)
+        if described and described.group(3).lower() in self.lex.generic_org_heads:
+            return described.group(1), "org"  # "M23 rebel group", "Hamas militant group": the name
         return name, "org"
 
     def _unnamed_reports(self, phrase: str) -> bool:
@@ -1078,6 +1092,16 @@ class Extractor:
         name, kind = self._name(src_frame.source_text, aliases, sent)
         recent = False
         rule = src_frame.rule
+        if (
+            name is not None
+            and fold(name) in self.lex.party_organs
+            # "Authorities in Butte County": the phrase names its own place or owner
+            and not any(w[:1].isupper() for w in src_frame.source_text.split()[1:])
+        ):
+            # "the government spokesman said", "police said": an organ of the state the text is about
+            organ_party = subject_party or self._document_party(text, state)
+            if organ_party is not None:
+                name, rule = f"{organ_party.adj} {name.lower()}", f"{rule}+organ_of_document_party"
         if name is None and kind == "not_a_source":
             return self._carry(cand, ctx, measure, projection)
         if name is None:
@@ -1568,6 +1592,8 @@ _EARLIER_CLAUSES = 8  # earlier clauses of the sentence searched for a measure c
 def _cue_start(cue: tuple[int, int, str]) -> int:
     return cue[0]
 
+# A proper name, then lower-case words describing it, then a generic organisation noun ("M23 rebel group")
+_DESCRIBED_NAME = re.compile(r"((?:[A-Z0-9][\w'’.&/-]*\s+)*[A-Z0-9][\w'’.&/-]*)\s+((?:[a-z][\w-]*\s+){1,2})([a-z]+)")
 _DATE_LINE = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b")
 
 

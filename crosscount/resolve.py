@@ -280,7 +280,9 @@ class Resolver:
             return known
         party = self.party(phrase)
         if party is not None and fold(phrase) in (fold(party.name), *(fold(o) for o in party.other)):
-            # "Moscow says", "Kyiv said": the state speaking
+            if gazetteer.is_capital(_strip_article(phrase)):
+                # "Kinshasa said", "as stated by Tehran": the capital speaking is the government
+                return f"{self.nationality_short.get(party.name, party.adj)} government"
             return (
                 self.nationality_short.get(party.name, party.name) if fold(phrase) != fold(party.name) else party.name
             )

@@ -27,7 +27,7 @@ from crosscount.segment import split
         ("the Sudan Doctors' Union", "Sudan Doctors' Union"),
         ("the Syrian Observatory for Human Rights", "Syrian Observatory for Human Rights"),
         ("a senior military official in Bogota", "Colombian official"),
-        ("Moscow", "Russia"),
+        ("Moscow", "Russian government"),  # a capital that speaks is its government
         ("Officials", "officials"),
     ],
 )

@@ -490,3 +490,25 @@ def test_unowned_estimates_are_their_own_source_not_a_capitalised_adjective() ->
     assert [c.source for c in extract("ISW estimates put the toll at 300.", published="2024-08-16")] == [
         "Institute for the Study of War"
     ]
+
+
+def test_a_capital_that_speaks_is_its_government() -> None:
+    text = "Rebels said 900 died. The figure of 3,000 deaths, as stated by Kinshasa, is an exaggeration, he said."
+    got = {c.figure: c.source for c in extract(text, published="2025-05-30")}
+    assert got["3,000"] == "Congolese government"
+    assert [c.source for c in extract("Iran said 40 people died.", published="2025-05-30")] == ["Iran"]
+
+
+def test_a_name_with_a_describing_group_noun_is_the_name() -> None:
+    text = "The Northern Front rebel group has reported that 874 people were confirmed dead."
+    assert [c.source for c in extract(text, published="2025-05-30")] == ["Northern Front"]
+
+
+def test_a_bare_organ_of_state_is_the_documents_country() -> None:
+    text = (
+        "Fighting between Kenyan troops and rebels spread across Kenya this week.\n\n"
+        "More than 2,000 people have been buried, the government spokesman said."
+    )
+    assert [c.source for c in extract(text, published="2025-05-30")] == ["Kenyan government"]
+    placed = "Authorities in Butte County published a list of 300 people still missing in Kenya and Kenya."
+    assert [c.source for c in extract(placed, published="2025-05-30")] != ["Kenyan authorities"]
