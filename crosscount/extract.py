@@ -76,6 +76,7 @@ class DocState:
     sentence_frames: list[Frame] = field(default_factory=list)
     document_party: Party | bool | None = None  # the party the document names most (False: none stands out)
     named_sources: list[tuple[int, str]] | None = None  # (where, canonical) of known sources the document names
+    named_officials: tuple[str | None] | None = None  # the first "X officials" the document names, as a name (once)
     cues: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)  # per clause, once
     places: dict[tuple[int, int], tuple[int, str] | None] = field(default_factory=dict)  # per clause, once
 
@@ -1244,11 +1245,11 @@ class Extractor:
             groups = [m.canonical for m in state.mentions if m.kind == "group" and m.canonical.lower() != name.lower()]
             if groups:
                 return groups[-1]
-            m = re.search(r"\b((?:[A-Z][\w-]+\s+){1,2})(?:officials|sources)\b", text)
-            if m:
-                named = self.resolver.anonymous_name(m.group(0))
-                if named:
-                    return named
+            if state.named_officials is None:  # one search of the text per document, not one per figure
+                m = re.search(r"\b((?:[A-Z][\w-]+\s+){1,2})(?:officials|sources)\b", text)
+                state.named_officials = (self.resolver.anonymous_name(m.group(0)) if m else None,)
+            if state.named_officials[0]:
+                return state.named_officials[0]
         return name
 
     def _quote_speaker(

@@ -120,10 +120,10 @@ class _Line:
     start: int
     end: int
     text: str
+    words: int = field(init=False)  # counted once: a long line is asked about once per figure on it
 
-    @property
-    def words(self) -> int:
-        return len(_WORD.findall(self.text))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", len(_WORD.findall(self.text)))
 
     @property
     def headline_like(self) -> bool:

@@ -49,7 +49,8 @@ class DocumentPeople:
         name = rf"{_CAP}(?:\s+{name_word}){{1,3}}"
         title_alt = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
         # "Interior Minister Jane Roe", "judiciary head Jane Roe", "Gen. John Doe"
-        before = re.compile(rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+)+)({name})")
+        # (a stack of at most four titles: in "Mr. Mr. Mr. …" no try at a name may scan the whole run)
+        before = re.compile(rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+){{1,4}})({name})")
         # "Jane Roe, the interior minister", "John Doe, envoy for the Red Cross in Libya"
         org_heads = "|".join(re.escape(w) for w, kind in sorted(lex.descriptions.items()) if kind == "org")
         after = re.compile(
@@ -60,7 +61,7 @@ class DocumentPeople:
         )
         # "the agency's director, Jane Roe,": a title with the name set off by commas
         set_off = re.compile(
-            rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+)*(?i:{title_alt})),\s+({name})(?=,)"
+            rf"(?<![\w-])((?:[\w'’-]+\s+){{0,2}}?)((?:(?i:{title_alt})\.?\s+){{0,3}}(?i:{title_alt})),\s+({name})(?=,)"
         )
         # The patterns run only on the stretches around title words (a few per article), not the whole text.
         stretches = _stretches(text, titles)
