@@ -1903,7 +1903,15 @@ class _Reconciler:
         cfg = self.cfg
         if var.measure not in cfg.cumulative or var.unit not in cfg.cumulative_units:
             return
-        dated = [e for e in estimates if e[0] != "undated" and not e[0].endswith("(year only)")]
+        # only cumulative counts form an evolution: a period whose figures all count a day, a period or an
+        # incident ("in February, 96 died" in another shipwreck) is no stage of the running total
+        dated = [
+            e
+            for e in estimates
+            if e[0] != "undated"
+            and not e[0].endswith("(year only)")
+            and any(_window_key(n.st)[0] is None for n in e[2])
+        ]
         for (la, fa, na), (lb, fb, nb) in itertools.pairwise(dated):
             assert fa.best is not None and fb.best is not None and fa.low is not None and fb.high is not None
             tol = cfg.percent_points if var.unit == "percent" else cfg.relative * max(fa.best, fb.best)

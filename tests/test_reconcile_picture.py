@@ -417,3 +417,19 @@ def test_a_window_of_one_kind_left_undated_joins_the_same_sources_dated_window()
     # no window said: not known to be that period's count
     rec = reconcile([dated, claim("c", 400, source="UN")], d)
     assert sorted(s.docs for s in rec.statements) == [["a"], ["c"]]
+
+
+def test_a_period_whose_figures_all_count_another_window_is_no_stage_of_the_running_total() -> None:
+    rows = [
+        # "In February, 96 people died when their boat smashed into rocks" (another shipwreck)
+        claim("a", 96, source="Coast Guard", as_of="2025-02", window_kind="period", window_start="2025-02",
+              window_end="2025-02"),
+        claim("b", 78, source="Relief Agency", as_of="2025-06-17"),
+        claim("c", 82, source="Port Authority", as_of="2025-06-21"),
+    ]
+    rec = reconcile(rows, docs(("a", "2025-06-15"), ("b", "2025-06-17"), ("c", "2025-06-21")))
+    assert [f.rule for f in rec.findings if f.rule.startswith(("conflict_cumulative", "evolution_cumulative"))] == []
+    # a running total in February would be one
+    rows[0] = claim("a", 96, source="Coast Guard", as_of="2025-02")
+    rec = reconcile(rows, docs(("a", "2025-06-15"), ("b", "2025-06-17"), ("c", "2025-06-21")))
+    assert [f.rule for f in rec.findings if f.rule.startswith("conflict_cumulative")] == ["conflict_cumulative_fell"]
