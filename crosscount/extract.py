@@ -218,6 +218,7 @@ class Extractor:
                 state.last_sentence_claims = (sent.index, sentence_claims)
             else:
                 self._relay_back(sent, aliases, state)
+                self._given_back(sent, aliases, state)
             claims.extend(sentence_claims)
             headline_figures = [c for c in sentence_claims if "base_reference" not in c.rules]
             if headline_figures:
@@ -512,7 +513,10 @@ class Extractor:
             if (m_start >= cand.end and any(cand.end <= other < m_start for other in others)) or (
                 m_end <= cand.start
                 and any(
-                    m_end <= other < cand.start or (other < m_start and m_start - other < cand.start - m_end)
+                    m_end <= other < cand.start
+                    or (other < m_start and m_start - other < cand.start - m_end)
+                    # "2,300 have died and 10,000 are missing": the cue ends the other figure's clause
+                    or (other < m_start and self.lex.coordinator_gap.fullmatch(text, m_end, cand.start) is not None)
                     for other in others
                 )
             ):
@@ -558,7 +562,11 @@ class Extractor:
             label = text[sent.start : cand.start]
             # A data row under a lead-in ("Province A: 191"): it counts what the rows above it counted.
             if _DATA_ROW.fullmatch(text[sent.start : sent.end]) and re.fullmatch(r"[^:]*:\s*", label):
-                return recent[1].measure, "list_row"
+                if "measure:list_row" in recent[1].rules or state.last_sentence_claims is None:
+                    return recent[1].measure, "list_row"
+                # the first row: what the sentence before the lead-in counted first ("1,014 have died and
+                # 7,003 were injured ... disclosed:" over rows of deaths)
+                return state.last_sentence_claims[1][0].measure, "list_row"
         # "The number was 850", "the figure stood at 2,900": the count the text spoke of just before.
         if recent is not None and self.lex.anaphor_pattern.search(text, c_start, cand.start):
             return recent[1].measure, "anaphor"
@@ -694,6 +702,30 @@ class Extractor:
             claim.rules = tuple(
                 f"{rule}+relayed_next_sentence" if rule.startswith("source:") else rule for rule in claim.rules
             )
+
+    def _given_back(self, sent: Sentence, aliases: DocumentAliases, state: DocState) -> None:
+        """ "... 10,000 are believed missing. X, head of the Y delegation, gave the numbers of missing people
+        on Tuesday.": the sentence right after one with figures in the outlet's voice names who gave them
+        (those of the measure it names, if it names one)."""
+        if state.last_sentence_claims is None or state.last_sentence_claims[0] != sent.index - 1:
+            return
+        m = self.lex.gave_back_pattern.match(sent.text.strip())
+        if m is None:
+            return
+        speaker = re.split(r",\s+", m.group(1))[0]  # "X, head of the Y delegation in Libya,": X
+        name, kind = self._name(speaker, aliases, sent)
+        if name is None or kind == "outlet":
+            return
+        titled = state.people.resolve(speaker, sent.start, self.lex, self.resolver.is_state)
+        name = self.resolver.canonical_source(titled) if titled and titled[:1].isupper() else name
+        cue = self.lex.measure_pattern.search(m.group(2) or "")
+        measure = self.lex.measure_cues.get(re.sub(r"\s+", " ", cue.group(0).lower())) if cue else None
+        for claim in state.last_sentence_claims[1]:
+            if claim.source is None and (measure is None or claim.measure == measure):
+                claim.source = name
+                claim.rules = tuple(
+                    "source:given_back_next_sentence" if rule.startswith("source:") else rule for rule in claim.rules
+                )
 
     def _whole_of(self, text: str, prior: list[Claim]) -> str | None:
         """The subject an elliptic figure ("and 150 wounded", "hundreds more") shares: the last earlier

@@ -81,6 +81,7 @@ class Lexicon:
     name_glue: frozenset[str]  # determiners and glue words: never a name on their own ("the", "number of")
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     officer_titles: frozenset[str]  # officers who present a (non-state) organisation's count
+    gave_back_pattern: re.Pattern[str]  # "X gave the numbers of missing people": group 1 X, group 2 what of
     relay_back_pattern: re.Pattern[str]  # "The agency cited the Red Crescent": group 1 the relayed name
     background_markers: frozenset[str]  # "after", "when": an adverbial clause of time is not what is reported
     report_nouns: frozenset[str]  # "figures issued by X" are X's
@@ -104,6 +105,7 @@ class Lexicon:
     generic_people: frozenset[str]  # "people", "individuals": the subject is "people"
     group_pattern: re.Pattern[str]  # groups whose members are everyone their event counts ("migrants")
     force_loss_nouns: frozenset[str]  # "casualties", "losses": may be a force's, unlike "dead" or "bodies"
+    coordinator_gap: re.Pattern[str]  # (fullmatch) ", and " between a cue and the next clause's figure
     part_pattern: re.Pattern[str]  # (searched up to a figure) "including ": the figure is a part of the one before
     subject_synonyms: dict[str, str]  # "demonstrators" -> "protesters"
     before_place: frozenset[str]  # "in the occupied eastern X": stepped over between the preposition and X
@@ -231,6 +233,13 @@ def lexicon() -> Lexicon:
         ),
         spokesperson_titles=frozenset(w.lower() for w in attribution["parse"]["spokesperson_titles"]),
         officer_titles=frozenset(w.lower() for w in attribution["parse"]["officer_titles"]),
+        gave_back_pattern=re.compile(
+            r"^([A-Z][^.;:]*?)\s+(?:also\s+)?(?:"
+            + alternation(attribution["carry"]["gave_back_verbs"])
+            + r")\s+the\s+(?:[\w-]+\s+){0,2}?(?:"
+            + alternation(attribution["carry"]["gave_back_nouns"])
+            + r")\b(?:\s+of\s+([\w\s-]{1,40}?))?(?=[\s,.;]|$)"
+        ),
         relay_back_pattern=re.compile(
             r"^[A-Z][\w-]*(?:\s+[\w-]+){0,3}?\s+(?:"
             + alternation(attribution["carry"]["relay_back"])
@@ -272,6 +281,9 @@ def lexicon() -> Lexicon:
         generic_people=frozenset(w.lower() for w in measures["subjects"]["generic"]),
         group_pattern=phrase_pattern(measures["subjects"]["groups"]),
         force_loss_nouns=frozenset(measures["subjects"]["force_loss_nouns"]),
+        coordinator_gap=re.compile(
+            r"\s*,?\s*(?:" + alternation(measures["subjects"]["coordinators"]) + r")\s+", re.I
+        ),
         part_pattern=re.compile(r"\b(?:" + alternation(measures["subjects"]["part_introducers"]) + r")\s+$", re.I),
         subject_synonyms={k.lower(): v for k, v in measures["subjects"]["synonyms"].items()},
         before_place=frozenset(w.lower() for w in measures["locations"]["before_place"]),

@@ -395,3 +395,20 @@ def test_people_on_a_vehicle_are_on_board() -> None:
     got = {c.figure: c.measure for c in extract("At least 30 people died on Tuesday after the bus overturned.",
                                                 published="2025-03-12")}
     assert got == {"At least 30": "killed"}
+
+
+def test_each_coordinated_clause_keeps_its_own_verb() -> None:
+    got = {c.figure: c.measure for c in extract("At least 900 people have died and 4,000 are believed missing.",
+                                                published="2025-03-12")}
+    assert got == {"At least 900": "killed", "4,000": "missing"}
+
+
+def test_the_first_data_row_counts_what_the_sentence_before_the_lead_in_counted_first() -> None:
+    text = (
+        "At least 1,100 people have died and 6,200 were injured, the agency said.\n"
+        "The agency disclosed in a statement:\n"
+        "Northport: 191\n"
+        "Eastvale: 200\n"
+    )
+    got = {c.figure: c.measure for c in extract(text, published="2025-03-12")}
+    assert got == {"At least 1,100": "killed", "6,200": "wounded", "191": "killed", "200": "killed"}

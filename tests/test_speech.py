@@ -512,3 +512,14 @@ def test_a_bare_organ_of_state_is_the_documents_country() -> None:
     assert [c.source for c in extract(text, published="2025-05-30")] == ["Kenyan government"]
     placed = "Authorities in Butte County published a list of 300 people still missing in Kenya and Kenya."
     assert [c.source for c in extract(placed, published="2025-05-30")] != ["Kenyan authorities"]
+
+
+def test_the_next_sentence_may_name_who_gave_the_figures_of_one_measure() -> None:
+    text = (
+        "At least 900 people have died and 4,000 are believed missing after the storm.\n\n"
+        "Jane Roe, head of the International Committee of the Red Cross delegation in Norland, gave the numbers "
+        "of missing people during a briefing on Tuesday."
+    )
+    got = {c.figure: (c.measure, c.source) for c in extract(text, published="2025-03-12")}
+    assert got["4,000"] == ("missing", "ICRC")
+    assert got["At least 900"] == ("killed", None)  # the missing only: the dead stay in the outlet's voice
