@@ -794,6 +794,11 @@ class Extractor:
         parties = self._parties_in(text)
         return parties[-1] if parties else None
 
+    def _is_media(self, name: str) -> bool:
+        """An outlet, or media in general ("local media", "state media")."""
+        last = fold(name).split()[-1:] or [""]
+        return self.resolver.outlet(name) is not None or self.lex.descriptions.get(last[0]) == "outlet"
+
     def _document_party(self, text: str, state: DocState) -> Party | None:
         """The country the document is most about: the party it names most often (read once)."""
         if state.document_party is None:
@@ -1057,7 +1062,7 @@ class Extractor:
         text, sent, frames, quotes, aliases, state = ctx.text, ctx.sent, ctx.frames, ctx.quotes, ctx.aliases, ctx.state
         # Frames that govern the figure: "according to" anywhere; a verb before it; a post verb after it.
         chosen: Frame | None = None
-        citing = [f for f in frames if f.kind == "citing"]
+        citing = [f for f in frames if f.kind == "citing" and not self._unnamed_reports(f.source_text)]
         according = [f for f in frames if f.kind == "according"]
         pre = [
             f
@@ -1516,6 +1521,15 @@ class Extractor:
         if source is not None and not self._acceptable_source(source):
             # "the", "Thursday", "number of": a name no reader would accept is no name
             source, source_text, via, src_rule = None, None, None, f"{src_rule}+rejected_name"
+        if self.lex.official_count_pattern.search(text, sent.start, sent.clause_of(cand.start)[1]) and (
+            source is None or self._is_media(source) or self.lex.official_count_pattern.search(source)
+        ):
+            # "The official death toll rose to 17, according to local media": the authorities' count
+            party = subject_party or self._document_party(text, state)
+            if party is not None:
+                via = source if source is not None and self._is_media(source) else via
+                source = f"{party.adj} authorities"
+                src_rule = f"{src_rule}+official_count"
         before = text[max(c_start, cand.start - 40) : cand.start]
         if (
             cand.is_share

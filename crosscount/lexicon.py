@@ -82,6 +82,7 @@ class Lexicon:
     spokesperson_titles: frozenset[str]  # people who speak for their organisation
     officer_titles: frozenset[str]  # officers who present a (non-state) organisation's count
     gave_back_pattern: re.Pattern[str]  # "X gave the numbers of missing people": group 1 X, group 2 what of
+    official_count_pattern: re.Pattern[str]  # "the official death toll": the authorities' count
     relay_back_pattern: re.Pattern[str]  # "The agency cited the Red Crescent": group 1 the relayed name
     background_markers: frozenset[str]  # "after", "when": an adverbial clause of time is not what is reported
     report_nouns: frozenset[str]  # "figures issued by X" are X's
@@ -239,6 +240,11 @@ def lexicon() -> Lexicon:
             + r")\s+the\s+(?:[\w-]+\s+){0,2}?(?:"
             + alternation(attribution["carry"]["gave_back_nouns"])
             + r")\b(?:\s+of\s+([\w\s-]{1,40}?))?(?=[\s,.;]|$)"
+        ),
+        official_count_pattern=re.compile(
+            r"\b(?:" + alternation(attribution["carry"]["official_words"]) + r")\s+(?:"
+            + alternation(attribution["carry"]["official_counts"]) + r")\b",
+            re.I,
         ),
         relay_back_pattern=re.compile(
             r"^[A-Z][\w-]*(?:\s+[\w-]+){0,3}?\s+(?:"

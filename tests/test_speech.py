@@ -523,3 +523,14 @@ def test_the_next_sentence_may_name_who_gave_the_figures_of_one_measure() -> Non
     got = {c.figure: (c.measure, c.source) for c in extract(text, published="2025-03-12")}
     assert got["4,000"] == ("missing", "ICRC")
     assert got["At least 900"] == ("killed", None)  # the missing only: the dead stay in the outlet's voice
+
+
+def test_an_official_count_is_the_authorities_of_the_country_whoever_passes_it_on() -> None:
+    text = (
+        "Protests spread across Kenya this week as Kenyan police fired on crowds in Kenya's capital.\n\n"
+        "The official death toll rose to at least 17, according to local media."
+    )
+    got = [(c.source, c.via) for c in extract(text, published="2025-03-12")]
+    assert got == [("Kenyan authorities", "local media")]
+    flood = "Floods hit Kenya. The floods killed 3,351 people, according to the latest provisional official toll."
+    assert [c.source for c in extract(flood, published="2025-03-12")] == ["Kenyan authorities"]
