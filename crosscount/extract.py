@@ -75,6 +75,7 @@ class DocState:
     people: DocumentPeople = field(default_factory=DocumentPeople)  # titled names the document gives
     sentence_frames: list[Frame] = field(default_factory=list)
     document_party: Party | bool | None = None  # the party the document names most (False: none stands out)
+    sentence_parse: bool = False  # whether the parse reads this sentence's figures (decided in the first pass)
     named_sources: list[tuple[int, str]] | None = None  # (where, canonical) of known sources the document names
     named_officials: tuple[str | None] | None = None  # the first "X officials" the document names, as a name (once)
     cues: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)  # per clause, once
@@ -111,6 +112,8 @@ class Candidate:
     is_share: bool
     rule: str
     whole_force: bool = False
+    # (limit, _head_noun's answer): read once per figure
+    head: tuple[int, tuple[str | None, int, str | None]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,8 @@ class FirstPass:
     paragraphs: list[Paragraph]
     sentences: list[Sentence]
     read: list[tuple[list[Candidate], list[Frame]]]
-    wanted: list[str]
+    parse: list[bool]  # per sentence: whether the parse reads its figures (``_parse_wanted``)
+    wanted: list[str]  # the sentences to parse ahead: those of them with a figure that reaches attribution
 
 
 _FAMILY = {
@@ -179,7 +183,7 @@ class Extractor:
         if self.speech is not None:
             self.sentences_to_model += len(first.wanted)
             self.speech.prepare(first.wanted)
-        for sent, (candidates, frames) in zip(sentences, read, strict=True):
+        for sent, (candidates, frames), parse in zip(sentences, read, first.parse, strict=True):
             self.sentences_seen += 1
             st = self.timing.sentence(sent, text, tstate, header_end)
             times = st.mentions
@@ -192,6 +196,7 @@ class Extractor:
             state.speeches = None
             state.sentence_candidates = candidates
             state.sentence_frames = frames
+            state.sentence_parse = parse
             ctx = SentenceContext(
                 sent, text, frames, st, quotes, aliases, state, tstate, doc_id, published, [c.start for c in candidates]
             )
@@ -245,14 +250,18 @@ class Extractor:
             else:
                 frames = []
             read.append((candidates, frames))
-        wanted: list[str] = []
-        if self.speech is not None:
-            wanted = [
-                sent.text
-                for sent, (c, f) in zip(sentences, read, strict=True)
-                if self._parse_wanted(sent, [x for x in c if self._may_count_people(text, sent, x)], f)
-            ]
-        return FirstPass(paragraphs, sentences, read, wanted)
+        # Whether the parse reads a sentence is decided once, here, on all its figures; it is parsed ahead
+        # when one of them can reach attribution (the head-noun checks ``_claim_for`` makes first).
+        parse = [
+            self.speech is not None and self._parse_wanted(sent, c, f)
+            for sent, (c, f) in zip(sentences, read, strict=True)
+        ]
+        wanted = [
+            sent.text
+            for sent, (c, _f), use in zip(sentences, read, parse, strict=True)
+            if use and any(self._may_count_people(text, sent, x) for x in c)
+        ]
+        return FirstPass(paragraphs, sentences, read, parse, wanted)
 
     def prepare_document(self, doc: Document) -> None:
         """Read the document's first pass now and keep it for its ``extract``; ``parse_prepared`` then parses
@@ -301,7 +310,13 @@ class Extractor:
         return out
 
     def _head_noun(self, text: str, cand: Candidate, limit: int) -> tuple[str | None, int, str | None]:
-        """What the figure counts: (noun, end offset of its phrase, party adjective/plural inside it)."""
+        """What the figure counts: (noun, end offset of its phrase, party adjective/plural inside it);
+        read once per figure (the first pass asks before the parse, ``_claim_for`` after)."""
+        if cand.head is None or cand.head[0] != limit:
+            cand.head = (limit, self._find_head_noun(text, cand, limit))
+        return cand.head[1]
+
+    def _find_head_noun(self, text: str, cand: Candidate, limit: int) -> tuple[str | None, int, str | None]:
         after = text[cand.end : min(limit, cand.end + 90)]
         m_strong = re.match(r"-strong\s+(?:[\w'’-]+\s+){0,2}?([\w-]+)", after)
         if m_strong:
@@ -1183,7 +1198,7 @@ class Extractor:
         if state.speeches is None:
             state.speeches = {}
             # No reporting word, no "according to"/"citing": the parse could name no one; skip it.
-            if self.speech is not None and self._parse_wanted(sent, state.sentence_candidates, state.sentence_frames):
+            if self.speech is not None and state.sentence_parse:
                 spans = [(c.start, c.end) for c in state.sentence_candidates]
                 found = self.speech.read(sent.text, sent.start, spans)
                 state.speeches = {c.start: speech for c, speech in zip(state.sentence_candidates, found, strict=True)}

@@ -16,6 +16,7 @@ from crosscount.guard import (
 )
 from crosscount.model import load_parser
 from crosscount.models import Claim, Document
+from crosscount.segment import split
 from crosscount.speech import SpeechReader
 
 # Written for these tests: sentences the rules settle, and relays, listeners and relative clauses the parse reads.
@@ -152,3 +153,38 @@ def test_batched_extraction_of_the_development_set_is_the_same(shared_dir: Path)
     extractor = Extractor()
     alone = [_as_dicts(extract_guarded(extractor, doc)) for doc in docs]
     assert [_as_dicts(r) for r in extract_many_guarded(extractor, docs)] == alone
+
+
+class _CountingHeadNoun(Extractor):
+    """The extractor, counting how often it reads a figure's head noun."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head_nouns = 0
+
+    def _find_head_noun(self, text: str, cand: Any, limit: int) -> tuple[str | None, int, str | None]:
+        self.head_nouns += 1
+        return super()._find_head_noun(text, cand, limit)
+
+
+def test_a_figures_head_noun_is_read_once() -> None:
+    extractor = _CountingHeadNoun()
+    text = " ".join(TEXTS)
+    figures = sum(len(extractor._candidates(sent)) for sent in split(text)[1])
+    extractor.extract(TEXTS[0])  # load
+    extractor.head_nouns = 0
+    claims = extractor.extract(text)
+    assert claims and 0 < extractor.head_nouns <= figures
+
+
+def test_a_sentence_the_parse_reads_is_parsed_ahead_even_when_a_figure_in_its_source_is_dropped() -> None:
+    # "3" sits inside the speaker's phrase and counts agencies, not people: dropped before attribution,
+    # but it makes the frame not a plain one, so the parse reads the sentence; it is parsed in the batch.
+    text = "The 3 aid agencies said on Monday that 40 people were killed in the floods."
+    extractor, parser = _counting_extractor()
+    extractor.extract(TEXTS[0])
+    parser.calls = 0
+    first = extractor._first_pass(text)
+    assert first.parse == [True] and first.wanted == [text]
+    claims = extractor.extract(text)
+    assert parser.calls == 1 and [c.figure for c in claims] == ["40"]
