@@ -84,16 +84,19 @@ class SpeechReader:
         self._parsed = {text: self._batch[text] for text in grammar if text in self._batch}
         missing = list(dict.fromkeys(text for text in grammar if text not in self._parsed))
         if missing:
-            self._parsed.update(zip(missing, self.nlp.pipe(missing), strict=True))
+            self._parsed.update(self._parse(missing))
 
     def prepare_batch(self, sentences: Sequence[str]) -> None:
         """Parse the sentences of many documents in one batch, kept for their ``prepare`` until
         ``release_batch`` (per-call overhead is a large part of the model's time on a few sentences)."""
         grammar = list(dict.fromkeys(_grammar_part(text)[1] for text in sentences))
-        self._batch = dict(zip(grammar, self.nlp.pipe(grammar), strict=True)) if grammar else {}
+        self._batch = self._parse(grammar) if grammar else {}
 
     def release_batch(self) -> None:
         self._batch = {}
+
+    def _parse(self, texts: list[str]) -> dict[str, Any]:
+        return dict(zip(texts, self.nlp.pipe(texts), strict=True))
 
     def read(self, text: str, offset: int, figures: Sequence[tuple[int, int]]) -> list[Speech | None]:
         """One Speech (or None) per figure span (absolute offsets) of the sentence ``text`` at ``offset``."""
@@ -103,7 +106,7 @@ class SpeechReader:
         offset += skip
         doc = self._parsed.get(text)
         if doc is None:
-            doc = self.nlp(text)
+            doc = self._parse([text])[text]
         return [self._for_figure(doc, offset, start - offset, end - offset) for start, end in figures]
 
     # ------------------------------------------------------------------ per figure

@@ -87,3 +87,13 @@ def test_indexed_matches_equal_the_matchers_on_the_development_set(shared_dir: P
     sentences = [s.text for text in texts for s in split(text)[1] if s.text.strip()]
     assert len(sentences) > 500
     assert _assert_same_matches(load_parser(), sentences) > 10_000
+
+
+def test_the_parser_multiplies_through_numpy_on_one_blas_thread() -> None:
+    from threadpoolctl import threadpool_info
+
+    nlp = load_parser()
+    assert nlp.get_pipe("tok2vec").model.ops.use_blis is False
+    assert all(lib["num_threads"] == 1 for lib in threadpool_info() if lib["user_api"] == "blas")
+    doc = nlp("The ministry said on Monday that 40 soldiers were killed.")
+    assert [t.dep_ for t in doc if t.text == "said"] == ["ROOT"]
