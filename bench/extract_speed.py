@@ -31,8 +31,14 @@ from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
-# Self time grouped by where it is spent: file path fragment -> stage.
+# Self time grouped by where it is spent: fragment of the file path (or, for builtins, of the
+# function's name) -> stage. The first fragment found wins.
 STAGES = (
+    ("crosscount/model.py", "NLP model (spaCy/thinc)"),
+    ("crosscount/guard.py", "guard (time budget, batches)"),
+    ("_thread.lock", "guard (time budget, batches)"),
+    ("crosscount/people.py", "titled people (people.py)"),
+    ("re.Pattern", "regular expressions"),
     ("crosscount/numbers.py", "figures (numbers.py)"),
     ("crosscount/dates.py", "dates (dates.py)"),
     ("crosscount/timing.py", "as-of and window (timing.py)"),
@@ -47,8 +53,8 @@ STAGES = (
     ("numpy", "NLP model (spaCy/thinc)"),
     ("blis", "NLP model (spaCy/thinc)"),
     ("/re/", "regular expressions"),
-    ("{method", "builtins"),
-    ("{built-in", "builtins"),
+    ("<method", "builtins"),
+    ("<built-in", "builtins"),
 )
 
 
@@ -112,9 +118,10 @@ def where_time_goes(run: Run, articles: list[Article]) -> None:
     stats = pstats.Stats(profile)
     by_stage: dict[str, float] = defaultdict(float)
     total = 0.0
-    for (filename, _line, _func), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+    for (filename, _line, func), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         total += tottime
-        stage = next((label for fragment, label in STAGES if fragment in filename), "other")
+        where = func if filename == "~" else filename
+        stage = next((label for fragment, label in STAGES if fragment in where), "other")
         by_stage[stage] += tottime
     print("where the time goes (self time, profiled over one pass):")
     for stage, seconds in sorted(by_stage.items(), key=lambda item: -item[1]):

@@ -116,6 +116,7 @@ class _Watchdog:
         self._serial = 0
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
+        self._wake = math.inf  # when the watchdog thread wakes next (it sleeps until then unless notified)
 
     def arm(self, seconds: float) -> tuple[int, int]:
         thread_id = threading.get_ident()
@@ -124,11 +125,17 @@ class _Watchdog:
                 self._pid = os.getpid()
                 self._armed.clear()
                 self._fired.clear()
+                self._wake = math.inf
                 self._thread = threading.Thread(target=self._run, name="crosscount-watchdog", daemon=True)
                 self._thread.start()
             self._serial += 1
-            self._armed[thread_id] = (time.monotonic() + seconds, self._serial)
-            self._cond.notify()
+            deadline = time.monotonic() + seconds
+            self._armed[thread_id] = (deadline, self._serial)
+            if deadline < self._wake:
+                # Only a deadline before the one the thread sleeps towards needs it awake now: waking it for
+                # every document made each block cost a thread switch (the next document's deadline is
+                # later than the last one's, which the thread still sleeps towards; it then looks again).
+                self._cond.notify()
             return thread_id, self._serial
 
     def disarm(self, key: tuple[int, int]) -> bool:
@@ -155,7 +162,8 @@ class _Watchdog:
                         self._fired.add((thread_id, serial))
                         _async_raise(thread_id, DocumentTimeout)
                 upcoming = [deadline for deadline, _ in self._armed.values()]
-                self._cond.wait(timeout=max(0.0, min(upcoming) - now) if upcoming else None)
+                self._wake = min(upcoming) if upcoming else math.inf
+                self._cond.wait(timeout=max(0.0, self._wake - now) if upcoming else None)
 
 
 REFIRE = 0.2  # seconds between two interrupts of the same overdue block

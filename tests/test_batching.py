@@ -188,3 +188,22 @@ def test_a_sentence_the_parse_reads_is_parsed_ahead_even_when_a_figure_in_its_so
     assert first.parse == [True] and first.wanted == [text]
     claims = extractor.extract(text)
     assert parser.calls == 1 and [c.figure for c in claims] == ["40"]
+
+
+def test_a_short_budget_after_a_long_one_still_fires_on_time() -> None:
+    import time
+
+    import pytest
+
+    from crosscount.guard import DocumentTimeout, time_budget
+
+    for _ in range(3):
+        with time_budget(60):  # the watchdog now sleeps towards a deadline a minute away
+            sum(range(1000))
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout), time_budget(0.2):
+        while time.monotonic() - started < 10:
+            sum(range(1000))
+    assert time.monotonic() - started < 2
+    with time_budget(60):  # and a long one after it is not interrupted
+        time.sleep(0.5)
