@@ -61,7 +61,9 @@ def fold_name(name: str | None, resolver: Resolver) -> str | None:
         return None
     # Only the alias tables: gold names are canonical already, and tidying them as if they were
     # raw phrases would cut them ("FBI Special Agent in Charge X" -> "FBI Special Agent").
-    return fold(resolver.known_source(name) or name)
+    # A whole name only: a gold name such as "White House adviser X" holds an alias ("White House") that
+    # is not what it names.
+    return fold(resolver.sources.get(fold(name)) or name)
 
 
 _NAME_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "a", "an"})

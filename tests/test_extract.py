@@ -412,3 +412,12 @@ def test_the_first_data_row_counts_what_the_sentence_before_the_lead_in_counted_
     )
     got = {c.figure: c.measure for c in extract(text, published="2025-03-12")}
     assert got == {"At least 1,100": "killed", "6,200": "wounded", "191": "killed", "200": "killed"}
+
+
+def test_put_it_between_refers_to_the_count_spoken_of_before() -> None:
+    text = (
+        "Accounts of the number of missing vary. The governor said 1,000 people remained unaccounted for. "
+        "An adviser put it between 500 and 800."
+    )
+    got = {c.figure: c.measure for c in extract(text, published="2025-03-12")}
+    assert got == {"1,000": "missing", "between 500 and 800": "missing"}
