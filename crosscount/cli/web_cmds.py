@@ -60,7 +60,8 @@ def serve(db: str, host: str, port: int, token: str | None, max_upload_mb: float
         hosts = [*allowed_hosts] if allowed_hosts else ["*"]
     else:
         hosts = [host, *allowed_hosts]
-    workers = workers or os.cpu_count() or 1
+    # one per core this process may run on (a container's CPU set, not the whole machine's count)
+    workers = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()) or 1
     with tempfile.TemporaryDirectory(prefix="crosscount-serve-") as shared:
         try:  # open the ledger once here, so a bad --db is one message before any worker starts
             create_app(db, token=token, hosts=hosts, shared_dir=shared).state.web.close()
