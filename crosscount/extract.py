@@ -836,6 +836,10 @@ class Extractor:
     # ------------------------------------------------------------------ location
     def _location(self, text: str, sent: Sentence, cand: Candidate, state: DocState) -> tuple[str | None, str]:
         c_start, c_end = sent.clause_of(cand.start)
+        # "He told a briefing in Geneva that 10,000 were missing": the reporting act's place is not the figure's
+        said = [m for m in re.finditer(r"\bthat\s", text[c_start : cand.start])]
+        if said and self.lex.report_verb_pattern.search(text, c_start, c_start + said[-1].start()):
+            c_start += said[-1].end()
         clause = text[c_start:c_end]
         if (c_start, c_end) not in state.places:  # the clause's place does not depend on the figure: once
             state.places[(c_start, c_end)] = self._clause_place(clause)
@@ -861,7 +865,7 @@ class Extractor:
                 or (prev_words[-1][-1:].isalpha() and self.resolver.party(prev_words[-1].capitalize()) is not None)
             ):  # "in the occupied eastern", "in Russian": but "in Ruritania, Home Minister X" ends at the comma
                 prev_words.pop()
-            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or re.search(r"\bregion of\s*$", before)
+            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or self.lex.place_of.search(before)
             if not locative:
                 continue
             if self.resolver.known_source(phrase) or self.resolver.outlet(phrase):

@@ -111,6 +111,7 @@ class Lexicon:
     subject_synonyms: dict[str, str]  # "demonstrators" -> "protesters"
     before_place: frozenset[str]  # "in the occupied eastern X": stepped over between the preposition and X
     admin_units: str  # regex alternation: "region|province|...", part of a place's phrase
+    place_of: re.Pattern[str]  # (searched at the end of the words before a name) "the city of ": a place follows
     agent_verb_pattern: re.Pattern[str]  # "X has suffered", "Y was preparing to send" (anchored use: .match)
     not_agent_before: frozenset[str]  # "against X", "help X": X is not the sufferer or sender
 
@@ -293,6 +294,7 @@ def lexicon() -> Lexicon:
         part_pattern=re.compile(r"\b(?:" + alternation(measures["subjects"]["part_introducers"]) + r")\s+$", re.I),
         subject_synonyms={k.lower(): v for k, v in measures["subjects"]["synonyms"].items()},
         before_place=frozenset(w.lower() for w in measures["locations"]["before_place"]),
+        place_of=re.compile(r"\b(?:" + alternation(measures["locations"]["place_nouns"]) + r")\s+of\s*$", re.I),
         admin_units="|".join(re.escape(w) for w in sorted(measures["locations"]["admin_units"], key=len, reverse=True)),
         agent_verb_pattern=re.compile(
             r"(?:\w+\s+){0,4}?(?:has|have|had|is|are|was|were|of)?\s*(?:"

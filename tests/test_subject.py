@@ -128,3 +128,10 @@ def test_a_gazetteer_city_lies_in_its_country_for_grouping_repeats() -> None:
 
     assert _place_within("Derna", "Libya", {})
     assert not _place_within("Libya", "Derna", {})
+
+
+def test_the_city_of_x_is_a_place_and_a_briefings_place_is_not_the_figures() -> None:
+    got = locations("In the eastern city of Derna, as many as 6,000 people are missing, the minister said.")
+    assert got == {"as many as 6,000": "Derna"}
+    got = locations("He told a briefing in Geneva on Tuesday that at least 10,000 people were still missing.")
+    assert got == {"at least 10,000": None}
