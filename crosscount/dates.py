@@ -198,6 +198,8 @@ class _Lexicon:
             _norm(k): (int(v[0]), int(v[1])) for k, v in data["offset_anchors"].items()
         }
         self.week_relative: set[str] = {_norm(w) for w in data["week_relative"]["words"]}
+        self.later_anchors: dict[str, int] = {_norm(k): int(v) for k, v in data["later_anchors"].items()}
+        self.following: list[str] = list(data["following_words"]["words"])
         self.two_digit_window = int(data["range"]["two_digit_years_ahead"])
         now: dict[str, list[str]] = data["now"]
         since: dict[str, list[str]] = data["since_events"]
@@ -387,6 +389,22 @@ class _Lexicon:
                 re.compile(rf"(?i)\b(?:{_alt(self.anchors)})\b"),
             ),
             _Rule(
+                "later",  # "a day later", "two weeks after that": from the last day the text gave
+                re.compile(rf"(?P<anchor>{_calt(list(self.later_anchors))})\b"),
+                prefix(("n", rf"\d+|{_ralt(self.numbers)}", ws), ("unit", _ralt(self.units), ws)),
+                _h_later,
+                "at",
+                re.compile(rf"(?i)\b(?:{_alt(list(self.later_anchors))})\b"),
+            ),
+            _Rule(
+                "following_unit",  # "the next day", "the following week": one unit after the last day given
+                re.compile(rf"(?:{_calt(self.following)})\s+(?P<unit>{_calt(list(self.units))})\b"),
+                prefix(p_the),
+                _h_following_unit,
+                "at",
+                re.compile(rf"(?i)\b(?:{_alt(self.following)})\b"),
+            ),
+            _Rule(
                 "next_n",  # "the upcoming two weeks", "next 3 days", "two upcoming months": the end of that stretch
                 re.compile(
                     rf"(?P<next>{_calt(self.forward)})\s+{num}\s+{unit}"
@@ -549,6 +567,7 @@ class _Ctx:
     text: str
     ref: RefDate | None
     role: str  # the role of the current match (from its preposition or its rule)
+    previous: RefDate | None = None  # the last day the text gave before this sentence ("a day later")
 
 
 def _mod_kind(lex: _Lexicon, m: _M) -> str | None:
@@ -815,6 +834,25 @@ def _h_offset(c: _Ctx, m: _M) -> Any:
     return _offset(start, c.lex.units[unit.lower()], sign * _number(c.lex, m.group("n")))
 
 
+def _h_later(c: _Ctx, m: _M) -> Any:
+    unit = m.group("unit")
+    if unit is None:  # "later" alone: no date
+        return _REJECT
+    base = c.previous if c.previous is not None and c.previous.day is not None else c.ref
+    if base is None:
+        return None
+    sign = c.lex.later_anchors[_norm(m.req("anchor"))]
+    return _offset(base, c.lex.units[unit.lower()], sign * _number(c.lex, m.group("n")))
+
+
+def _h_following_unit(c: _Ctx, m: _M) -> Any:
+    if m.group("the") is None:
+        return _REJECT  # "next week" is the reference's, read by other rules
+    if c.previous is None or c.previous.day is None:
+        return _REJECT  # no day given before: the reference's rules read it ("the next week")
+    return _offset(c.previous, c.lex.units[m.req("unit").lower()], 1)
+
+
 def _h_next_n(c: _Ctx, m: _M) -> Any:
     if c.ref is None:
         return None
@@ -911,8 +949,9 @@ def _future_before(lex: _Lexicon, text: str, pos: int) -> bool:
 _SINCE_NEAR = re.compile(r"\bsince\b[^,.;]{0,40}$", re.IGNORECASE)
 
 
-def find_time_mentions(text: str, ref: RefDate | None) -> list[TimeMention]:
-    """Every time expression in `text`, in text order, resolved against `ref` (None: unknown)."""
+def find_time_mentions(text: str, ref: RefDate | None, previous: RefDate | None = None) -> list[TimeMention]:
+    """Every time expression in `text`, in text order, resolved against `ref` (None: unknown); "a day
+    later" against `previous`, the last day the text gave before."""
     lex = _lexicon()
     found: list[tuple[int, int, int, str, str, str | None]] = []
     for prio, rule in enumerate(lex.rules):
@@ -941,7 +980,7 @@ def find_time_mentions(text: str, ref: RefDate | None) -> list[TimeMention]:
                 # "since the war began in February 2022", "since the first clash in early December"
                 role = "since"
             try:
-                value = rule.handler(_Ctx(lex, text, ref, role), m)
+                value = rule.handler(_Ctx(lex, text, ref, role, previous), m)
             except OutOfRange:  # "3000 years ago": outside any date a news text means
                 continue
             if value is _REJECT:

@@ -65,6 +65,7 @@ class TimeState:
     ref: RefDate | None
     paragraph_frame: dict[int, TimeMention] = field(default_factory=dict)
     statement: tuple[int, str] | None = None  # (sentence index, date) of the last dated statement
+    last_day: RefDate | None = None  # the last day-precise date the text gave ("a day later" counts from it)
 
 
 @dataclass(slots=True)
@@ -149,9 +150,12 @@ class Timing:
         """The sentence's time expressions, resolved against the reference, in document offsets."""
         mentions = [
             TimeMention(t.start + sent.start, t.end + sent.start, t.text, t.role, t.value, t.rule)
-            for t in dates_mod.find_time_mentions(sent.text, state.ref)
+            for t in dates_mod.find_time_mentions(sent.text, state.ref, state.last_day)
             if t.start + sent.start >= header_end
         ]
+        days = [t for t in mentions if t.role == "at" and t.value is not None and len(t.value) == 10]
+        if days:
+            state.last_day = RefDate.from_iso(days[-1].value or "")
         mentions = self._periods(text, mentions)
         return SentenceTime(sent, text, mentions, self._report_dates(sent, text, mentions))
 

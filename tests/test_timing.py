@@ -250,3 +250,19 @@ def test_a_relative_clause_ended_by_a_comma_does_not_keep_the_report_date_from_t
     assert [c.as_of for c in ex.extract(text, published=PUB)] == ["2025-01-20"]
     inside = "At least 120 people died in the storm that hit the coast on Monday."
     assert [c.as_of for c in ex.extract(inside, published=PUB)] == [None]  # the storm's date, not the count's
+
+
+def test_a_day_later_counts_from_the_last_day_the_text_gave() -> None:
+    ex = Extractor(use_model=False)
+    text = (
+        "On 3 February, the spokesman announced that more than 2,000 had died.\n"
+        "A day later, an official said the number was closer to 2,900.\n"
+        "The next day, officials said 3,100 had died."
+    )
+    got = {c.figure: c.as_of for c in ex.extract(text, published="2025-03-01")}
+    assert got == {"more than 2,000": "2025-02-03", "2,900": "2025-02-04", "3,100": "2025-02-05"}
+    # with no day given before, "the next week" is still read against the published date
+    from crosscount.dates import RefDate, find_time_mentions
+
+    [mention] = find_time_mentions("the next week", RefDate(2025, 1, 22))
+    assert mention.rule != "following_unit"
