@@ -381,7 +381,18 @@ class Extractor:
             ahead = self._noun_ahead(text, toks, i)
             if ahead is not None:
                 return ahead[0], ahead[1], party_word
-            if tok.low in lex.head_function_words or lex.measure_pattern.match(rest):
+            cue = None if tok.low in lex.head_function_words else lex.measure_pattern.match(rest)
+            if cue is not None:
+                # "90 displacement camps": a cue word that only modifies a noun for things
+                thing = re.match(r"\s+([a-z][a-z-]{2,}s)\b", text[tok.start + cue.end() : tok.start + cue.end() + 30])
+                if (
+                    thing
+                    and thing.group(1) not in lex.head_function_words
+                    and not lex.noun_pattern.match(thing.group(1))
+                    and not lex.measure_pattern.match(thing.group(1))  # "survivors homeless"
+                ):
+                    return ("?" + thing.group(1), tok.start + cue.end() + thing.end(), party_word)
+            if tok.low in lex.head_function_words or cue is not None:
                 return (None, cand.end, party_word)
             # A verb or an adverb right after the figure: the figure stands alone ("dozens more suffered
             # burns", "the six reported earlier", "2,059 were injured, 1,404 critically").

@@ -1871,7 +1871,7 @@ class _Reconciler:
             )
         else:
             best_node, rule = min(cands, key=lambda n: (n.point, -n.rel)), "estimate_ucdp_lower_figure"
-            why = "the sources' reliability cannot be told apart, so the lower figure (UCDP)"
+            why = "the lower figure, since the sources' reliability cannot be told apart (as UCDP does)"
         best = best_node.point
         if low is None:
             low = min(points)
@@ -1887,7 +1887,7 @@ class _Reconciler:
             f"{_what(var)} {'in ' + label if label else 'with no date known'}: low {fmt_value(low, low, u)}, best "
             f"{fmt_value(best, best, u)}, high {fmt_value(high, high, u)} from {len(reps)} independent "
             f"statement{'s' if len(reps) != 1 else ''} (each counted once however many outlets repeat it; "
-            f"projections and derived figures left out). Best is {why}; low and high are the lowest and "
+            f"projections and derived figures left out). Best: {why}; low and high are the lowest and "
             f"highest reported bounds. Plain median: {fmt_value(median, median, u)}.",
             variable=var.id,
             period=label,

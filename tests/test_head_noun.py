@@ -144,3 +144,15 @@ def test_a_cue_past_another_figure_is_that_figure_s() -> None:
     # with no cue of its own, a figure still takes the one past the other figure
     claims = {c.figure: c for c in extract("Rescuers found 12 and then 30 more bodies in the hold.")}
     assert claims["30"].measure == "killed"
+
+
+def test_a_cue_word_that_only_modifies_a_noun_for_things_counts_no_people() -> None:
+    from crosscount import extract as run
+
+    got = {c.figure for c in run("About 4,000 people lost their homes after 90 displacement camps were destroyed.",
+                                 published="2025-03-12")}
+    assert got == {"About 4,000"}
+    # a cue before a people word, or before another cue, still counts people
+    got = {c.figure for c in run("The storm left tens of thousands of survivors homeless in the valley.",
+                                 published="2025-03-12")}
+    assert got == {"tens of thousands"}
