@@ -534,3 +534,8 @@ def test_an_official_count_is_the_authorities_of_the_country_whoever_passes_it_o
     assert got == [("Kenyan authorities", "local media")]
     flood = "Floods hit Kenya. The floods killed 3,351 people, according to the latest provisional official toll."
     assert [c.source for c in extract(flood, published="2025-03-12")] == ["Kenyan authorities"]
+
+
+def test_a_quantifier_alone_is_never_a_source() -> None:
+    text = "Jane Roe, head of the mission, and John Doe, the rights chief, both spoke of almost 3,000 deaths."
+    assert [c.source for c in extract(text, published="2025-02-07")] == [None]
