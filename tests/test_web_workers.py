@@ -155,3 +155,33 @@ def test_a_form_from_one_worker_is_accepted_by_the_other(served: tuple[int, str]
     stale = second.request("POST", "/documents/x/delete", body=b"csrf=guess",
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert stale[1] == 403  # the shared secret is still a secret
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_stopped_server_leaves_no_shared_directory(tmp_path: Path, workers: str) -> None:
+    db = tmp_path / "ledger.db"
+    with Ledger(db):
+        pass
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    port = _free_port()
+    env = {**os.environ, "TMPDIR": str(scratch),
+           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "crosscount", "serve", "--db", str(db), "--port", str(port),
+                             "--workers", workers], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                Worker(port).conn.close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert [p.name for p in scratch.iterdir() if p.name.startswith("crosscount-serve-")]
+    finally:
+        while Worker.opened:
+            Worker.opened.pop().conn.close()
+        proc.terminate()  # SIGTERM, as a service manager stops it
+        proc.wait(timeout=60)
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("crosscount-serve-")]

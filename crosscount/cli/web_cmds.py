@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 import tempfile
 from pathlib import Path
@@ -73,6 +74,9 @@ def serve(db: str, host: str, port: int, token: str | None, max_upload_mb: float
         shown = f"[{host}]" if ":" in host else host
         click.echo(f"crosscount: serving {db} on http://{shown}:{port}/ with {workers} worker process"
                    f"{'es' if workers != 1 else ''} (writes {'need the token' if token else 'open'})", err=True)
+        # uvicorn raises a caught SIGTERM again once it has stopped; as an exception it lets this block
+        # remove the shared directory (which holds the token), where the default action would not
+        signal.signal(signal.SIGTERM, _exit_on_term)
         config = uvicorn.Config("crosscount.web.app:app_from_shared_dir", factory=True, host=host, port=port,
                                 workers=workers, log_level="warning", access_log=False)
         sock = _listen(host, port)
@@ -82,6 +86,10 @@ def serve(db: str, host: str, port: int, token: str | None, max_upload_mb: float
             Multiprocess(config, sockets=[sock]).run()
         else:
             uvicorn.Server(config).run(sockets=[sock])
+
+
+def _exit_on_term(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _listen(host: str, port: int) -> socket.socket:
