@@ -9,24 +9,24 @@ with a figure and a reporting word that one plain frame does not settle, in one 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
 
 from crosscount import dates as dates_mod
 from crosscount import numbers as numbers_mod
-from crosscount.attribution import Frame, Token, find_frames, quote_spans, tokens
+from crosscount.attribution import Frame, Token, find_frames, quote_spans
 from crosscount.filters import Layout, apply_filters
 from crosscount.language import is_english
 from crosscount.lexicon import Lexicon, alternation, lexicon
+from crosscount.location import LocationComponent
+from crosscount.measure import DATA_ROW, MeasureComponent
 from crosscount.models import Claim, Document
 from crosscount.people import DocumentPeople
 from crosscount.resolve import DocumentAliases, Party, Resolver, default_resolver, fold
 from crosscount.segment import Paragraph, Sentence, split
 from crosscount.speech import Speech, SpeechReader
+from crosscount.subject import SubjectComponent
 from crosscount.timing import FigureTime, SentenceTime, TimeState, Timing
 
 EXTRACTOR_VERSION = "crosscount.rules.v1"
@@ -34,11 +34,6 @@ EXTRACTOR_VERSION = "crosscount.rules.v1"
 _BASE_REFERENCE = re.compile(
     r"(?:\bamong|\bof|\bout\s+of|\bfrom)\s+(?:the|its|their|a|an)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE
 )
-_LOCATIVE = frozenset(["in", "into", "to", "near", "inside", "across", "at", "around", "within", "throughout"])
-_THERE = re.compile(
-    r"\bthere\b(?!\s+(?:is|are|was|were|have|has|had|will|would|remain|may|might|could|appear|seem))", re.IGNORECASE
-)
-_PRONOUN_OBJECT = re.compile(r"^\s*(?:more\s+)?of\s+(?:them|their|those|these)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -143,7 +138,7 @@ _FAMILY = {
 }
 
 
-class Extractor:
+class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
     """Rule-based claim extractor; one per process (it caches its data)."""
 
     def __init__(self, resolver: Resolver | None = None, lex: Lexicon | None = None, use_model: bool = True) -> None:
@@ -309,407 +304,6 @@ class Extractor:
         out.sort(key=lambda c: c.start)
         return out
 
-    def _head_noun(self, text: str, cand: Candidate, limit: int) -> tuple[str | None, int, str | None]:
-        """What the figure counts: (noun, end offset of its phrase, party adjective/plural inside it);
-        read once per figure (the first pass asks before the parse, ``_claim_for`` after)."""
-        if cand.head is None or cand.head[0] != limit:
-            cand.head = (limit, self._find_head_noun(text, cand, limit))
-        return cand.head[1]
-
-    def _find_head_noun(self, text: str, cand: Candidate, limit: int) -> tuple[str | None, int, str | None]:
-        after = text[cand.end : min(limit, cand.end + 90)]
-        m_strong = re.match(r"-strong\s+(?:[\w'’-]+\s+){0,2}?([\w-]+)", after)
-        if m_strong:
-            return ("-strong " + m_strong.group(1).lower(), cand.end + m_strong.end(), None)
-        toks = tokens(after, cand.end)
-        party_word: str | None = None
-        lex = self.lex
-        i = 0
-        # "of their soldiers", "more of their troops", "of the North Korean military"
-        if i < len(toks) and toks[i].low == "more":
-            i += 1
-        first = i  # the word right after the figure ("more" aside)
-        if i < len(toks) and toks[i].low == "of":
-            i += 1
-            if i < len(toks) and toks[i].low in lex.of_pronouns:
-                # "14 of whom were police officers": the noun after the copula says who they are
-                if i + 1 < len(toks) and toks[i + 1].low in lex.passive_aux:
-                    for tok in toks[i + 2 : i + 5]:
-                        named = self._people_noun(text, tok)
-                        if named:
-                            return named[0], named[1], None
-                return ("them", toks[i].end, None)
-            if i < len(toks) and toks[i].low in lex.of_determiners:
-                i += 1
-            # "74 of the 97 dead": the base's number stands between the figure and the noun
-            if i < len(toks) and toks[i].text[:1].isdigit():
-                i += 1
-        steps = 0
-        while i < len(toks) and steps < 6:
-            tok = toks[i]
-            if tok.text in ("(", ")"):
-                i += 1
-                continue
-            if not tok.text[:1].isalpha():
-                break
-            rest = text[tok.start : tok.start + 40]
-            nm = self._people_noun(text, tok)
-            if nm:
-                return nm[0], nm[1], party_word
-            width = 2 if i + 1 < len(toks) else 1  # a party word may end the sentence
-            two = " ".join(t.text for t in toks[i : i + width])
-            party = self.resolver.party(tok.text) or (self.resolver.party(two) if width == 2 else None)
-            if party and tok.text[:1].isupper():
-                if self.resolver.party(two):
-                    party_word = two
-                    i += width
-                    if fold(two) == fold(party.plural):
-                        return (two.lower(), toks[i - 1].end, two)
-                    continue
-                party_word = tok.text
-                nxt = text[tok.end : tok.end + 30].lstrip()
-                if fold(tok.text) == fold(party.plural) and not lex.noun_pattern.match(nxt):
-                    return (tok.text.lower(), tok.end, tok.text)
-                i += 1
-                steps += 1
-                continue
-            if (tok.text[:1].isupper() and i > 0) or tok.low in lex.head_modifiers:
-                i += 1
-                steps += 1
-                continue
-            # Modifiers before a people noun: "700 recovered bodies", "two UN soldiers", "five security personnel".
-            ahead = self._noun_ahead(text, toks, i)
-            if ahead is not None:
-                return ahead[0], ahead[1], party_word
-            cue = None if tok.low in lex.head_function_words else lex.measure_pattern.match(rest)
-            if cue is not None:
-                # "90 displacement camps": a cue word that only modifies a noun for things
-                thing = re.match(r"\s+([a-z][a-z-]{2,}s)\b", text[tok.start + cue.end() : tok.start + cue.end() + 30])
-                if (
-                    thing
-                    and thing.group(1) not in lex.head_function_words
-                    and not lex.noun_pattern.match(thing.group(1))
-                    and not lex.measure_pattern.match(thing.group(1))  # "survivors homeless"
-                ):
-                    return ("?" + thing.group(1), tok.start + cue.end() + thing.end(), party_word)
-            if tok.low in lex.head_function_words or cue is not None:
-                return (None, cand.end, party_word)
-            # A verb or an adverb right after the figure: the figure stands alone ("dozens more suffered
-            # burns", "the six reported earlier", "2,059 were injured, 1,404 critically").
-            if i == first and tok.low.endswith(("ed", "ly")) and len(tok.low) > 4:
-                return (None, cand.end, party_word)
-            # an unknown noun right after the number: something other than people
-            return ("?" + tok.low, tok.end, party_word)
-        return (None, cand.end, party_word)
-
-    def _people_noun(self, text: str, tok: Token) -> tuple[str, int] | None:
-        """The people, casualty or force noun at ``tok`` (its singular form too: "the second protester")."""
-        nm = self.lex.noun_pattern.match(text, tok.start, tok.start + 40)
-        if nm:
-            return nm.group(0).lower(), nm.end()
-        lex = self.lex
-        if (
-            tok.text.islower()  # not "Korean" for "Koreans"
-            and tok.low + "s" in lex.people_nouns
-            and tok.low not in lex.head_modifiers  # not "other" for "others"
-            and tok.low not in lex.head_function_words
-        ):
-            return tok.low + "s", tok.end
-        return None
-
-    def _noun_ahead(self, text: str, toks: list[Token], i: int) -> tuple[str, int] | None:
-        """A people noun within the lookahead, past words that can only be modifiers (no function word,
-        no measure cue, no punctuation between): "700 recovered bodies" -> bodies."""
-        lex = self.lex
-        for j in range(i, min(len(toks), i + lex.head_lookahead + 1)):
-            tok = toks[j]
-            if not tok.text[:1].isalpha():
-                return None
-            if j > i:
-                found = self._people_noun(text, tok)
-                if found:
-                    return found
-            if tok.low in lex.head_function_words or lex.measure_pattern.match(text, tok.start, tok.start + 40):
-                return None
-        return None
-
-    # ------------------------------------------------------------------ measure
-    def _clause_cues(self, text: str, start: int, end: int, state: DocState) -> list[tuple[int, int, str]]:
-        """The measure cues of one clause, (start, end, as written), found once per document."""
-        found = state.cues.get((start, end))
-        if found is None:
-            matches = self.lex.measure_pattern.finditer(text, start, end)
-            found = [(m.start(), m.end(), m.group(0)) for m in matches]
-            aboard = [(m.start(), m.end(), "on board") for m in self.lex.aboard_pattern.finditer(text, start, end)]
-            if aboard:
-                found = sorted(found + [a for a in aboard if not any(f[0] < a[1] and a[0] < f[1] for f in found)])
-            state.cues[(start, end)] = found
-        return found
-
-    def _predicate_past_modifier(
-        self,
-        text: str,
-        cues: list[tuple[int, int, str]],
-        noun_end: int,
-        clause_end: int,
-        best: tuple[float, str, str],
-    ) -> tuple[str, str] | None:
-        """ "three soldiers deployed with the mission had been killed": a role cue right after the counted
-        noun with a verb of its own later in the clause (an auxiliary before it) only describes those
-        people; the later verb says what happened to them, past any other figure it governs as well.
-        Only a role: "79 migrants drowned and hundreds more were missing" are two clauses."""
-        if best[1] not in _ROLE_MEASURES:
-            return None
-        written = best[2].removeprefix("cue:")
-        at = next((c for c in cues if c[0] >= noun_end and re.sub(r"\s+", " ", c[2].lower()) == written), None)
-        if at is None or text[noun_end : at[0]].strip():
-            return None
-        for start, _, later in cues[bisect_left(cues, at[1], key=_cue_start) :]:
-            if start >= clause_end:
-                break
-            cue = re.sub(r"\s+", " ", later.lower())
-            measure = self.lex.measure_cues.get(cue)
-            before = text[max(at[1], start - 30) : start].split()
-            if measure is None or measure == best[1] or cue in self.lex.weak_cues:
-                continue
-            if any(w.lower() in self.lex.passive_aux or w.lower() in self.lex.perfect_aux for w in before[-2:]):
-                return measure, f"cue:{cue}+predicate_past_modifier"
-        return None
-
-    def _measure(
-        self,
-        text: str,
-        sent: Sentence,
-        cand: Candidate,
-        noun: str | None,
-        noun_end: int,
-        prior: list[Claim],
-        state: DocState,
-        others: Sequence[int] = (),
-    ) -> tuple[str | None, str]:
-        """What the figure counts. ``others``: where the sentence's other figures start - a cue past
-        another figure is that figure's ("104 were rescued and 78 bodies recovered": 104 were rescued)."""
-        if noun and noun.startswith("-strong "):
-            n = noun.split(" ", 1)[1]
-            for key, measure in self.lex.strong_suffix.items():
-                if n.startswith(key.split()[0]):
-                    return measure, "strong_suffix"
-            return "strength", "strong_suffix"
-        if noun and noun in self.lex.measure_cues and noun in self.lex.casualty_nouns:
-            return self.lex.measure_cues[noun], "head_noun"
-        c_start, c_end = sent.clause_of(cand.start)
-        # The share's "of the deployed force" names its base, not what is counted.
-        skip_until = cand.end
-        if cand.is_share:
-            base = self.lex.share_base_pattern.match(text, cand.end)
-            skip_until = base.end() if base else max(noun_end, cand.end)
-        best: tuple[float, str, str] | None = None
-        weak: tuple[float, str, str] | None = None
-        behind: tuple[float, str, str] | None = None  # the best cue that another figure stands before
-        # a cue counts within 16 words of the figure: look no further than _CUE_REACH characters either
-        # side, so a clause of thousands of figures is not scanned whole for each of them
-        lo, hi = max(c_start, cand.start - _CUE_REACH), min(c_end, max(cand.end, skip_until) + _CUE_REACH)
-        cues = self._clause_cues(text, c_start, c_end, state)
-        for m_start, m_end, written in cues[bisect_left(cues, lo, key=_cue_start) :]:
-            if m_start >= hi:
-                break
-            if m_end > hi or (m_start < skip_until and m_end > cand.start):
-                continue
-            cue = written.lower()
-            cue = re.sub(r"\s+", " ", cue)
-            cue_measure = self.lex.measure_cues.get(cue)
-            if cue_measure is None:
-                continue
-            measure = cue_measure
-            if m_start >= cand.end:
-                between = text[skip_until:m_start]
-                gap = len(between.split())
-                score = gap * 1.0 + 6 * between.count(",")
-                if gap > 16:
-                    continue
-            else:
-                between = text[m_end : cand.start]
-                gap = len(between.split())
-                score = gap * 1.3 + 0.5 + 6 * between.count(",")
-                if gap > 16:
-                    continue
-            entry = (score, measure, "cue:" + cue)
-            # a cue with another figure between it and this one is that figure's; so is a cue before this
-            # figure that stands nearer the figure before it ("Two soldiers deployed with ... and six others")
-            if (m_start >= cand.end and any(cand.end <= other < m_start for other in others)) or (
-                m_end <= cand.start
-                and any(
-                    m_end <= other < cand.start
-                    or (other < m_start and m_start - other < cand.start - m_end)
-                    # "2,300 have died and 10,000 are missing": the cue ends the other figure's clause
-                    or (other < m_start and self.lex.coordinator_gap.fullmatch(text, m_end, cand.start) is not None)
-                    for other in others
-                )
-            ):
-                if behind is None or entry < behind:
-                    behind = entry
-                continue
-            if cue in self.lex.weak_cues:
-                if weak is None or entry < weak:
-                    weak = entry
-            elif best is None or entry < best:
-                best = entry
-        if best is not None:
-            predicate = self._predicate_past_modifier(text, cues, noun_end, c_end, best)
-            if predicate is not None:
-                return predicate
-            return best[1], best[2]
-        # A weak cue right at the figure governs it ("a boat carrying dozens of migrants", "104 rescued").
-        if weak is not None and weak[0] < _ADJACENT_CUE:
-            return weak[1], weak[2] + "+adjacent"
-        # Ellipsis: "and the second by paratroopers", "another 2,700" -> the previous figure's measure.
-        if prior:
-            return prior[-1].measure, "ellipsis"
-        if weak is not None:
-            return weak[1], weak[2]
-        if behind is not None:
-            return behind[1], behind[2]
-        # Earlier clauses of the sentence, skipping parentheticals.
-        before = bisect_right(sent.clauses, c_start, key=lambda clause: clause[1])
-        for start, end in reversed(sent.clauses[max(0, before - _EARLIER_CLAUSES) : before]):
-            if _is_parenthetical(text, start, end):
-                continue
-            found = None
-            cues = self._clause_cues(text, start, end, state)
-            for _, _, written in cues[bisect_left(cues, end - _CUE_REACH, key=_cue_start) :]:
-                found = self.lex.measure_cues.get(re.sub(r"\s+", " ", written.lower()))
-            if found:
-                return found, "earlier_clause"
-        # "That toll represents 20% of the force": a share about the previous sentence's figure.
-        if cand.is_share and state.previous is not None and state.previous[0] == sent.index - 1:
-            return state.previous[1].measure, "previous_sentence"
-        recent = state.previous if state.previous is not None and sent.index - state.previous[0] <= 3 else None
-        if recent is not None and not text[cand.end : sent.end].strip(" .;"):
-            label = text[sent.start : cand.start]
-            # A data row under a lead-in ("Province A: 191"): it counts what the rows above it counted.
-            if _DATA_ROW.fullmatch(text[sent.start : sent.end]) and re.fullmatch(r"[^:]*:\s*", label):
-                if "measure:list_row" in recent[1].rules or state.last_sentence_claims is None:
-                    return recent[1].measure, "list_row"
-                # the first row: what the sentence before the lead-in counted first ("1,014 have died and
-                # 7,003 were injured ... disclosed:" over rows of deaths)
-                return state.last_sentence_claims[1][0].measure, "list_row"
-        # "The number was 850", "the figure stood at 2,900": the count the text spoke of just before.
-        if recent is not None and self.lex.anaphor_pattern.search(text, c_start, cand.start):
-            return recent[1].measure, "anaphor"
-        return None, ""
-
-    # ------------------------------------------------------------------ subject
-    def _subject(
-        self,
-        text: str,
-        sent: Sentence,
-        cand: Candidate,
-        noun: str | None,
-        party_word: str | None,
-        prior: list[Claim],
-        state: DocState,
-    ) -> tuple[str | None, str]:
-        r = self.resolver
-        noun_word = (noun or "").lstrip("?")
-        if not party_word and noun_word and r.party(noun_word):
-            party_word = noun_word  # "300 North Koreans"
-        if party_word:
-            party = r.party(party_word)
-            if party:
-                return self._subject_of(party, noun_word, state), "noun_phrase"
-        # "among the North Korean troops" / "of the North Korean military" after the figure
-        after = text[cand.end : min(sent.end, cand.end + 80)]
-        m = re.match(r"[^.;]*?\b(?:among|of)\s+(?:the\s+)?((?:[A-Z][\w'’-]*\s+){1,3})", after)
-        if m:
-            for word in _party_phrases(m.group(1)):
-                party = r.party(word)
-                if party:
-                    return self._subject_of(party, noun_word, state), "of_phrase"
-        c_start, _ = sent.clause_of(cand.start)
-        before = text[sent.start : cand.start]
-        whole = self._whole_of(text, prior)
-        if noun is None and whole is not None and not cand.is_share:
-            return whole, "ellipsis"  # "37 civilians were killed and 150 wounded"
-        # "some of them": the people spoken of before (unless the clause says who: "12 of them were children")
-        pronoun = noun in ("them", None) and bool(_PRONOUN_OBJECT.match(text[cand.end : cand.end + 30]))
-        if (noun in ("them",) or pronoun) and prior and prior[-1].subject:
-            return prior[-1].subject, "pronoun_prior"
-        if noun in ("them",) or pronoun:
-            party = self._last_party(before)
-            if party:
-                return self._subject_of(party, noun_word, state), "pronoun"
-        # The sufferer or sender before the figure: "North Korea has suffered", "Pyongyang was preparing to send".
-        clause_before = text[c_start : cand.start]
-        for pm in reversed(list(re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", clause_before))):
-            word = pm.group(0)
-            preceding = clause_before[: pm.start()].split()[-1:] or [""]
-            if preceding[0].lower() in _LOCATIVE or preceding[0].lower() in self.lex.not_agent_before:
-                continue
-            for phrase in _party_phrases(word):
-                party = r.party(phrase)
-                if party:
-                    following = clause_before[pm.end() :].lstrip()
-                    speech = self.lex.report_verb_pattern.search(following)
-                    if speech and not re.search(
-                        r"\b(?:is|are|was|were|be|been)\s+(?:\w+\s+)?$", following[: speech.start()]
-                    ):
-                        break  # "the Israeli military said it killed 19 militants": the speaker, not the sufferer
-                    fm = self.lex.noun_pattern.match(following)
-                    possessive = word.endswith(("'s", "’s")) or following.startswith(("'s", "’s"))
-                    if possessive or fm or re.match(r"(?:casualty|death|loss)", following):
-                        return self._subject_of(party, noun_word, state), "possessor"
-                    if self.lex.agent_verb_pattern.match(following):
-                        return self._subject_of(party, noun_word, state), "agent"
-        if noun_word in self.resolver.civilian_nouns:
-            return "civilians", "noun"
-        military = noun_word in self.resolver.military_nouns or (
-            noun_word.split()[-1:] and noun_word.split()[-1] in self.resolver.military_nouns
-        )
-        if noun_word == "others" and prior and prior[-1].subject:
-            return prior[-1].subject, "ellipsis"  # "killed three people and wounded 15 others"
-        if noun_word and not military and noun_word in self.lex.people_nouns:
-            return noun_word, "noun_as_written"  # "700,000 people", "120 protesters": the subject the text uses
-        if military:
-            demonym = re.match(
-                rf"\s+(?:[\w-]+\s+)?([A-Z][a-z]+(?:an|ian|ese|ish|i|ic))\s+(?:[\w-]+\s+)?{re.escape(noun_word)}\b",
-                text[cand.end : cand.end + 60],
-            )
-            if demonym and not self.resolver.party(demonym.group(1)):
-                return f"{demonym.group(1)} forces", "demonym"
-            # "two UN soldiers", "40 NATO troops": an organisation's initials name whose members they are
-            initials = re.match(
-                rf"\s+(?:[\w-]+\s+)?([A-Z]{{2,6}})\s+(?:[\w-]+\s+)?{re.escape(noun_word)}\b",
-                text[cand.end : cand.end + 60],
-            )
-            if initials and not self.resolver.party(initials.group(1)):
-                return f"{initials.group(1)} {noun_word}", "organisation_members"
-            forces = [s for s, _ in state.subjects.most_common() if s.endswith(" forces")]
-            if prior and prior[-1].subject and prior[-1].subject.endswith(" forces"):
-                return prior[-1].subject, "ellipsis"
-            if forces:
-                return forces[0], "document"
-        if whole is not None and not (military and not whole.endswith(" forces")):
-            return whole, "ellipsis"
-        # "773 dead": the people the document counts, not a force it names; but "4,000 casualties" in a
-        # story of armies may be the story's force (words for a force's losses, measures.toml)
-        counted = [
-            s
-            for s, _ in state.subjects.most_common()
-            if not (s.endswith(" forces") or s.split()[-1] in self.resolver.military_nouns)
-            or noun_word in self.lex.force_loss_nouns
-        ]
-        if counted and not military:
-            return counted[0], "document"
-        # The first party named in the sentence as a last resort.
-        party = self._last_party(text[sent.start : sent.end])
-        if party:
-            return self._subject_of(party, noun_word, state), "sentence"
-        if military and noun_word:
-            return noun_word, "noun_as_written"  # "120 people, including 11 police officers": not "people"
-        if noun_word and (noun_word in self.lex.people_nouns or noun_word not in self.lex.casualty_nouns):
-            return noun_word, "noun_as_written"
-        return "people", "default_people"  # "12 dead, 40 injured": people, unqualified
-
     def _relay_back(self, sent: Sentence, aliases: DocumentAliases, state: DocState) -> None:
         """ "OCHA said 11,300 were dead. The UN body cited the Red Crescent.": a sentence right after one with
         figures whose subject refers back to their speaker names whom it relayed; those figures are that
@@ -753,14 +347,6 @@ class Extractor:
                     "source:given_back_next_sentence" if rule.startswith("source:") else rule for rule in claim.rules
                 )
 
-    def _whole_of(self, text: str, prior: list[Claim]) -> str | None:
-        """The subject an elliptic figure ("and 150 wounded", "hundreds more") shares: the last earlier
-        figure's, unless that one is a part of the one before ("95 people, including 14 police officers")."""
-        for claim in reversed(prior):
-            if claim.subject and not self.lex.part_pattern.search(text, max(0, claim.start - 25), claim.start):
-                return claim.subject
-        return prior[-1].subject if prior else None
-
     def _update_list_lead_in(
         self, sent: Sentence, frames: list[Frame], aliases: DocumentAliases, state: DocState
     ) -> None:
@@ -769,144 +355,14 @@ class Extractor:
         if sent.text.rstrip().endswith(":") and frames:
             name, _ = self._name(frames[-1].source_text, aliases, sent)
             state.list_source = (name, frames[-1].source_text) if name else None
-        elif not _DATA_ROW.fullmatch(sent.text):
+        elif not DATA_ROW.fullmatch(sent.text):
             state.list_source = None
-
-    def _group(self, text: str) -> str | None:
-        """The group the text names most often among those whose members are everyone it counts."""
-        found = Counter(re.sub(r"\s+", " ", m.group(0).lower()) for m in self.lex.group_pattern.finditer(text))
-        return found.most_common(1)[0][0] if found else None
-
-    def _canonical_subject(self, subject: str | None, rule: str, state: DocState) -> tuple[str | None, str]:
-        """People in general are "people", or the text's group; a synonym is its canonical word."""
-        if subject is None:
-            return None, rule
-        low = subject.lower()
-        if low in self.lex.subject_synonyms:
-            return self.lex.subject_synonyms[low], f"{rule}+synonym"
-        if low in self.lex.generic_people:
-            if state.group is not None:
-                return state.group, f"{rule}+group"
-            return "people", rule
-        return subject, rule
-
-    def _subject_of(self, party: Party, noun: str, state: DocState) -> str:
-        if noun in self.resolver.civilian_nouns:
-            return "civilians"
-        soldiers = party.name in state.military_parties or state.military_nearby
-        if not soldiers and (not noun.strip() or noun in self.lex.casualty_nouns):
-            return "people"  # "the toll in Valdoria rose to 2,012", "820 dead": no soldiers in the story
-        civil = noun in self.lex.people_nouns and noun not in self.resolver.military_nouns
-        if not soldiers and civil and fold(noun) != fold(party.plural):
-            return noun  # "820 people in Valdoria": the subject the text uses, not a force
-        if fold(noun) == fold(party.plural) and party.name not in state.military_parties:
-            # "32 Palestinians were killed": the subject the text uses; but "300 North Koreans" in a
-            # story about North Korean troops are those troops
-            return party.plural if noun else party.forces
-        return party.forces
-
-    def _military_parties(self, text: str) -> frozenset[str]:
-        """Parties the text names with military nouns ("North Korean soldiers", "Pyongyang's troops")."""
-        found: set[str] = set()
-        for m in self.lex.military_mention_pattern.finditer(text):
-            for phrase in _party_phrases(m.group(1)):
-                party = self.resolver.party(phrase)
-                if party is not None:
-                    found.add(party.name)
-                    break
-        return frozenset(found)
-
-    def _last_party(self, text: str) -> Party | None:
-        parties = self._parties_in(text)
-        return parties[-1] if parties else None
 
     def _is_media(self, name: str) -> bool:
         """An outlet, or media in general ("local media", "state media")."""
         last = fold(name).split()[-1:] or [""]
         return self.resolver.outlet(name) is not None or self.lex.descriptions.get(last[0]) == "outlet"
 
-    def _document_party(self, text: str, state: DocState) -> Party | None:
-        """The country the document is most about: the party it names most often (read once)."""
-        if state.document_party is None:
-            counts = Counter(p.name for p in self._parties_in(text))
-            top = counts.most_common(2)
-            state.document_party = (
-                self.resolver.party(top[0][0]) if top and (len(top) == 1 or top[0][1] > top[1][1]) else False
-            )
-        return state.document_party if isinstance(state.document_party, Party) else None
-
-    def _parties_in(self, text: str) -> list[Party]:
-        """The parties (countries) a text names, one per capitalised run, in order."""
-        found: list[Party] = []
-        for pm in re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", text):
-            party = next((p for p in map(self.resolver.party, _party_phrases(pm.group(0))) if p), None)
-            if party is not None:
-                found.append(party)
-        return found
-
-    # ------------------------------------------------------------------ location
-    def _location(self, text: str, sent: Sentence, cand: Candidate, state: DocState) -> tuple[str | None, str]:
-        c_start, c_end = sent.clause_of(cand.start)
-        # "He told a briefing in Geneva that 10,000 were missing": the reporting act's place is not the figure's
-        said = [m for m in re.finditer(r"\bthat\s", text[c_start : cand.start])]
-        if said and self.lex.report_verb_pattern.search(text, c_start, c_start + said[-1].start()):
-            c_start += said[-1].end()
-        clause = text[c_start:c_end]
-        if (c_start, c_end) not in state.places:  # the clause's place does not depend on the figure: once
-            state.places[(c_start, c_end)] = self._clause_place(clause)
-        best = state.places[(c_start, c_end)]
-        if best:
-            state.last_place = best[1]
-            return best[1], "locative"
-        if _THERE.search(clause) and state.last_place:
-            return state.last_place, "there"
-        return None, ""
-
-    def _clause_place(self, clause: str) -> tuple[int, str] | None:
-        """The place a clause names after a locative ("in", "near" ...), a country ranking below a place."""
-        best: tuple[int, str] | None = None
-        lex = self.lex
-        for m in re.finditer(rf"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|{lex.admin_units}|of))*", clause):
-            phrase = m.group(0)
-            # the words just before it (a bounded look back, whatever the clause's length)
-            before = clause[max(0, m.start() - _LOOK_BACK) : m.start()]
-            prev_words = [w.lower() for w in before.split()[-3:]]
-            while prev_words and (
-                prev_words[-1] in lex.before_place
-                or (prev_words[-1][-1:].isalpha() and self.resolver.party(prev_words[-1].capitalize()) is not None)
-            ):  # "in the occupied eastern", "in Russian": but "in Ruritania, Home Minister X" ends at the comma
-                prev_words.pop()
-            locative = bool(prev_words and prev_words[-1] in _LOCATIVE) or self.lex.place_of.search(before)
-            if not locative:
-                continue
-            if self.resolver.known_source(phrase) or self.resolver.outlet(phrase):
-                continue
-            words = phrase.split()
-            joined = list(accumulate(len(w) + 1 for w in words))  # len(" ".join(words[:j])) == joined[j - 1] - 1
-            for i in range(len(words)):
-                for j in range(min(len(words), i + self.resolver.place_words), i, -1):
-                    part = " ".join(words[i:j])
-                    # the gazetteer only for the whole phrase (bar words like "province"): a city's name
-                    # inside a longer one ("Home Minister X Khan") is no place
-                    rest = " ".join(words[:i] + words[j:])
-                    inside_longer = not re.fullmatch(rf"(?:\s*\b(?:{lex.admin_units}|of|the)\b)*", rest, re.I)
-                    place = self.resolver.place(part, gazetteer_too=not inside_longer)
-                    if not place:
-                        continue
-                    after = m.start() + joined[j - 1] - 1
-                    tail = clause[after : after + _LOOK_BACK].lstrip()
-                    is_country = self.resolver.party(place) is not None
-                    if is_country and re.match(
-                        rf"(?:'s|’s)\s+(?!(?:[A-Z][\w-]*\s+)*(?:{lex.admin_units}|border))", tail
-                    ):
-                        break  # "in Russia's war": a possessor, not a place
-                    rank = 1 if is_country else 2
-                    if best is None or rank > best[0]:
-                        best = (rank, place)
-                    break
-        return best
-
-    # ------------------------------------------------------------------ sources
     def _record_mentions(
         self,
         sent: Sentence,
@@ -1658,16 +1114,8 @@ _BASED = re.compile(r"^(?:(?:the|an?)\s+)?[\w'’.]+(?:-[\w'’.]+)*-based\s+", 
 _ORG_PHRASE = re.compile(
     r"(?:[A-Z][\w'’.&-]*\s+)*(?:(?:of|for|and|on)\s+(?:the\s+)?)?(?:[A-Z][\w'’.&-]*\s+)*[A-Z][\w'’.&-]*"
 )
-# A data row: a short label, a colon and one figure ("Province A: 191").
-_DATA_ROW = re.compile(r"[^\W\d][^:\d]{0,40}:\s*[\w.,~-]+(?:\s+[\w.,-]+)?[.;]?\s*")
-_ADJACENT_CUE = 2.0  # a cue's score (words between it and the figure, weighted) when it stands right at the figure
-_CUE_REACH = 400  # characters: more than 16 words of news on either side of a figure
-_LOOK_BACK = 80  # characters before a place name read for its locative ("in the occupied southern ...")
-_EARLIER_CLAUSES = 8  # earlier clauses of the sentence searched for a measure cue, nearest first
 
 
-def _cue_start(cue: tuple[int, int, str]) -> int:
-    return cue[0]
 
 # A proper name, then lower-case words describing it, then a generic organisation noun ("M23 rebel group")
 _DESCRIBED_NAME = re.compile(r"((?:[A-Z0-9][\w'’.&/-]*\s+)*[A-Z0-9][\w'’.&/-]*)\s+((?:[a-z][\w-]*\s+){1,2})([a-z]+)")
@@ -1700,23 +1148,10 @@ def _core_patterns(
     return re.compile(report_of, re.I), re.compile(spokesperson_for, re.I), re.compile(possessor, re.I)
 
 
-# Measures that say what role people have, not what happened to them ("soldiers deployed with the mission").
-_ROLE_MEASURES = frozenset({"deployed"})
 
 
-def _is_parenthetical(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 3) : start]
-    after = text[end : end + 3]
-    return ("–" in before or "—" in before) and ("–" in after or "—" in after)
 
 
-def _party_phrases(phrase: str) -> list[str]:
-    words = phrase.replace("’s", "").replace("'s", "").split()
-    out = []
-    for n in (3, 2, 1):
-        for i in range(len(words) - n + 1):
-            out.append(" ".join(words[i : i + n]))
-    return out
 
 
 _DEFAULT: Extractor | None = None
