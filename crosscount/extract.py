@@ -17,6 +17,7 @@ from crosscount import dates as dates_mod
 from crosscount import numbers as numbers_mod
 from crosscount.attribution import Frame, Token, find_frames, quote_spans
 from crosscount.filters import Layout, apply_filters
+from crosscount.kind import figure_kind, is_derived
 from crosscount.language import is_english
 from crosscount.lexicon import Lexicon, alternation, lexicon
 from crosscount.location import LocationComponent
@@ -964,15 +965,7 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
             rules.append("whole_force_size")
         c_start, c_end = sent.clause_of(cand.start)
         clause = text[c_start:c_end]
-        kind = "report"
-        if self.lex.modal_pattern.search(clause) and measure in (
-            "killed",
-            "wounded",
-            "casualties",
-            "captured",
-            "missing",
-        ):
-            kind = "projection"
+        kind = figure_kind(self.lex, clause, measure)
         subject_party = self.resolver.subject_party(subject)
         source, source_text, via, recent, src_rule = self._attribute(
             cand, ctx, measure, kind == "projection", subject_party
@@ -1017,14 +1010,7 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
                 source = f"{party.adj} authorities"
                 src_rule = f"{src_rule}+official_count"
         before = text[max(c_start, cand.start - 40) : cand.start]
-        if (
-            cand.is_share
-            and self.lex.derived_pattern.search(before)
-            and (
-                source is None
-                or src_rule in ("source:evidential_carry", "evidential_carry", "pending_source", "own_voice")
-            )
-        ):
+        if is_derived(self.lex, before, cand.is_share, source, src_rule):
             kind, source, source_text, via = "derived", None, None, None
             src_rule = "derived_own_arithmetic"
         if source is None and how == "list_row" and state.list_source is not None:

@@ -68,7 +68,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("extract.py", "pre|verb|post|according"): SCHEMA,
     ("extract.py", "pre|verb|told|noun"): SCHEMA,
     ("extract.py", "captured|killed|wounded|missing"): SCHEMA,
-    ("extract.py", "killed|wounded|casualties|captured"): SCHEMA,
+    ("kind.py", "killed|wounded|casualties|captured"): SCHEMA,
     ("ingest.py", "id|text|url|outlet"): SCHEMA,
     ("ingest.py", "outlet|published|title|url"): SCHEMA,
     ("ingest.py", "st|nd|rd|th"): GRAMMAR,
