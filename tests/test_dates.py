@@ -68,7 +68,7 @@ def test_month_day_without_year_and_no_reference_is_unresolved() -> None:
 
 
 def test_weekday_before_an_explicit_date_is_part_of_it() -> None:
-    t = one("Officials announced on Saturday, Jan. 11 that two men were held.")
+    t = one("Police confirmed on Saturday, Jan. 11 that two men were held.")
     assert (t.text, t.value) == ("on Saturday, Jan. 11", "2025-01-11")
 
 

@@ -116,7 +116,7 @@ def test_the_number_refers_back_to_the_count_just_before() -> None:
 
 
 def test_several_before_a_people_noun_past_a_modifier_is_a_figure() -> None:
-    got = {c.figure: (c.low, c.high) for c in extract("At least 40 died, including several police officers.")}
+    got = {c.figure: (c.low, c.high) for c in extract("Some 40 were killed, several police officers among them.")}
     assert got["several"] == (3, 9)
 
 
@@ -149,10 +149,10 @@ def test_a_cue_past_another_figure_is_that_figure_s() -> None:
 def test_a_cue_word_that_only_modifies_a_noun_for_things_counts_no_people() -> None:
     from crosscount import extract as run
 
-    got = {c.figure for c in run("About 4,000 people lost their homes after 90 displacement camps were destroyed.",
+    got = {c.figure for c in run("Fire razed 90 displacement camps on Sunday and left about 4,000 people without shelter.",
                                  published="2025-03-12")}
-    assert got == {"About 4,000"}
+    assert got == {"about 4,000"}
     # a cue before a people word, or before another cue, still counts people
-    got = {c.figure for c in run("The storm left tens of thousands of survivors homeless in the valley.",
+    got = {c.figure for c in run("Overnight the cyclone in the valley made hundreds of survivors homeless.",
                                  published="2025-03-12")}
-    assert got == {"tens of thousands"}
+    assert got == {"hundreds"}

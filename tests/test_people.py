@@ -87,7 +87,7 @@ def sources_of(text: str) -> dict[str, str | None]:
 def test_an_officer_presenting_an_aid_groups_count_is_the_group() -> None:
     text = (
         "The Norland Red Crescent said on Tuesday that the toll had risen to 5,100.\n"
-        "Jane Roe, secretary general of aid group, told reporters that a further 4,000 were missing."
+        "Jane Roe, secretary general of aid group, said by phone that 4,000 more were unaccounted for."
     )
     assert sources_of(text) == {"5,100": "Norland Red Crescent", "4,000": "Norland Red Crescent"}
 

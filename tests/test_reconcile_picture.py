@@ -324,7 +324,7 @@ def test_a_document_is_never_dated_past_the_month_its_url_gives_by_a_text_repeat
         [
             claim("old", 115, source="Harbor police"),
             claim("old", 30, source="Harbor police", measure="wounded"),
-            claim("new", 115, source="Harbor police"),  # "down from their previous toll of 115"
+            claim("new", 115, source="Harbor police"),  # a later text: "revised from the 115 it gave before"
         ],
         {
             "old": DocInfo(id="old", outlet="Old", story="flood", url="https://old.example/2025/08/fire"),

@@ -160,8 +160,8 @@ def test_extract_a_title_abbreviation_binds_to_the_name() -> None:
 
 
 def test_extract_international_organisations_by_any_of_their_names() -> None:
-    text = "Some 30,000 residents were forced to flee, the International Organization for Migration said."
-    assert _source_of(text, "30,000") == "IOM"
+    text = "Roughly 18,400 villagers have fled the valley, the International Organization for Migration reports."
+    assert _source_of(text, "18,400") == "IOM"
 
 
 def test_extract_people_in_a_country_are_not_its_forces_when_no_soldiers_are_named() -> None:
@@ -391,7 +391,7 @@ def test_extract_a_spokesman_with_no_organisation_named_speaks_for_the_one_the_t
 
 def test_extract_the_figure_of_n_as_stated_by_x() -> None:
     claims = extract(
-        "Rebel leaders said the figure of 3,000 deaths, as stated by the Health Ministry, is false.",
+        "Two lawmakers said the figure of 1,750 deaths, as stated by the Health Ministry, was inflated.",
         published="2024-03-02",
     )
     assert claims and claims[0].source == "Health Ministry"
@@ -429,7 +429,7 @@ def test_a_country_that_confirms_is_not_an_ngo_named_after_it() -> None:
 def test_a_country_that_reports_is_its_agency_named_nearby() -> None:
     text = (
         "South Korea's spy agency briefed lawmakers on the deployment on Monday.\n\n"
-        "South Korea said 1,100 North Korean soldiers had been killed or wounded."
+        "Three days later South Korea said 640 North Korean soldiers were dead or injured."
     )
     assert [c.source for c in extract(text, published="2025-03-12")] == ["South Korea NIS"]
 
@@ -473,18 +473,18 @@ def test_the_next_sentence_may_name_whom_the_speaker_relayed() -> None:
 
 def test_the_un_is_its_one_agency_the_text_named_before_even_written_with_stops() -> None:
     text = (
-        "More than 600 people were killed in Ruritania, the U.N. Human Rights Office said in a report.\n\n"
-        "About 400 deaths were reported in the first three weeks, the U.N. said.\n\n"
+        "The U.N. Human Rights Office put the Ruritanian crackdown's dead at 610 in a new paper.\n\n"
+        "Roughly 370 of those deaths came in the first three weeks, the U.N. said.\n\n"
         "As per a UNHCR note, 30 people fled to the border."
     )
     got = {c.figure: c.source for c in extract(text, published="2024-08-16")}
-    assert got["About 400"] == "UN Human Rights Office"  # UNHCR is named too, but only after it
+    assert got["Roughly 370"] == "UN Human Rights Office"  # UNHCR is named too, but only after it
 
 
 def test_unowned_estimates_are_their_own_source_not_a_capitalised_adjective() -> None:
     for text in (
-        "Independent estimates put the toll at more than 200.",
-        "The toll may exceed 200, independent estimates suggest.",
+        "Independent estimates put the number of dead above 260.",
+        "The number of dead may be above 260, independent estimates suggest.",
     ):
         assert [c.source for c in extract(text, published="2024-08-16")] == ["independent estimates"]
     assert [c.source for c in extract("ISW estimates put the toll at 300.", published="2024-08-16")] == [
@@ -493,14 +493,14 @@ def test_unowned_estimates_are_their_own_source_not_a_capitalised_adjective() ->
 
 
 def test_a_capital_that_speaks_is_its_government() -> None:
-    text = "Rebels said 900 died. The figure of 3,000 deaths, as stated by Kinshasa, is an exaggeration, he said."
+    text = "A rebel envoy said 410 died. The 1,650 dead claimed by Kinshasa are invented, he told a radio station."
     got = {c.figure: c.source for c in extract(text, published="2025-05-30")}
-    assert got["3,000"] == "Congolese government"
+    assert got["1,650"] == "Congolese government"
     assert [c.source for c in extract("Iran said 40 people died.", published="2025-05-30")] == ["Iran"]
 
 
 def test_a_name_with_a_describing_group_noun_is_the_name() -> None:
-    text = "The Northern Front rebel group has reported that 874 people were confirmed dead."
+    text = "The Northern Front rebel group announced on its channel that 318 fighters had died."
     assert [c.source for c in extract(text, published="2025-05-30")] == ["Northern Front"]
 
 
@@ -516,23 +516,22 @@ def test_a_bare_organ_of_state_is_the_documents_country() -> None:
 
 def test_the_next_sentence_may_name_who_gave_the_figures_of_one_measure() -> None:
     text = (
-        "At least 900 people have died and 4,000 are believed missing after the storm.\n\n"
-        "Jane Roe, head of the International Committee of the Red Cross delegation in Norland, gave the numbers "
-        "of missing people during a briefing on Tuesday."
+        "Some 470 residents have died and 2,600 are thought to be missing since the cyclone.\n\n"
+        "Jane Roe, head of the ICRC team in Norland, gave the numbers of missing people to reporters."
     )
     got = {c.figure: (c.measure, c.source) for c in extract(text, published="2025-03-12")}
-    assert got["4,000"] == ("missing", "ICRC")
-    assert got["At least 900"] == ("killed", None)  # the missing only: the dead stay in the outlet's voice
+    assert got["2,600"] == ("missing", "ICRC")
+    assert got["Some 470"] == ("killed", None)  # the missing only: the dead stay in the outlet's voice
 
 
 def test_an_official_count_is_the_authorities_of_the_country_whoever_passes_it_on() -> None:
     text = (
         "Protests spread across Kenya this week as Kenyan police fired on crowds in Kenya's capital.\n\n"
-        "The official death toll rose to at least 17, according to local media."
+        "By nightfall the official death toll stood at 23, according to local media."
     )
     got = [(c.source, c.via) for c in extract(text, published="2025-03-12")]
     assert got == [("Kenyan authorities", "local media")]
-    flood = "Floods hit Kenya. The floods killed 3,351 people, according to the latest provisional official toll."
+    flood = "Floods hit Kenya. Some 1,208 people died, by the government count published on Sunday."
     assert [c.source for c in extract(flood, published="2025-03-12")] == ["Kenyan authorities"]
 
 

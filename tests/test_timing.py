@@ -165,7 +165,7 @@ def test_a_rate_with_a_now_cue_holds_at_the_month(ex: Extractor) -> None:
 
 
 def test_the_last_week_is_reported_at_its_month(ex: Extractor) -> None:
-    text = "Activists said that in the last week alone, more than 70 people were killed."
+    text = "Rights monitors reported that over the last week alone, more than 70 people were killed."
     assert as_of(ex, text, "70") == "2025-01"
 
 
@@ -216,7 +216,7 @@ def test_the_window_is_in_the_extract_output(ex: Extractor) -> None:
 
 
 def test_clashes_are_not_one_incident(ex: Extractor) -> None:
-    text = "At least 500 demonstrators were killed in clashes with the police, activists said."
+    text = "Some 500 demonstrators died in clashes with riot police, a rights group said."
     assert claim(ex, text, "500").window_kind is None
 
 
@@ -255,12 +255,12 @@ def test_a_relative_clause_ended_by_a_comma_does_not_keep_the_report_date_from_t
 def test_a_day_later_counts_from_the_last_day_the_text_gave() -> None:
     ex = Extractor(use_model=False)
     text = (
-        "On 3 February, the spokesman announced that more than 2,000 had died.\n"
-        "A day later, an official said the number was closer to 2,900.\n"
-        "The next day, officials said 3,100 had died."
+        "On 3 February, a ministry spokeswoman put the number of dead above 1,400.\n"
+        "A day later, an aid official said 1,900 people had died.\n"
+        "The next day, officials said 2,300 had died."
     )
     got = {c.figure: c.as_of for c in ex.extract(text, published="2025-03-01")}
-    assert got == {"more than 2,000": "2025-02-03", "2,900": "2025-02-04", "3,100": "2025-02-05"}
+    assert got == {"above 1,400": "2025-02-03", "1,900": "2025-02-04", "2,300": "2025-02-05"}
     # with no day given before, "the next week" is still read against the published date
     from crosscount.dates import RefDate, find_time_mentions
 
