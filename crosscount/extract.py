@@ -309,16 +309,15 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
         """ "OCHA said 11,300 were dead. The UN body cited the Red Crescent.": a sentence right after one with
         figures whose subject refers back to their speaker names whom it relayed; those figures are that
         one's, via the speaker."""
-        if state.last_sentence_claims is None or state.last_sentence_claims[0] != sent.index - 1:
-            return
-        m = self.lex.relay_back_pattern.match(sent.text.strip())
+        before = _claims_just_before(sent, state)
+        m = self.lex.relay_back_pattern.match(sent.text.strip()) if before else None
         if m is None:
             return
         relayed, kind = self._name(m.group(1), aliases, sent)
-        speakers = {c.source for c in state.last_sentence_claims[1] if c.source}
+        speakers = {c.source for c in before if c.source}
         if relayed is None or kind == "outlet" or len(speakers) != 1 or relayed in speakers:
             return
-        for claim in state.last_sentence_claims[1]:
+        for claim in before:
             claim.via, claim.source = claim.source, relayed
             claim.rules = tuple(
                 f"{rule}+relayed_next_sentence" if rule.startswith("source:") else rule for rule in claim.rules
@@ -328,9 +327,8 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
         """ "... 10,000 are believed missing. X, head of the Y delegation, gave the numbers of missing people
         on Tuesday.": the sentence right after one with figures in the outlet's voice names who gave them
         (those of the measure it names, if it names one)."""
-        if state.last_sentence_claims is None or state.last_sentence_claims[0] != sent.index - 1:
-            return
-        m = self.lex.gave_back_pattern.match(sent.text.strip())
+        before = _claims_just_before(sent, state)
+        m = self.lex.gave_back_pattern.match(sent.text.strip()) if before else None
         if m is None:
             return
         speaker = re.split(r",\s+", m.group(1))[0]  # "X, head of the Y delegation in Libya,": X
@@ -341,7 +339,7 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
         name = self.resolver.canonical_source(titled) if titled and titled[:1].isupper() else name
         cue = self.lex.measure_pattern.search(m.group(2) or "")
         measure = self.lex.measure_cues.get(re.sub(r"\s+", " ", cue.group(0).lower())) if cue else None
-        for claim in state.last_sentence_claims[1]:
+        for claim in before:
             if claim.source is None and (measure is None or claim.measure == measure):
                 claim.source = name
                 claim.rules = tuple(
@@ -413,7 +411,8 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
             len(rest) == 1
             and rest[0].lower() in self.lex.report_nouns
             and first.lower() not in self.lex.name_glue
-            and (first.islower() or (initial and not (first.isupper() or r.known_source(first) or r.party(first))))
+            # lower case, or kept whole by _report_owner because capitalised only as the sentence's first word
+            and (first.islower() or initial)
         ):
             # "independent estimates suggest ...": the estimates are who counts; no one owns them
             return phrase[:1].lower() + phrase[1:], "group"
@@ -1138,6 +1137,12 @@ def _core_patterns(
 
 
 
+
+
+def _claims_just_before(sent: Sentence, state: DocState) -> list[Claim]:
+    """The claims of the sentence right before ``sent`` (none if that sentence had none)."""
+    last = state.last_sentence_claims
+    return last[1] if last is not None and last[0] == sent.index - 1 else []
 
 
 _DEFAULT: Extractor | None = None

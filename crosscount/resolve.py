@@ -68,7 +68,6 @@ class Resolver:
     nationality_short: dict[str, str] = field(default_factory=dict)
     military_nouns: frozenset[str] = frozenset()
     civilian_nouns: frozenset[str] = frozenset()
-    raw_source_aliases: list[str] = field(default_factory=list)
     organisation_heads: frozenset[str] = frozenset()
     state_heads: frozenset[str] = frozenset()
     forms: dict[str, list[str]] = field(default_factory=dict)  # canonical -> the names it is written by
@@ -102,7 +101,6 @@ class Resolver:
             for alias in [canonical, *aliases]:
                 self.sources[fold(alias)] = canonical
                 self.forms.setdefault(canonical, []).append(alias)
-                self.raw_source_aliases.append(alias)
                 self.source_words = max(self.source_words, len(fold(alias).split()))
             self._mention_pattern = None
         for canonical, aliases in data.get("outlets", {}).items():
@@ -239,7 +237,7 @@ class Resolver:
         """Known sources named anywhere in a text: (start, end, canonical, as written)."""
         if self._mention_pattern is None:
             forms = set()
-            for alias in self.raw_source_aliases:
+            for alias in (a for written in self.forms.values() for a in written):
                 forms.add(alias)
                 forms.add(alias.replace("'", "’"))
             body = "|".join(_mention_form(a) for a in sorted(forms, key=len, reverse=True) if len(a) >= 3)
