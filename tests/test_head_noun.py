@@ -149,8 +149,8 @@ def test_a_cue_past_another_figure_is_that_figure_s() -> None:
 def test_a_cue_word_that_only_modifies_a_noun_for_things_counts_no_people() -> None:
     from crosscount import extract as run
 
-    got = {c.figure for c in run("Fire razed 90 displacement camps on Sunday and left about 4,000 people without shelter.",
-                                 published="2025-03-12")}
+    text = "Fire razed 90 displacement camps on Sunday and left about 4,000 people without shelter."
+    got = {c.figure for c in run(text, published="2025-03-12")}
     assert got == {"about 4,000"}
     # a cue before a people word, or before another cue, still counts people
     got = {c.figure for c in run("Overnight the cyclone in the valley made hundreds of survivors homeless.",
