@@ -35,9 +35,13 @@ class LocationComponent:
     def _location(self, text: str, sent: Sentence, cand: Candidate, state: DocState) -> tuple[str | None, str]:
         c_start, c_end = sent.clause_of(cand.start)
         # "He told a briefing in Geneva that 10,000 were missing": the reporting act's place is not the figure's
-        said = [m for m in re.finditer(r"\bthat\s", text[c_start : cand.start])]
+        said = list(re.finditer(r"\bthat\s", text[c_start : cand.start]))
         if said and self.lex.report_verb_pattern.search(text, c_start, c_start + said[-1].start()):
             c_start += said[-1].end()
+        # "... in eastern Congo, the prime minister told a meeting in Geneva": nor is a place after the speaker
+        comma = re.compile(r",\s").search(text, cand.end, c_end)  # a clause's comma, not a thousands separator
+        if comma is not None and self.lex.report_verb_pattern.search(text, comma.start(), c_end):
+            c_end = comma.start()
         clause = text[c_start:c_end]
         if (c_start, c_end) not in state.places:  # the clause's place does not depend on the figure: once
             state.places[(c_start, c_end)] = self._clause_place(clause)

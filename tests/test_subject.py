@@ -135,3 +135,10 @@ def test_the_city_of_x_is_a_place_and_a_briefings_place_is_not_the_figures() -> 
     assert got == {"up to 2,700": "Derna"}
     got = locations("She told a news conference in Geneva by video link that some 7,300 people remained missing.")
     assert got == {"some 7,300": None}
+
+
+def test_a_place_after_the_speaker_is_the_reporting_acts_not_the_figures() -> None:
+    got = locations("Some 7,000 people have died in eastern Kenya, the prime minister told a meeting in Geneva.")
+    assert got == {"Some 7,000": "Kenya"}
+    got = locations("In northern Kenya 4,300 deaths and 7,600 injuries were recorded in Marsabit, an agency said.")
+    assert got["4,300"] == "Marsabit"  # a thousands separator is no clause's comma
