@@ -29,6 +29,7 @@ from typing import Any
 
 from crosscount import __version__
 from crosscount.extract import EXTRACTOR_VERSION, Extractor
+from crosscount.gcpause import gc_paused
 from crosscount.ingest import IngestProblem, apply_metadata, iter_documents, load_metadata
 from crosscount.ledger import Ledger
 from crosscount.models import Claim, Document, Finding
@@ -338,10 +339,11 @@ def reconcile_story(ledger: Ledger, story: str, config_path: str | Path | None =
     from crosscount import curation
 
     config = load_config(config_path)
-    claims = curation.apply(ledger.iter_claims(story=story), curation.corrections(ledger))  # the analysts' edits
-    rec = reconcile(claims, doc_infos(ledger, story), config)
-    findings, repeated = _once(rec.findings)
-    ledger.replace_reconciliation(rec.statements, rec.variables, findings, story=story)
+    with gc_paused():  # reading, reconciling and storing build many long-lived records and no cycles
+        claims = curation.apply(ledger.iter_claims(story=story), curation.corrections(ledger))  # the analysts' edits
+        rec = reconcile(claims, doc_infos(ledger, story), config)
+        findings, repeated = _once(rec.findings)
+        ledger.replace_reconciliation(rec.statements, rec.variables, findings, story=story)
     return ReconcileCounts(1, len(rec.statements), len(rec.variables), len(findings),
                            Counter(f.type for f in findings), repeated)
 

@@ -62,6 +62,7 @@ from typing import Any, Protocol
 from crosscount import gazetteer
 from crosscount.dates import url_date
 from crosscount.errors import ConfigError
+from crosscount.gcpause import without_gc
 from crosscount.models import Claim, Finding, Statement, Variable
 
 __all__ = [
@@ -2323,6 +2324,7 @@ class _Reconciler:
                 )
 
 
+@without_gc  # builds many long-lived records and no cycles: the collector would only walk them
 def reconcile(
     claims: Iterable[Claim],
     docs: Mapping[str, DocLike] | None = None,
