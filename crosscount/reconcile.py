@@ -129,6 +129,7 @@ class ReconcileConfig:
     cumulative: frozenset[str] = frozenset()
     cumulative_units: frozenset[str] = frozenset({"persons", "percent"})
     can_fall: frozenset[str] = frozenset()  # counts of people in a state they leave (found, home again)
+    not_compared: frozenset[str] = frozenset()  # measures whose figures need not count one thing ("other")
     force_measures: tuple[str, ...] = ("deployed", "strength")
     independent_kinds: frozenset[str] = frozenset({"report"})
     sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -162,6 +163,7 @@ class ReconcileConfig:
             "max_comparisons": self.max_comparisons,
             "cumulative": sorted(self.cumulative),
             "can_fall": sorted(self.can_fall),
+            "not_compared": sorted(self.not_compared),
             "force_measures": list(self.force_measures),
             "independent_kinds": sorted(self.independent_kinds),
             "sums": {k: list(v) for k, v in self.sums.items()},
@@ -278,6 +280,7 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         cumulative=frozenset(_strs(meas, "cumulative", "measures")),
         cumulative_units=frozenset(_strs(meas, "cumulative_units", "measures") or ["persons", "percent"]),
         can_fall=frozenset(_strs(meas, "can_fall", "measures")),
+        not_compared=frozenset(_strs(meas, "not_compared", "measures")),
         force_measures=tuple(_strs(meas, "force", "measures")),
         independent_kinds=frozenset(_strs(meas, "independent_kinds", "measures") or ["report"]),
         sums=sums,
@@ -499,6 +502,13 @@ def _rounding(n: _Node) -> float:
     while value % 10 == 0:
         value, unit = value // 10, unit * 10
     return unit / 2
+
+
+def _summable(n: _Node) -> bool:
+    """A figure a sum may hold: a count as written or a floor ("at least 430"), not a rounded one
+    ("nearly 6,000" less "almost 3,700" is near any figure of 2,300), a range or a vague amount."""
+    exact = n.bounded and n.lo == n.hi
+    return n.numeric and n.st.qualifier in ("exact", "at_least") and (exact or n.hi == math.inf)
 
 
 def _unique(nodes: Iterable[_Node]) -> list[_Node]:
@@ -1275,6 +1285,8 @@ class _Reconciler:
         self.variables: dict[str, Variable] = {}
         # (story, subject, measure, unit) -> nodes, over all locations; nothing crosses stories
         self.family: dict[_Family, list[_Node]] = defaultdict(list)
+        # (story, measure, unit) -> document -> its figures, built when a sum is first looked for
+        self.measure_docs: dict[tuple[str | None, str, str], dict[str, list[_Node]]] = {}
         self.sentences: dict[str, list[str]] = {}
         self.speakers: dict[str, frozenset[int]] = {}  # statement id -> its (document, sentence, source as written)
         self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
@@ -1638,11 +1650,37 @@ class _Reconciler:
                 for m in members:
                     if m is n or (m.hi == math.inf and m.lo <= size) or m.point <= size * (1 + cfg.relative):
                         continue
+                    # one undated document's figures are of one time
+                    same_time = (n.mid is None and m.mid is None) or (
+                        n.mid is not None and m.mid is not None and m.mid >= n.mid
+                    )
                     if n.st.own_voice or (
-                        m.src == n.src and n.mid is not None and m.mid is not None and m.mid >= n.mid
+                        (m.src == n.src or _same_body(m.src, n.src, cfg.generic_source_words)) and same_time
                     ):
                         out.add(n.st.id)
                         break
+            out.update(self.addends(members))
+        return out
+
+    MAX_ADDENDS = 4
+    MAX_CANDIDATES = 12
+
+    def addends(self, members: list[_Node]) -> set[str]:
+        """The figures of one document that add up to another of its figures ("at least 430 in
+        government-held areas ... at least 380 in the northwest" beside "810 in Syria"): a breakdown of
+        that total, each a part of it. Sums of two to four exact figures (or floors), to the unit."""
+        counts = [m for m in members if _summable(m) and m.point > 0]
+        out: set[str] = set()
+        for whole in counts:
+            smaller = sorted((m for m in counts if m.point < whole.point), key=lambda m: -m.point)
+            smaller = smaller[: self.MAX_CANDIDATES]
+            for size in range(2, min(self.MAX_ADDENDS, len(smaller)) + 1):
+                for combo in itertools.combinations(smaller, size):
+                    if len({m.st.id for m in combo}) < size:
+                        continue
+                    total = sum(m.point for m in combo)
+                    if abs(total - whole.point) < 0.5:
+                        out.update(m.st.id for m in combo)
         return out
 
     def _as_count(self, n: _Node, cumulative: bool) -> _Node:
@@ -1655,12 +1693,19 @@ class _Reconciler:
         """Another source's higher figure dated later is the count's growth, not a conflict, when the
         lower one is a floor ("at least N": a later count above it does not contradict it), or in a
         cumulative count's opening days, when tolls climb by the hour."""
-        if not cumulative or low.mid is None or high.mid is None or high.mid <= low.mid:
+        if not cumulative or low.mid is None or high.mid is None:
             return False
-        if low.st.low is not None and low.st.high is None:
+        if low.st.low is not None and low.st.high is None and low.d1 is not None and high.d1 is not None:
+            if high.prec == "month":
+                # a count known only by its month may be of its month's last day: after the floor's whole date
+                return low.d1 <= high.d1
+            if high.mid <= low.mid or high.d0 is None:
+                return False
             # a floor ("at least N") is not contradicted by a higher count given after it: after its
             # whole date (a month-only floor may be of any day of its month)
-            return low.d1 is not None and high.d0 is not None and low.d1 <= high.d0
+            return low.d1 <= high.d0
+        if high.mid <= low.mid:
+            return False
         onset = self.onset.get(low.st.story)
         return onset is not None and -2 <= low.mid - onset < self.cfg.onset_days
 
@@ -1681,6 +1726,35 @@ class _Reconciler:
             views = [self._as_count(n, cum) for n in members]
             where = label if window[0] is None else f"{label} ({_window_text(window)})"
             self._compare_views(var, what, where, label, views, {n.st.id: n for n in members}, cum, tol_text)
+
+    def sum_of_parts(self, part: _Node, whole: _Node) -> bool:
+        """The larger figure is the smaller plus another figure of the same count that one of their
+        documents gives ("2,000 buried and 900 more in morgues" beside 2,900; "two with the mission and
+        seven others" beside nine): a part set against its whole, not a rival count."""
+        if part.point >= whole.point or not (_summable(part) and _summable(whole)):
+            return False
+        rest = whole.point - part.point
+        by_doc = self.measure_docs.get((whole.st.story, whole.st.measure, whole.st.unit))
+        if by_doc is None:
+            by_doc = self.index_measure_docs(whole.st.story, whole.st.measure, whole.st.unit)
+        for doc in {*part.st.docs, *whole.st.docs}:
+            for other in by_doc.get(doc, ()):
+                if other.st.id not in (part.st.id, whole.st.id) and _summable(other) and abs(other.point - rest) < 0.5:
+                    return True
+        return False
+
+    def index_measure_docs(self, story: str | None, measure: str, unit: str) -> dict[str, list[_Node]]:
+        """A story's figures of one measure and unit, whatever their subject, by document: the other
+        figures a sum may take ("nine South African and three Malawian" beside "12 peacekeepers")."""
+        by_doc: dict[str, list[_Node]] = defaultdict(list)
+        for (f_story, _subject, f_measure, f_unit), nodes in self.family.items():
+            if f_story == story and f_measure == measure and f_unit == unit:
+                for n in nodes:
+                    if n.numeric:
+                        for d in n.st.docs:
+                            by_doc[d].append(n)
+        self.measure_docs[(story, measure, unit)] = by_doc
+        return by_doc
 
     def other_scope(self, small: float, large: float) -> bool:
         """Counts an order of magnitude apart (``scope_ratio``) count different things: a part, a day
@@ -1740,9 +1814,13 @@ class _Reconciler:
                     return False
             if unit != "percent" and self.other_scope(min(x.hi, y.hi), max(x.lo, y.lo)):
                 return False  # an order of magnitude apart: a part, a day or an incident, not a rival count
+            if unit != "percent" and (self.sum_of_parts(x, y) or self.sum_of_parts(y, x)):
+                return False  # the larger is the smaller plus a figure beside them: a part and its whole
             tol = _tolerance(x, y, unit, cfg)
-            if unit != "percent" and (x.st.high is None or y.st.high is None) and cum:
-                tol = max(tol, cfg.at_least_relative * max(x.point, y.point))  # "at least N" may undercount
+            lower = x if x.point <= y.point else y
+            if unit != "percent" and cum and lower.st.low is not None and lower.st.high is None:
+                # the lower figure, "at least N", may undercount; a floor above the other figure excludes it
+                tol = max(tol, cfg.at_least_relative * max(x.point, y.point))
             return _gap(x, y) > tol + _rounding(x) + _rounding(y)
 
         bounded = sorted((n for n in views if n.bounded), key=lambda n: (n.point, n.src))
@@ -1899,6 +1977,25 @@ class _Reconciler:
             details={"best_statement": best_node.st.id, "sources": len(reps)},
         )
 
+    def compare_undated_documents(self, var: Variable, nodes: list[_Node], parts: set[str], cumulative: bool) -> None:
+        """The undated figures of one document are of one time, the document's, though it is not known:
+        its sources' figures are compared with each other ("at least 17, according to local media, but a
+        rights group said it had counted at least 31"), never with another document's undated figures."""
+        by_doc: dict[str, list[_Node]] = defaultdict(list)
+        for n in nodes:
+            if n.prec == "none" and n.st.id not in parts:
+                for d in n.st.docs:
+                    by_doc[d].append(n)
+        seen: set[frozenset[str]] = set()
+        for doc, members in sorted(by_doc.items()):
+            ids = frozenset(n.st.id for n in members)
+            if ids in seen:
+                continue  # statements that several undated documents carry alike: compared once
+            seen.add(ids)
+            reps = self.dated_representatives(members, cumulative)
+            if len({n.src for n in reps}) >= 2:
+                self.compare_period(var, f"the undated document {doc}", reps)
+
     def over_time(self, var: Variable, estimates: list[tuple[str, Finding, list[_Node]]]) -> None:
         """Evolution between consecutive dated periods of a cumulative measure, or a fall."""
         cfg = self.cfg
@@ -1931,7 +2028,14 @@ class _Reconciler:
                     period=f"{la} → {lb}",
                     **_change(na, nb, fa.best, fb.best, la, lb),
                 )
-            elif fa.low - fb.high > tol and var.measure not in cfg.can_fall and not self.other_scope(fb.high, fa.low):
+            elif (
+                fa.low - fb.high > tol
+                and var.measure not in cfg.can_fall
+                and not self.other_scope(fb.high, fa.low)
+                # a later period known only from a document's inferred date (its URL's month) may hold a
+                # retrospective's earlier figures: no ground for a fall
+                and any(n.st.date_basis != "document date inferred" for n in nb)
+            ):
                 self.finding(
                     "conflict",
                     "conflict_cumulative_fell",
@@ -2028,14 +2132,17 @@ class _Reconciler:
             cumulative = var.measure in self.cfg.cumulative and var.unit in self.cfg.cumulative_units
             periods = self.periods(nodes)
             parts = self.parts(nodes) if cumulative else set()
+            compared = var.measure not in self.cfg.not_compared
             for label, members in periods:
                 reps = self.representatives(members, cumulative)
-                if len(reps) >= 2:
+                if len(reps) >= 2 and compared:
                     whole = [n for n in members if n.st.id not in parts]
                     self.compare_period(var, label, self.dated_representatives(whole, cumulative))
                 est = self.estimate(var, label, reps)
                 if est is not None:
                     estimates.append((label, est, reps))
+            if compared:
+                self.compare_undated_documents(var, nodes, parts, cumulative)
             if not periods:
                 # no date at all: the figures are summed up, never compared as if of one period
                 self.estimate(var, None, self.representatives(nodes, cumulative))

@@ -139,8 +139,9 @@ class SubjectComponent:
         ]
         if counted and not military:
             return counted[0], "document"
-        # The first party named in the sentence as a last resort.
-        party = self._last_party(text[sent.start : sent.end])
+        # The last party named before the figure, as a last resort; one named after it is rarely the
+        # one that suffered ("773 dead ... in battles between the rebels and the Congolese army")
+        party = self._last_party(text[sent.start : cand.start])
         if party:
             return self._subject_of(party, noun_word, state), "sentence"
         if military and noun_word:
