@@ -61,7 +61,7 @@ class LocationComponent:
             phrase = m.group(0)
             # the words just before it (a bounded look back, whatever the clause's length)
             before = clause[max(0, m.start() - _LOOK_BACK) : m.start()]
-            prev_words = [w.lower() for w in before.split()[-3:]]
+            prev_words = [w.lower() for w in before.split()[-4:]]  # "in the whole of X"
             while prev_words and (
                 prev_words[-1] in lex.before_place
                 or (prev_words[-1][-1:].isalpha() and self.resolver.party(prev_words[-1].capitalize()) is not None)

@@ -421,3 +421,12 @@ def test_put_it_between_refers_to_the_count_spoken_of_before() -> None:
     )
     got = {c.figure: c.measure for c in extract(text, published="2025-03-12")}
     assert got == {"1,000": "missing", "between 500 and 800": "missing"}
+
+
+def test_a_place_after_all_of_or_the_whole_of_is_the_figures_place() -> None:
+    text = (
+        "The agency has reported a death toll of nearly 3,000 in all of Chile.\n\n"
+        "Rescuers said 640 people were killed across the whole of Peru."
+    )
+    got = {c.figure: c.location for c in extract(text, published="2025-03-12", doc="t")}
+    assert got == {"nearly 3,000": "Chile", "640": "Peru"}

@@ -219,7 +219,8 @@ def test_cli_scores_the_picture_from_gold_claims(tmp_path: Path) -> None:
 # the commit log and README); raise these as the picture improves, never lower them.
 FLOORS = {
     "gold": {"statements_recovered": 0.95, "conflicts_recall": 0.9, "conflicts_precision": 0.65},
-    "extractor": {"statements_recovered": 0.55, "conflicts_recall": 0.3, "conflicts_precision": 0.15},
+    # issue 9's bars from the extractor's own claims (measured 0.621, 0.615, 0.412)
+    "extractor": {"statements_recovered": 0.6, "conflicts_recall": 0.6, "conflicts_precision": 0.4},
 }
 
 

@@ -433,3 +433,96 @@ def test_a_period_whose_figures_all_count_another_window_is_no_stage_of_the_runn
     rows[0] = claim("a", 96, source="Coast Guard", as_of="2025-02")
     rec = reconcile(rows, docs(("a", "2025-06-15"), ("b", "2025-06-17"), ("c", "2025-06-21")))
     assert [f.rule for f in rec.findings if f.rule.startswith("conflict_cumulative")] == ["conflict_cumulative_fell"]
+
+
+def test_the_undated_figures_of_one_document_are_compared_with_each_other_only() -> None:
+    rows = [
+        claim("u", 40, None, qualifier="at_least", source="Interior Ministry"),
+        claim("u", 95, None, qualifier="at_least", source="Watch Group"),
+        claim("v", 260, source="Harbour Office"),  # another undated document: its time is not known to be the same
+    ]
+    rec = reconcile(rows, docs(("u", None), ("v", None)))
+    assert conflicts(rec) == [{40, 95}]
+    found = next(f for f in rec.findings if f.type == "conflict")
+    assert "undated document u" in found.text and found.period == "the undated document u"
+    assert all(s.period is None for s in rec.statements)  # no "undated" period on the timeline
+
+
+def test_a_figure_that_is_another_plus_a_third_beside_them_is_a_part_of_it() -> None:
+    d = docs(EARLY, ("a", "2025-03-05"), ("b", "2025-03-04"))
+    rows = [
+        *ONSET,
+        # "1,200 bodies have been buried and 450 more lie in morgues" beside another's "1,650"
+        claim("a", 1200, None, qualifier="at_least", source="Health Office", as_of="2025-03-05"),
+        claim("b", 1650, source="Relief Agency", as_of="2025-03-04"),
+        claim("b", 450, source="Relief Agency", subject="bodies in morgues", as_of="2025-03-04"),
+    ]
+    assert conflicts(reconcile(rows, d)) == []
+    # without the third figure the two are rivals
+    assert conflicts(reconcile(rows[:-1], d)) == [{1200, 1650}]
+    # a rounded figure adds up to nothing: "nearly 1,650" less 1,200 is near any figure of 450
+    rounded = [*rows[:2], replace(rows[2], qualifier="approx", figure="nearly 1,650"), rows[3]]
+    assert conflicts(reconcile(rounded, d)) == [{1200, 1650}]
+
+
+def test_figures_of_one_document_that_add_up_to_another_of_its_figures_are_its_breakdown() -> None:
+    rows = [
+        claim("u", 520, None, qualifier="at_least", source=None),  # "the toll across both provinces: 520"
+        claim("u", 310, source="North Office"),
+        claim("u", 170, source="South Office"),
+        claim("u", 40, source="Coast Office"),
+    ]
+    assert conflicts(reconcile(rows, docs(("u", None)))) == []
+    # the same figures with no total among them are rivals
+    assert conflicts(reconcile(rows[1:], docs(("u", None)))) == [{310, 170, 40}]
+
+
+def test_a_floor_above_another_sources_range_excludes_it_but_a_floor_below_may_undercount() -> None:
+    d = docs(EARLY, ("a", "2025-03-05"), ("b", "2025-03-06"))
+    above = [
+        *ONSET,
+        claim("a", 1000, None, qualifier="at_least", measure="missing", as_of="2025-03-05"),
+        claim("b", 600, 800, qualifier="range", source="Civil Defence", measure="missing", as_of="2025-03-06"),
+    ]
+    assert conflicts(reconcile(above, d)) == [{1000, 600}]
+    below = [
+        *ONSET,
+        claim("a", 850, None, qualifier="at_least", measure="missing", as_of="2025-03-06"),
+        claim("b", 1000, source="Civil Defence", measure="missing", as_of="2025-03-05"),
+    ]
+    assert conflicts(reconcile(below, d)) == []  # 15% apart, within what "at least 850" may leave out
+
+
+def test_a_count_known_only_by_its_month_may_come_after_a_floor_of_that_month() -> None:
+    d = docs(EARLY, ("a", "2025-03-20"), ("b", None))
+    rows = [
+        *ONSET,
+        claim("a", 600, None, qualifier="at_least", measure="arrested", as_of="2025-03-20"),
+        claim("b", 900, measure="arrested", source="Civil Defence", as_of="2025-03"),
+    ]
+    assert conflicts(reconcile(rows, d)) == []
+    rows[2] = replace(rows[2], as_of="2025-03-10")  # a day before the floor: the floor contradicts nothing, but ...
+    assert conflicts(reconcile(rows, d)) == [{600, 900}]
+
+
+def test_a_later_period_dated_only_by_a_documents_url_month_is_no_ground_for_a_fall() -> None:
+    rows = [
+        *ONSET,
+        claim("a", 2500, as_of="2025-03-04"),
+        claim("b", 1200, None, qualifier="at_least", source="Civil Defence"),  # a retrospective's past figure
+    ]
+    d = docs(EARLY, ("a", "2025-03-04"), ("b", None), url={"b": "https://x.example/2025/05/looking-back"})
+    rec = reconcile(rows, d)
+    assert [f.rule for f in rec.findings if f.rule == "conflict_cumulative_fell"] == []
+    dated = reconcile(rows, docs(EARLY, ("a", "2025-03-04"), ("b", "2025-05-02")))
+    assert [f.rule for f in dated.findings if f.rule == "conflict_cumulative_fell"] == ["conflict_cumulative_fell"]
+
+
+def test_function_words_do_not_tell_two_names_of_one_body_apart() -> None:
+    d = docs(EARLY, ("a", "2025-03-05"), ("b", "2025-03-05"))
+    rows = [
+        *ONSET,
+        claim("a", 120, source="Ministry of the Interior", as_of="2025-03-05"),
+        claim("b", 300, source="Ruritania's interior ministry", as_of="2025-03-05"),
+    ]
+    assert conflicts(reconcile(rows, d)) == []  # one body's two figures: a revision, not a conflict

@@ -142,3 +142,11 @@ def test_a_place_after_the_speaker_is_the_reporting_acts_not_the_figures() -> No
     assert got == {"Some 7,000": "Kenya"}
     got = locations("In northern Kenya 4,300 deaths and 7,600 injuries were recorded in Marsabit, an agency said.")
     assert got["4,300"] == "Marsabit"  # a thousands separator is no clause's comma
+
+
+def test_a_party_named_after_a_bare_figure_is_not_the_one_that_suffered() -> None:
+    text = (
+        "In a televised address, the governor reported 418 dead and 1,950 injured in the clashes between the "
+        "militia and Peruvian armed forces."
+    )
+    assert subjects(text) == {"418": "people", "1,950": "people"}
