@@ -130,6 +130,7 @@ class ReconcileConfig:
     cumulative_units: frozenset[str] = frozenset({"persons", "percent"})
     can_fall: frozenset[str] = frozenset()  # counts of people in a state they leave (found, home again)
     not_compared: frozenset[str] = frozenset()  # measures whose figures need not count one thing ("other")
+    breakdown_words: frozenset[str] = frozenset()  # a sentence with one pairs its figures with distinct things
     force_measures: tuple[str, ...] = ("deployed", "strength")
     independent_kinds: frozenset[str] = frozenset({"report"})
     sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -164,6 +165,7 @@ class ReconcileConfig:
             "cumulative": sorted(self.cumulative),
             "can_fall": sorted(self.can_fall),
             "not_compared": sorted(self.not_compared),
+            "breakdown_words": sorted(self.breakdown_words),
             "force_measures": list(self.force_measures),
             "independent_kinds": sorted(self.independent_kinds),
             "sums": {k: list(v) for k, v in self.sums.items()},
@@ -281,6 +283,7 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         cumulative_units=frozenset(_strs(meas, "cumulative_units", "measures") or ["persons", "percent"]),
         can_fall=frozenset(_strs(meas, "can_fall", "measures")),
         not_compared=frozenset(_strs(meas, "not_compared", "measures")),
+        breakdown_words=frozenset(_strs(meas, "breakdown_words", "measures")),
         force_measures=tuple(_strs(meas, "force", "measures")),
         independent_kinds=frozenset(_strs(meas, "independent_kinds", "measures") or ["report"]),
         sums=sums,
@@ -1292,6 +1295,8 @@ class _Reconciler:
         self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
         self.loc_fold: dict[_Family, tuple[dict[str, str], str | None]] = {}
         self.story_place: dict[str | None, str | None] = {}  # story -> the place most of its figures name
+        self.countries: dict[str, str | None] = {}  # source name -> the country it names
+        self._breakdowns: set[str] | None = None
         self.onset: dict[str | None, int] = {}  # story -> the date of its first dated figure
 
     # -- nodes -------------------------------------------------------------------------------
@@ -1393,8 +1398,16 @@ class _Reconciler:
                     only = main if main in remaining else None
                 known = self.loc_fold[(story, subject, measure, unit)] = (fold, only)
             fold, only = known
+            places = set(fold.values())
             for st in sts:
-                loc = fold.get(st.location, st.location) if st.location else only
+                loc: str | None
+                if st.location:
+                    loc = fold.get(st.location, st.location)
+                else:
+                    # a figure with no place from a country's body ("the Syrian health ministry") in a story
+                    # whose own place is another country is of its body's country, when the story names it
+                    country = self.source_country(st.source) if self.is_country(only) else None
+                    loc = country if country in places else only
                 vid = "v" + _hash(*(() if story is None else (story,)), subject, measure, loc, unit)
                 var = self.variables.get(vid)
                 if var is None:
@@ -1408,6 +1421,31 @@ class _Reconciler:
                 self.nodes[st.id] = n
                 self.var_nodes[vid].append(n)
                 self.family[(story, subject, measure, unit)].append(n)
+
+    def source_country(self, source: str | None) -> str | None:
+        """The one country a source's name names ("Syrian Observatory for Human Rights", "Turkey's
+        disaster agency"); None for none or several."""
+        if not source or source.startswith("own voice of "):
+            return None
+        if source not in self.countries:
+            from crosscount.resolve import default_resolver
+
+            resolver = default_resolver()
+            words = [re.sub(r"(?:'s|’s)$", "", w) for w in re.findall(r"[A-Z][\w'’-]*", source)]
+            found = {
+                p.name
+                for i in range(len(words))
+                for j in (i + 1, i + 2)
+                if j <= len(words) and (p := resolver.party(" ".join(words[i:j]))) is not None
+            }
+            self.countries[source] = found.pop() if len(found) == 1 else None
+        return self.countries[source]
+
+    @staticmethod
+    def is_country(place: str | None) -> bool:
+        from crosscount.resolve import default_resolver
+
+        return place is not None and default_resolver().party(place) is not None
 
     def main_place(self, story: str, statements: list[Statement]) -> str | None:
         """The place most of a story's located statements name, when more than half of them do."""
@@ -1659,8 +1697,24 @@ class _Reconciler:
                     ):
                         out.add(n.st.id)
                         break
-            out.update(self.addends(members))
+        out.update(n.st.id for n in nodes if n.st.id in self.breakdowns())
         return out
+
+    def breakdowns(self) -> set[str]:
+        """The figures each document breaks a total of its into, over all subjects and places of the
+        measure ("430 in government-held areas and 380 in the northwest" beside "810 in Syria")."""
+        if self._breakdowns is None:
+            by_doc: dict[tuple[str | None, str, str, str], list[_Node]] = defaultdict(list)
+            for (story, _subject, measure, unit), nodes in self.family.items():
+                for n in nodes:
+                    if n.numeric and n.independent:
+                        for d in n.st.docs:
+                            by_doc[(story, measure, unit, d)].append(n)
+            self._breakdowns = set()
+            for members in by_doc.values():
+                if len(members) >= 3:
+                    self._breakdowns |= self.addends(members)
+        return self._breakdowns
 
     MAX_ADDENDS = 4
     MAX_CANDIDATES = 12
@@ -2443,9 +2497,16 @@ def reconcile(
     built, _ = _build_statements(claims, docs, cfg.places_within, cfg.generic_source_words, cfg.not_source_names)
     statements = [st for st, _ in built]
     r = _Reconciler(cfg)
+    breakdown = (
+        re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(cfg.breakdown_words))) + r")\b", re.IGNORECASE).search
+        if cfg.breakdown_words
+        else (lambda _text: None)
+    )
     for st, members in built:
         # who says it where: one speaker's figures in one sentence are a breakdown, never rivals
         said = {hash((m.doc, m.sentence, m.source_text.lower())) for m in members if m.sentence and m.source_text}
+        # "... who reported 1,200 and 800 respectively": one sentence pairing figures with distinct things
+        said.update(hash((m.doc, m.sentence)) for m in members if m.sentence and breakdown(m.sentence))
         if said:
             r.speakers[st.id] = frozenset(said)
         if st.unit == "persons_per_day":

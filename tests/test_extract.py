@@ -430,3 +430,8 @@ def test_a_place_after_all_of_or_the_whole_of_is_the_figures_place() -> None:
     )
     got = {c.figure: c.location for c in extract(text, published="2025-03-12", doc="t")}
     assert got == {"nearly 3,000": "Chile", "640": "Peru"}
+
+
+def test_a_place_after_neighbouring_or_rebel_held_is_the_figures_place() -> None:
+    text = "Almost 900 deaths have been confirmed in neighbouring Peru, the health office said."
+    assert [c.location for c in extract(text, published="2025-03-12", doc="t")] == ["Peru"]

@@ -526,3 +526,44 @@ def test_function_words_do_not_tell_two_names_of_one_body_apart() -> None:
         claim("b", 300, source="Ruritania's interior ministry", as_of="2025-03-05"),
     ]
     assert conflicts(reconcile(rows, d)) == []  # one body's two figures: a revision, not a conflict
+
+
+def test_a_breakdown_by_place_adds_up_to_a_total_of_another_place() -> None:
+    rows = [
+        claim("u", 900, None, qualifier="at_least", source=None, location="Chile and Peru"),
+        claim("u", 610, source="North Office", location="Chile"),
+        claim("u", 250, source="South Office"),
+        claim("u", 40, source="Coast Office"),
+    ]
+    assert conflicts(reconcile(rows, docs(("u", None)))) == []
+    assert conflicts(reconcile(rows[1:], docs(("u", None)))) == [{610, 250, 40}]
+
+
+def test_figures_one_sentence_pairs_with_distinct_things_are_never_rivals() -> None:
+    said = "The ministry and the rescuers reported 1,200 and 800 respectively."
+    rows = [
+        claim("u", 1200, source="Health Ministry", sentence=said, source_text="the ministry"),
+        claim("u", 800, source="Rescue Service", sentence=said, source_text="the rescuers"),
+    ]
+    assert conflicts(reconcile(rows, docs(("u", None)))) == []
+    apart = [
+        replace(rows[0], sentence="The ministry reported 1,200."),
+        replace(rows[1], sentence="The rescuers said 800."),
+    ]
+    assert conflicts(reconcile(apart, docs(("u", None)))) == [{1200, 800}]
+
+
+def test_a_placeless_figure_of_a_countrys_body_is_of_that_country_in_a_story_of_another() -> None:
+    d = docs(("a", "2025-03-05"), ("b", "2025-03-05"), ("c", "2025-03-05"))
+    rows = [
+        claim("a", 3000, source="Disaster Agency", location="Chile"),
+        claim("a", 3100, source="Red Cross", location="Chile"),
+        claim("b", 700, source="Peruvian health ministry"),  # no place said: Peru's, not the story's Chile
+        claim("c", 2900, source="Civil Defence"),  # no place, no country: the story's own place
+    ]
+    rec = reconcile(rows, d)
+    place = {s.low: rec.variable(s.variable or "").location for s in rec.statements}
+    assert place == {3000: "Chile", 3100: "Chile", 700: "Chile", 2900: "Chile"}  # Peru: named by no figure
+    rec = reconcile([*rows, claim("a", 650, source="Aid Group", location="Peru")], d)
+    place = {s.low: rec.variable(s.variable or "").location for s in rec.statements}
+    assert place[700] == "Peru" and place[2900] == "Chile"
