@@ -23,6 +23,7 @@ LOCATIVE = frozenset(["in", "into", "to", "near", "inside", "across", "at", "aro
 _THERE = re.compile(
     r"\bthere\b(?!\s+(?:is|are|was|were|have|has|had|will|would|remain|may|might|could|appear|seem))", re.IGNORECASE
 )
+_PHRASE_END = re.compile(r",\s|;|\d")  # a figure's own phrase ends at a clause comma, a semicolon or a figure
 _LOOK_BACK = 80  # characters before a place name read for its locative ("in the occupied southern ...")
 
 
@@ -42,6 +43,13 @@ class LocationComponent:
         comma = re.compile(r",\s").search(text, cand.end, c_end)  # a clause's comma, not a thousands separator
         if comma is not None and self.lex.report_verb_pattern.search(text, comma.start(), c_end):
             c_end = comma.start()
+        # "394 in the province of A, 271 in the province of B": a place in the figure's own phrase (up to the
+        # next comma or figure) is its place, before the clause's
+        own_end = _PHRASE_END.search(text, cand.end, c_end)
+        own = self._clause_place(text[cand.end : own_end.start() if own_end else c_end])
+        if own:
+            state.last_place = own[1]
+            return own[1], "own_phrase"
         clause = text[c_start:c_end]
         if (c_start, c_end) not in state.places:  # the clause's place does not depend on the figure: once
             state.places[(c_start, c_end)] = self._clause_place(clause)

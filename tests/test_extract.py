@@ -435,3 +435,12 @@ def test_a_place_after_all_of_or_the_whole_of_is_the_figures_place() -> None:
 def test_a_place_after_neighbouring_or_rebel_held_is_the_figures_place() -> None:
     text = "Almost 900 deaths have been confirmed in neighbouring Peru, the health office said."
     assert [c.location for c in extract(text, published="2025-03-12", doc="t")] == ["Peru"]
+
+
+def test_each_figure_of_a_list_by_place_takes_the_place_of_its_own_phrase() -> None:
+    text = (
+        "The storm killed 212 people in the province of Cusco, 96 in the province of Puno and 14 in Lima, "
+        "the ministry said."
+    )
+    got = {c.figure: c.location for c in extract(text, published="2025-03-12", doc="t")}
+    assert got == {"212": "Cusco", "96": "Puno", "14": "Lima"}
