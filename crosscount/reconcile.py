@@ -1841,6 +1841,8 @@ class _Reconciler:
                 return False  # one source's own figures: revision or evolution, not a conflict
             if self.one_speaker(x, y):
                 return False  # one speaker's figures in one sentence ("two ... and seven others, it said")
+            if x.st.own_voice and y.st.own_voice:
+                return False  # two outlets' unattributed figures: not known to come from independent sources
             if not cfg.inferred_dates_conflict and (
                 x.st.date_basis == "document date inferred" or y.st.date_basis == "document date inferred"
             ):
@@ -1948,6 +1950,7 @@ class _Reconciler:
                         o
                         for o in bounded
                         if o.src != n.src and o.hi < n.lo and not self.one_speaker(n, o)
+                        and not (n.st.own_voice and o.st.own_voice)
                         and not (unit != "percent" and self.other_scope(o.hi, n.lo))
                     ]
                     other = min(cands, key=lambda o: o.hi) if cands else None
@@ -1958,6 +1961,7 @@ class _Reconciler:
                         o
                         for o in bounded
                         if o.src != n.src and o.lo > n.hi and not self._growth(n, o, cum) and not self.one_speaker(n, o)
+                        and not (n.st.own_voice and o.st.own_voice)
                         and not (unit != "percent" and self.other_scope(n.hi, o.lo))
                     ]
                     other = max(cands, key=lambda o: o.lo) if cands else None

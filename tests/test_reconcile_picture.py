@@ -567,3 +567,11 @@ def test_a_placeless_figure_of_a_countrys_body_is_of_that_country_in_a_story_of_
     rec = reconcile([*rows, claim("a", 650, source="Aid Group", location="Peru")], d)
     place = {s.low: rec.variable(s.variable or "").location for s in rec.statements}
     assert place[700] == "Peru" and place[2900] == "Chile"
+
+
+def test_two_outlets_unattributed_figures_are_not_set_against_each_other() -> None:
+    d = docs(EARLY, ("a", "2025-03-05"), ("b", "2025-03-05"))
+    rows = [*ONSET, claim("a", 120, source=None, as_of="2025-03-05"), claim("b", 480, source=None, as_of="2025-03-05")]
+    assert conflicts(reconcile(rows, d)) == []
+    rows[2] = replace(rows[2], source="Civil Defence")  # a named source against an outlet's own figure: flagged
+    assert conflicts(reconcile(rows, d)) == [{120, 480}]
