@@ -1079,8 +1079,11 @@ def _build_statements(
                 info = docs.get(c.doc)
                 src = own_cache[c.doc] = _own_voice(info.outlet if info else None, c.doc)
         kind = "derived" if c.kind == "derived" else "report"
-        # a window the text does not date ("in the past days") does not tell one figure from another
-        dated_window = c.window_kind not in (None, "cumulative") and (c.window_start or c.window_end)
+        # a window the text does not date ("in the past days", "last week") does not tell one figure from
+        # another, nor does an incident dated only by the figure's own as-of ("on a boat that capsized")
+        dated_window = c.window_kind not in (None, "cumulative") and c.window_start is not None and not (
+            c.window_kind == "incident" and c.window_start == c.window_end == c.as_of
+        )
         window = c.window_kind if dated_window else None
         key = (story, src, c.subject, c.measure, c.unit, kind, window, _anchor(c.low, c.high))
         groups[key].append(c)

@@ -575,3 +575,20 @@ def test_two_outlets_unattributed_figures_are_not_set_against_each_other() -> No
     assert conflicts(reconcile(rows, d)) == []
     rows[2] = replace(rows[2], source="Civil Defence")  # a named source against an outlet's own figure: flagged
     assert conflicts(reconcile(rows, d)) == [{120, 480}]
+
+
+def test_windows_read_from_cue_words_and_dated_only_by_the_as_of_do_not_split_a_repeat() -> None:
+    d = docs(("a", "2025-06-20"), ("b", "2025-06-20"))
+    rows = [
+        # "said Friday that an estimated 240 Peruvians were on board a boat that sank last week"
+        claim("a", 240, qualifier="approx", measure="other", subject="Peruvians", source="Interior Minister",
+              as_of="2025-06-20", window_kind="period", window_end="2025-06-20"),
+        # "At least 240 Peruvians were on a boat that capsized ..., the minister said on Friday"
+        claim("b", 240, None, qualifier="at_least", measure="other", subject="Peruvians", source="Interior Minister",
+              as_of="2025-06-20", window_kind="incident", window_start="2025-06-20", window_end="2025-06-20"),
+    ]
+    rec = reconcile(rows, d)
+    assert [sorted(s.docs) for s in rec.statements] == [["a", "b"]]
+    # an incident the text dates apart from the statement ("on 14 June") still tells a figure apart
+    dated = [rows[0], replace(rows[1], window_start="2025-06-14", window_end="2025-06-14")]
+    assert len(reconcile(dated, d).statements) == 2
