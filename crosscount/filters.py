@@ -17,6 +17,8 @@ The extractor finds every figure that counts people; some of them are no one's c
 - ``version``: a number that names a version or an edition, not a count ("Python 3 support", "from Perl
   5 to 6"), and a fraction of a person ("Python 3.5").
 - ``age``: a person's age ("Ms Amini, 22, died", "Karami (22)", "children aged nine and 13").
+- ``capacity``: what a vessel or a place could hold, not a count of people ("a boat with a capacity of 400
+  people", "a shelter built for 200").
 - ``back_reference``: the base of a part ("74 of the 97 victims") that an earlier figure of the text stated.
 
 Every word these rules look for is in ``crosscount/data/measures.toml`` (``[noise]``). Each dropped claim
@@ -62,6 +64,7 @@ class NoiseWords:
     date_names: frozenset[str]  # month and weekday names: "Saturday 12 were killed" is no version
     people: re.Pattern[str]  # people, casualty and force nouns: what a count is followed by
     age_before: re.Pattern[str]  # anchored at the end
+    capacity_before: re.Pattern[str]  # anchored at the end: a capacity cue right before the figure
     age_after: re.Pattern[str]  # anchored at the start
 
 
@@ -91,6 +94,8 @@ def noise_words() -> NoiseWords:
             _alternation(words["age_before"]) + r"\s+(?:[\w'’-]+\s+(?:and|to|or|-|–)\s+)?$", re.IGNORECASE
         ),
         age_after=re.compile(r"\s*-?\s*" + _alternation(words["age_after"]), re.IGNORECASE),
+        capacity_before=re.compile(_alternation(words["capacity_before"]) + r"\s+(?:up\s+to\s+|about\s+)?$",
+                                   re.IGNORECASE),
     )
 
 
@@ -247,6 +252,8 @@ class _Document:
             return "responder"
         if self._age(claim):
             return "age"
+        if self.words.capacity_before.search(self.text, max(0, claim.start - 40), claim.start):
+            return "capacity"
         if self._version(claim):
             return "version"
         if self._back_reference(claim, claims):

@@ -356,3 +356,19 @@ def test_the_base_of_a_part_stated_for_the_first_time_is_kept() -> None:
     text = "Officials said 40 of the 64 dead have been named."
     base = claim(text, "64", rules=("body", "base_reference"))
     assert verdicts(text, [base])[f"64@{base.start}"] is None
+
+
+def test_a_capacity_is_not_a_count_of_people() -> None:
+    cases = [
+        ("The ferry, with a capacity of 300 passengers, had more than 650 people on board.", "300"),
+        ("The sports hall, designed for 1,200 people, now shelters families from the valley.", "1,200"),
+        ("The camp has room for 5,000 but already holds 9,000.", "5,000"),
+    ]
+    for text, figure in cases:
+        assert rule_of(text, claim(text, figure, measure="other")) == "noise:capacity", text
+    kept = [
+        ("The ferry, with a capacity of 300 passengers, had more than 650 people on board.", "650"),
+        ("The camp has room for 5,000 but already holds 9,000.", "9,000"),
+    ]
+    for text, figure in kept:
+        assert rule_of(text, claim(text, figure, measure="other")) is None, text
