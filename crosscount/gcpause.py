@@ -8,13 +8,15 @@ with the collector off finds nothing), so reference counting frees everything it
 the collector costs no memory.
 
 The pause nests and is shared between threads: the collector is off while any pause is open and back
-on (if it was on before the first) when the last one closes.
+on (if it was on before the first) when the last one closes. A process forked inside a pause (a pool
+worker) starts with none open and the collector as it was before.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,3 +59,15 @@ def without_gc(func: Callable[_P, _R]) -> Callable[_P, _R]:
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def _after_fork_in_child() -> None:
+    """The child holds none of its parent's pauses: it would never close them."""
+    global _lock, _open_pauses
+    _lock = threading.Lock()  # another thread of the parent may have held it at the fork
+    if _open_pauses and _enabled_before:
+        gc.enable()
+    _open_pauses = 0
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

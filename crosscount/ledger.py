@@ -80,10 +80,12 @@ __all__ = [
     "Ledger",
     "LedgerStats",
     "Migration",
+    "ReconciliationRows",
     "RunRecord",
     "SearchHit",
     "SourceSummary",
     "StoryRecord",
+    "reconciliation_rows",
 ]
 
 # Integer primary keys: 64-bit on PostgreSQL, SQLite's rowid alias on SQLite.
@@ -1365,38 +1367,20 @@ class Ledger:
         With ``story``, only that story's set is replaced (stories are reconciled one at a time);
         without it, the whole set, each record filed under its own ``story`` field when it has one.
         """
+        self.store_reconciliation_rows(reconciliation_rows(statements, variables, findings, story=story), story=story)
 
-        def story_of(record: Any) -> str | None:
-            return story if story is not None else getattr(record, "story", None)
-
-        # rows as tuples in _RECONCILIATION_COLUMNS order: no per-row dicts for the driver to bind
-        statement_rows = [
-            (
-                s.id, i, s.source, s.subject, s.measure, s.location, s.unit, s.as_of, s.kind, s.low, s.high,
-                s.as_of or s.first_published, _record_json(s), story_of(s),
-            )
-            for i, s in enumerate(statements)
-        ]
-        variable_rows = [
-            (v.id, i, v.subject, v.measure, v.location, v.unit, _record_json(v), story_of(v))
-            for i, v in enumerate(variables)
-        ]
-        finding_rows = [
-            (
-                f.id, i, f.type, f.rule, f.subject, f.measure, f.variable, f.period, f.passed,
-                _record_json(f), story_of(f),
-            )
-            for i, f in enumerate(findings)
-        ]
+    def store_reconciliation_rows(self, rows: ReconciliationRows, *, story: str | None = None) -> None:
+        """Replace the stored statements, variables and findings with ``rows`` (see
+        :func:`reconciliation_rows`), in one transaction: of ``story`` only, or all of them."""
         with self._write("store the reconciliation") as conn:
-            for table, rows in (
-                (statements_t, statement_rows),
-                (variables_t, variable_rows),
-                (findings_t, finding_rows),
+            for table, table_rows in (
+                (statements_t, rows.statements),
+                (variables_t, rows.variables),
+                (findings_t, rows.findings),
             ):
                 conn.execute(delete(table).where(table.c.story == story) if story is not None else delete(table))
-                if rows:
-                    self._bulk_insert_rows(conn, table, _RECONCILIATION_COLUMNS[table.name], rows)
+                if table_rows:
+                    self._bulk_insert_rows(conn, table, _RECONCILIATION_COLUMNS[table.name], table_rows)
 
     def drop_reconciliation(self, keep: Iterable[str]) -> int:
         """Remove the statements, variables and findings of every story not in ``keep`` (merged away,
@@ -1745,6 +1729,52 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+@dataclass(slots=True)
+class ReconciliationRows:
+    """Statements, variables and findings as the rows they are stored as: tuples of plain values in the
+    tables' column order, each record's JSON made. Built where the reconciling is done (a pool worker)
+    and stored by the one process that writes (:meth:`Ledger.store_reconciliation_rows`)."""
+
+    statements: list[tuple[Any, ...]]
+    variables: list[tuple[Any, ...]]
+    findings: list[tuple[Any, ...]]
+
+
+def reconciliation_rows(
+    statements: Sequence[Statement],
+    variables: Sequence[Variable],
+    findings: Sequence[Finding],
+    *,
+    story: str | None = None,
+) -> ReconciliationRows:
+    """The rows of a reconciliation: filed under ``story``, or each record under its own ``story`` field."""
+
+    def story_of(record: Any) -> str | None:
+        return story if story is not None else getattr(record, "story", None)
+
+    # rows as tuples in _RECONCILIATION_COLUMNS order: no per-row dicts for the driver to bind
+    return ReconciliationRows(
+        statements=[
+            (
+                s.id, i, s.source, s.subject, s.measure, s.location, s.unit, s.as_of, s.kind, s.low, s.high,
+                s.as_of or s.first_published, _record_json(s), story_of(s),
+            )
+            for i, s in enumerate(statements)
+        ],
+        variables=[
+            (v.id, i, v.subject, v.measure, v.location, v.unit, _record_json(v), story_of(v))
+            for i, v in enumerate(variables)
+        ],
+        findings=[
+            (
+                f.id, i, f.type, f.rule, f.subject, f.measure, f.variable, f.period, f.passed,
+                _record_json(f), story_of(f),
+            )
+            for i, f in enumerate(findings)
+        ],
+    )
+
+
 def _record_json(record: Any) -> str:
     """A reconciliation record (a dataclass of JSON-ready values: strings, numbers, lists of them and
     flat dicts) as JSON text, every field. orjson writes it straight from the dataclass, several times
@@ -1762,11 +1792,23 @@ def _finite(record: Any) -> bool:
     """No infinite or NaN float among the record's values (nor one level inside its dicts and lists)."""
     for name in _numeric_fields(type(record)):
         value = getattr(record, name)
-        inner = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else ()
-        for v in (value, *inner):
-            if isinstance(v, float) and not math.isfinite(v):
+        if value is None:  # the common cases first: this runs for every stored record
+            continue
+        if isinstance(value, float):
+            if not math.isfinite(value):
                 return False
-            if isinstance(v, list | tuple) and any(isinstance(x, float) and not math.isfinite(x) for x in v):
+            continue
+        if isinstance(value, dict):
+            inner: Iterable[Any] = value.values()
+        elif isinstance(value, list | tuple):
+            inner = value
+        else:
+            continue
+        for v in inner:
+            if isinstance(v, float):
+                if not math.isfinite(v):
+                    return False
+            elif isinstance(v, list | tuple) and any(isinstance(x, float) and not math.isfinite(x) for x in v):
                 return False
     return True
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,7 +31,7 @@ from crosscount import __version__
 from crosscount.extract import EXTRACTOR_VERSION, Extractor
 from crosscount.gcpause import gc_paused
 from crosscount.ingest import IngestProblem, apply_metadata, iter_documents, load_metadata
-from crosscount.ledger import Ledger
+from crosscount.ledger import Ledger, ReconciliationRows, reconciliation_rows
 from crosscount.models import Claim, Document, Finding
 from crosscount.reconcile import DocInfo, Reconciliation, load_config, reconcile
 
@@ -336,16 +336,27 @@ class ReconcileCounts:
 
 def reconcile_story(ledger: Ledger, story: str, config_path: str | Path | None = None) -> ReconcileCounts:
     """Reconcile one story's claims (streamed from the ledger) and store its set in place of the old one."""
+    rows, counts = _reconcile_rows(ledger, story, config_path)
+    with gc_paused():
+        ledger.store_reconciliation_rows(rows, story=story)
+    return counts
+
+
+def _reconcile_rows(
+    ledger: Ledger, story: str, config_path: str | Path | None
+) -> tuple[ReconciliationRows, ReconcileCounts]:
+    """One story's claims reconciled, as the rows that store its set, and their counts."""
     from crosscount import curation
 
     config = load_config(config_path)
-    with gc_paused():  # reading, reconciling and storing build many long-lived records and no cycles
+    with gc_paused():  # reading and reconciling build many long-lived records and no cycles
         claims = curation.apply(ledger.iter_claims(story=story), curation.corrections(ledger))  # the analysts' edits
         rec = reconcile(claims, doc_infos(ledger, story), config)
         findings, repeated = _once(rec.findings)
-        ledger.replace_reconciliation(rec.statements, rec.variables, findings, story=story)
-    return ReconcileCounts(1, len(rec.statements), len(rec.variables), len(findings),
-                           Counter(f.type for f in findings), repeated)
+        rows = reconciliation_rows(rec.statements, rec.variables, findings, story=story)
+    counts = ReconcileCounts(1, len(rec.statements), len(rec.variables), len(findings),
+                             Counter(f.type for f in findings), repeated)
+    return rows, counts
 
 
 def _once(findings: list[Finding]) -> tuple[list[Finding], int]:
@@ -361,9 +372,22 @@ def _once(findings: list[Finding]) -> tuple[list[Finding], int]:
     return out, len(findings) - len(out)
 
 
-def _reconcile_in_worker(target: str, story: str, config_path: str | None) -> ReconcileCounts:
-    with Ledger(target) as ledger:
-        return reconcile_story(ledger, story, config_path)
+_worker_ledger: Ledger | None = None  # a reconcile pool worker's ledger, opened once by the initializer
+
+
+def _open_worker_ledger(target: str) -> None:
+    """Pool initializer: open the ledger once per worker (not once per story); closed as the worker exits."""
+    from multiprocessing.util import Finalize
+
+    global _worker_ledger
+    _worker_ledger = Ledger(target)
+    Finalize(_worker_ledger, _worker_ledger.close, exitpriority=10)
+
+
+def _reconcile_in_worker(story: str, config_path: str | None) -> tuple[ReconciliationRows, ReconcileCounts]:
+    if _worker_ledger is None:
+        raise RuntimeError("the reconcile worker's ledger is opened by the pool initializer")
+    return _reconcile_rows(_worker_ledger, story, config_path)
 
 
 def reconcile_stories(
@@ -400,11 +424,33 @@ def _reconcile_stories(
             if on_story is not None:
                 on_story(story)
     else:
+        # The workers reconcile and this process stores what they return, in one connection: SQLite
+        # writers from several processes queue for its lock (sleeping in its busy handler while a
+        # core idles) and each one's page cache is dropped whenever another has written.
         cfg = None if config_path is None else str(config_path)
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            futures = [pool.submit(_reconcile_in_worker, ledger.target, story, cfg) for story in stories]
-            for story, future in zip(stories, futures, strict=True):
-                total.add(future.result())
+        todo = iter(stories)
+        pending: deque[tuple[str, Future[tuple[ReconciliationRows, ReconcileCounts]]]] = deque()
+        with (
+            ProcessPoolExecutor(max_workers=n, initializer=_open_worker_ledger, initargs=(ledger.target,)) as pool,
+            gc_paused(),  # the rows coming back are many small objects kept until stored, in no cycle
+        ):
+
+            def submit_next() -> None:
+                story = next(todo, None)
+                if story is not None:
+                    pending.append((story, pool.submit(_reconcile_in_worker, story, cfg)))
+
+            # a few stories ahead of the one being stored keep the workers busy; no more, so the
+            # results waiting here stay a few stories' worth
+            for _ in range(4 * n):
+                submit_next()
+            while pending:
+                story, future = pending.popleft()
+                rows, counts = future.result()
+                submit_next()
+                ledger.store_reconciliation_rows(rows, story=story)
+                del rows
+                total.add(counts)
                 if on_story is not None:
                     on_story(story)
     ledger.drop_reconciliation(stories)

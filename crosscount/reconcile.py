@@ -941,7 +941,8 @@ def _infer_doc_dates(
         dated: list[tuple[str, str, Claim]] = []
         for m in members:
             if m.kind != "projection" and m.as_of:
-                offer(m.doc, m.as_of, f"the latest date its own text reports ({m.as_of})")
+                if m.doc not in out.date:  # offer() turns a dated document away: no reason to write then
+                    offer(m.doc, m.as_of, f"the latest date its own text reports ({m.as_of})")
                 dated.append((m.as_of, m.doc, m))
             elif m.doc in out.date:
                 dated.append((out.date[m.doc], m.doc, m))

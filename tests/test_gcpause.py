@@ -51,3 +51,20 @@ def test_a_wrapped_function_runs_paused_and_returns_its_value() -> None:
 
     assert state(1) == (False, 2)
     assert gc.isenabled()
+
+
+def test_a_process_forked_inside_a_pause_starts_with_the_collector_on() -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with gc_paused(), ctx.Pool(1) as pool:
+        in_child = pool.apply(_child_state)
+    assert in_child == (True, False, True)
+
+
+def _child_state() -> tuple[bool, bool, bool]:
+    """The collector in a forked child: on at first, off in a pause of its own, on again after it."""
+    before = gc.isenabled()
+    with gc_paused():
+        inside = gc.isenabled()
+    return before, inside, gc.isenabled()
