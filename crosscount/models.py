@@ -57,6 +57,11 @@ EXTRA_FIELDS: tuple[str, ...] = (
 OUTPUT_FIELDS: tuple[str, ...] = GOLD_FIELDS + EXTRA_FIELDS
 
 
+# The period of a finding on the figures of one undated document, compared with each other only
+# (Finding.period = UNDATED_DOCUMENT + the document's id).
+UNDATED_DOCUMENT = "the undated document "
+
+
 def text_hash(text: str) -> str:
     """A stable content hash: the same text ingested twice is the same document."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

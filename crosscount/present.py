@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from crosscount.models import Finding, Statement, Variable
+from crosscount.models import UNDATED_DOCUMENT, Finding, Statement, Variable
 
 __all__ = [
     "ConflictRow",
@@ -326,7 +326,8 @@ def conflict_row(f: Finding, statements: Mapping[str, Statement]) -> ConflictRow
         gap = f"{num(gap_v, unit)}{' points' if points else ''}"
         if isinstance(ratio, (int, float)) and ratio > 1:
             gap += f" (×{ratio:.1f})"
-    why = "independent sources, same period"
+    undated = (f.period or "").startswith(UNDATED_DOCUMENT)
+    why = "independent sources in one undated document" if undated else "independent sources, same period"
     if isinstance(tol, (int, float)):
         why += f"; beyond the tolerance of {num(tol, unit)}{' points' if points else ''}"
     return ConflictRow(

@@ -63,7 +63,7 @@ from crosscount import gazetteer
 from crosscount.dates import url_date
 from crosscount.errors import ConfigError
 from crosscount.gcpause import without_gc
-from crosscount.models import Claim, Finding, Statement, Variable
+from crosscount.models import UNDATED_DOCUMENT, Claim, Finding, Statement, Variable
 
 __all__ = [
     "DocInfo",
@@ -2056,7 +2056,7 @@ class _Reconciler:
             seen.add(ids)
             reps = self.dated_representatives(members, cumulative)
             if len({n.src for n in reps}) >= 2:
-                self.compare_period(var, f"the undated document {doc}", reps)
+                self.compare_period(var, UNDATED_DOCUMENT + doc, reps)
 
     def over_time(self, var: Variable, estimates: list[tuple[str, Finding, list[_Node]]]) -> None:
         """Evolution between consecutive dated periods of a cumulative measure, or a fall."""
