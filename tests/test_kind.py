@@ -23,3 +23,9 @@ def test_the_component_alone() -> None:
     assert is_derived(lex, "which represents ", True, None, "own_voice")
     assert not is_derived(lex, "which represents ", True, "Ministry of Health", "parse:subject_of_say")
     assert not is_derived(lex, "which represents ", False, None, "own_voice")
+
+
+def test_an_expectation_told_in_the_past_tense_is_still_a_projection() -> None:
+    text = "On Thursday the mayor announced that the number of missing was expected to fall to around 40."
+    assert kinds(text)["around 40"] == "projection"
+    assert kinds("The number of missing fell to around 40 on Thursday, the mayor said.")["around 40"] == "report"
