@@ -131,6 +131,7 @@ class ReconcileConfig:
     can_fall: frozenset[str] = frozenset()  # counts of people in a state they leave (found, home again)
     not_compared: frozenset[str] = frozenset()  # measures whose figures need not count one thing ("other")
     breakdown_words: frozenset[str] = frozenset()  # a sentence with one pairs its figures with distinct things
+    whole_subject: str | None = None  # the subject every group is a part of ("people")
     force_measures: tuple[str, ...] = ("deployed", "strength")
     independent_kinds: frozenset[str] = frozenset({"report"})
     sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -166,6 +167,7 @@ class ReconcileConfig:
             "can_fall": sorted(self.can_fall),
             "not_compared": sorted(self.not_compared),
             "breakdown_words": sorted(self.breakdown_words),
+            "whole_subject": self.whole_subject,
             "force_measures": list(self.force_measures),
             "independent_kinds": sorted(self.independent_kinds),
             "sums": {k: list(v) for k, v in self.sums.items()},
@@ -284,6 +286,7 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         can_fall=frozenset(_strs(meas, "can_fall", "measures")),
         not_compared=frozenset(_strs(meas, "not_compared", "measures")),
         breakdown_words=frozenset(_strs(meas, "breakdown_words", "measures")),
+        whole_subject=str(meas["whole_subject"]) if meas.get("whole_subject") else None,
         force_measures=tuple(_strs(meas, "force", "measures")),
         independent_kinds=frozenset(_strs(meas, "independent_kinds", "measures") or ["report"]),
         sums=sums,
@@ -2211,6 +2214,78 @@ class _Reconciler:
             self.over_time(var, estimates)
             self.same_source(var, nodes)
 
+    def check_parts_exceed_whole(self) -> None:
+        """A group's count above another source's count of everyone (``whole_subject``) for the same measure,
+        place and time: the part exceeds the whole ("at least 31 civilians" killed against "at least 17
+        people"), a conflict however the two are split into variables."""
+        cfg = self.cfg
+        whole = cfg.whole_subject
+        if whole is None:
+            return
+        for (story, subject, measure, unit), parts in list(self.family.items()):
+            if subject in (None, whole) or unit != "persons" or measure not in cfg.cumulative:
+                continue
+            wholes = self.family.get((story, whole, measure, unit))
+            if not wholes:
+                continue
+            counted = [
+                n for n in wholes if n.numeric and n.independent and not n.st.computed and n.st.qualifier != "vague"
+            ]
+            found: dict[tuple[str, str, str], tuple[float, _Node, _Node]] = {}
+            for x in parts:
+                if not (x.numeric and x.independent) or x.st.computed or x.st.qualifier == "vague":
+                    continue
+                for y in counted:
+                    when = self._same_time(x, y)
+                    if when is None or not self._rivals(x, y) or self.other_scope(y.lo, x.lo):
+                        continue
+                    # the whole is the largest count of everyone at that time: a smaller one counts a place,
+                    # a day or an incident ("seven killed in one town"), not the whole
+                    if any(self._same_time(z, y) == when and z.lo > y.point for z in counted):
+                        continue
+                    lx, ly = self.variables[x.var].location, self.variables[y.var].location
+                    if lx and ly and lx != ly:
+                        continue
+                    top = self._as_count(y, True)
+                    tol = cfg.relative * x.point
+                    if y.st.low is not None and y.st.high is None:
+                        tol = max(tol, cfg.at_least_relative * x.point)  # "at least N" may undercount
+                    excess = x.lo - top.hi
+                    if excess > tol and not self._growth(y, x, True):
+                        key = (x.var, y.var, when)
+                        if key not in found or excess > found[key][0]:
+                            found[key] = (excess, x, y)
+            for (_xv, _yv, when), (excess, x, y) in sorted(found.items()):
+                var = self.variables[x.var]
+                self.finding(
+                    "conflict",
+                    "conflict_part_exceeds_whole",
+                    [x, y],
+                    f"Conflict on {measure} in {when}: {x.label} counts more {subject} alone than "
+                    f"{y.label} counts {whole} in all ({fmt_num(excess)} more): a part cannot exceed its whole.",
+                    variable=var.id,
+                    period=when,
+                    details={"gap": excess, "tolerance": cfg.relative * x.point},
+                )
+
+    def _same_time(self, x: _Node, y: _Node) -> str | None:
+        """The period two figures share (a dated one within ``window_days``, or one undated document)."""
+        if x.mid is None and y.mid is None and x.prec == y.prec == "none":
+            doc = next((d for d in x.st.docs if d in y.st.docs), None)
+            return UNDATED_DOCUMENT + doc if doc is not None else None
+        if x.mid is None or y.mid is None or x.prec == "year" or y.prec == "year":
+            return None
+        if x.st.period is None or x.st.period != y.st.period or abs(x.mid - y.mid) > self.cfg.window_days:
+            return None
+        return x.st.period
+
+    def _rivals(self, x: _Node, y: _Node) -> bool:
+        """Two figures whose sources could disagree: not one body, not one speaker's account, not two outlets'
+        unattributed figures."""
+        if x.src == y.src or _same_body(x.src, y.src, self.cfg.generic_source_words) or self.one_speaker(x, y):
+            return False
+        return not (x.st.own_voice and y.st.own_voice)
+
     # -- step 5: arithmetic checks -------------------------------------------------------------
     def _nearest(self, anchor: _Node, pool: Iterable[_Node], k: int) -> list[_Node]:
         cands = [n for n in pool if _same_period(anchor, n, self.cfg)]
@@ -2527,6 +2602,7 @@ def reconcile(
         r.build_variables(computed)
         statements.extend(computed)
     r.per_variable()
+    r.check_parts_exceed_whole()
     r.check_shares()
     r.check_sums()
     r.check_rates()

@@ -594,3 +594,22 @@ def test_windows_read_from_cue_words_and_dated_only_by_the_as_of_do_not_split_a_
     # an incident the text dates apart from the statement ("on 14 June") still tells a figure apart
     dated = [rows[0], replace(rows[1], window_start="2025-06-14", window_end="2025-06-14")]
     assert len(reconcile(dated, d).statements) == 2
+
+
+def test_a_groups_count_above_another_sources_count_of_everyone_is_a_conflict() -> None:
+    rows = [
+        claim("u", 23, None, qualifier="at_least", source="Interior Ministry"),  # "at least 23 people killed"
+        claim("u", 48, None, qualifier="at_least", source="Watch Group", subject="civilians"),  # "48 civilians"
+    ]
+    rec = reconcile(rows, docs(("u", None)))
+    found = [f for f in rec.findings if f.type == "conflict"]
+    assert [f.rule for f in found] == ["conflict_part_exceeds_whole"] and conflicts(rec) == [{23, 48}]
+    assert "a part cannot exceed its whole" in found[0].text
+    # a group's count below everyone's is a part of it
+    assert conflicts(reconcile([rows[0], replace(rows[1], low=15, figure="15")], docs(("u", None)))) == []
+    # a smaller count of everyone beside a larger one counts a town or a day, not the whole
+    town = [*rows, claim("u", 60, source="Health Office")]
+    assert {frozenset(c) for c in conflicts(reconcile(town, docs(("u", None))))} <= {frozenset({23, 60})}
+    # an order of magnitude apart: a local toll, not the whole
+    local = [replace(rows[0], low=4, figure="at least 4"), rows[1]]
+    assert conflicts(reconcile(local, docs(("u", None)))) == []
