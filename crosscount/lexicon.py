@@ -43,6 +43,9 @@ class Lexicon:
     measure_pattern: re.Pattern[str]
     aboard_pattern: re.Pattern[str]  # "on an overloaded boat": read as the cue "on board"
     weak_cues: frozenset[str]
+    # "identified 4,000 victims": identification cues whose counted nouns are the dead
+    identified_cues: frozenset[str]
+    identified_dead: frozenset[str]
     strong_suffix: dict[str, str]  # noun -> measure for "N-strong <noun>"
     modal_pattern: re.Pattern[str]
     derived_pattern: re.Pattern[str]
@@ -171,6 +174,8 @@ def lexicon() -> Lexicon:
             re.I,
         ),
         weak_cues=weak,
+        identified_cues=frozenset(c.lower() for c in measures["identified"]["cues"]),
+        identified_dead=frozenset(n.lower() for n in measures["identified"]["dead_nouns"]),
         strong_suffix=strong,
         modal_pattern=phrase_pattern(measures["projection"]["modals"]),
         derived_pattern=phrase_pattern(measures["derived"]["cues"]),

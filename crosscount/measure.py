@@ -24,6 +24,7 @@ from crosscount.segment import Sentence
 if TYPE_CHECKING:
     from crosscount.extract import Candidate, DocState
 
+_PARTITIVE = re.compile(r"\s+of\s+(?:the|those|these)\s+(?:[\d,]+\s+)?([\w-]+)")  # "41 of the 88 victims"
 _ADJACENT_CUE = 2.0  # a cue's score (words between it and the figure, weighted) when it stands right at the figure
 _CUE_REACH = 400  # characters: more than 16 words of news on either side of a figure
 _EARLIER_CLAUSES = 8  # earlier clauses of the sentence searched for a measure cue, nearest first
@@ -212,6 +213,27 @@ class MeasureComponent:
         return None
 
     def _measure(
+        self,
+        text: str,
+        sent: Sentence,
+        cand: Candidate,
+        noun: str | None,
+        noun_end: int,
+        prior: list[Claim],
+        state: DocState,
+        others: Sequence[int] = (),
+    ) -> tuple[str | None, str]:
+        """What the figure counts (``_measure_of``); the victims an identification counts are the dead."""
+        measure, how = self._measure_of(text, sent, cand, noun, noun_end, prior, state, others)
+        if measure == "other" and how.removeprefix("cue:").split("+")[0] in self.lex.identified_cues:
+            # "identified nearly 4,000 victims", "41 of the 88 victims have been identified": the dead identified
+            partitive = _PARTITIVE.match(text, cand.end)
+            counted = partitive.group(1) if partitive else noun
+            if counted is not None and counted.lower() in self.lex.identified_dead:
+                return "killed", how + "+dead"
+        return measure, how
+
+    def _measure_of(
         self,
         text: str,
         sent: Sentence,

@@ -156,3 +156,14 @@ def test_a_cue_word_that_only_modifies_a_noun_for_things_counts_no_people() -> N
     got = {c.figure for c in run("Overnight the cyclone in the valley made hundreds of survivors homeless.",
                                  published="2025-03-12")}
     assert got == {"hundreds"}
+
+
+def test_the_victims_an_identification_counts_are_the_dead() -> None:
+    text = (
+        "The agency said on Sunday that it had identified nearly 2,000 victims.\n\n"
+        "So far, 41 of the 88 victims have been identified.\n\n"
+        "The embassy has identified 9 nationals who were rescued."
+    )
+    got = {c.figure: c.measure for c in extract(text, published="2025-03-12", doc="t")}
+    assert got["nearly 2,000"] == "killed" and got["41"] == "killed"
+    assert got["9"] == "other"  # the living identified: not the dead
