@@ -1923,6 +1923,7 @@ class _Reconciler:
             involved = {n.st.id for pair in pairs for n in pair}
             camps = [[n for n in g if n.st.id in involved] for g in groups]
             camps = [c for c in camps if c]
+            undated = label.startswith(UNDATED_DOCUMENT)
             a, b = max(pairs, key=lambda p: _gap(p[0], p[1]) / max(_tolerance(p[0], p[1], unit, cfg), 1e-9))
             gap, tol = _gap(a, b), _tolerance(a, b, unit, cfg)
             ratio = b.point / a.point if a.point > 0 else math.inf
@@ -1935,12 +1936,13 @@ class _Reconciler:
                 [n for c in camps for n in c],
                 f"Conflict on {what} in {where}: "
                 + " against ".join("; ".join(n.label for n in c) for c in camps)
-                + f". Independent sources, same period; the furthest apart, {a.label} and {b.label}, are "
+                + (". Independent sources in one undated document" if undated else ". Independent sources, same period")
+                + f"; the furthest apart, {a.label} and {b.label}, are "
                 f"{fmt_num(gap)} apart (×{ratio:.1f}), beyond the {tol_text} tolerance ({fmt_num(tol)})"
                 + (
                     "; not the count's growth (the higher figures are not later, or the story is past its "
                     f"first {cfg.onset_days} days)."
-                    if cum
+                    if cum and not undated
                     else "."
                 ),
                 variable=var.id,

@@ -445,6 +445,7 @@ def test_the_undated_figures_of_one_document_are_compared_with_each_other_only()
     assert conflicts(rec) == [{40, 95}]
     found = next(f for f in rec.findings if f.type == "conflict")
     assert "undated document u" in found.text and found.period == "the undated document u"
+    assert "Independent sources in one undated document" in found.text and "growth" not in found.text
     sentence = finding_sentence(found, {s.id: s for s in rec.statements})
     assert sentence.startswith("the undated document u:") and "independent sources in one undated document" in sentence
     assert all(s.period is None for s in rec.statements)  # no "undated" period on the timeline
