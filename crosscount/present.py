@@ -168,9 +168,12 @@ def period_key(period: str | None) -> tuple[int, str]:
 
 
 def period_text(period: str | None) -> str:
-    """A reconcile period as a reader says it: ``Jan 2025``, ``2024``, ``Oct 2024 → Jan 2025``."""
+    """A reconcile period as a reader says it: ``Jan 2025``, ``2024``, ``Oct 2024 → Jan 2025``, ``undated ·
+    <document>`` for the figures of one undated document."""
     if not period:
         return "undated"
+    if period.startswith(UNDATED_DOCUMENT):
+        return "undated · " + period.removeprefix(UNDATED_DOCUMENT)
     out = _ISO_IN.sub(lambda m: date_text(m.group(0)), period)
     return out.replace(" (year only)", "").replace(" to ", " – ")
 
@@ -328,6 +331,11 @@ def conflict_row(f: Finding, statements: Mapping[str, Statement]) -> ConflictRow
             gap += f" (×{ratio:.1f})"
     undated = (f.period or "").startswith(UNDATED_DOCUMENT)
     why = "independent sources in one undated document" if undated else "independent sources, same period"
+    details = f.details if isinstance(f.details, dict) else {}
+    if f.rule == "conflict_part_exceeds_whole" and details.get("part") and details.get("whole"):
+        why = f"a count of {details['part']} above another source's count of all {details['whole']}, " + (
+            "in one undated document" if undated else "same period"
+        )
     if isinstance(tol, (int, float)):
         why += f"; beyond the tolerance of {num(tol, unit)}{' points' if points else ''}"
     return ConflictRow(

@@ -2233,7 +2233,7 @@ class _Reconciler:
             counted = [
                 n for n in wholes if n.numeric and n.independent and not n.st.computed and n.st.qualifier != "vague"
             ]
-            found: dict[tuple[str, str, str], tuple[float, _Node, _Node]] = {}
+            found: dict[tuple[str, str, str], tuple[float, float, _Node, _Node]] = {}
             for x in parts:
                 if not (x.numeric and x.independent) or x.st.computed or x.st.qualifier == "vague":
                     continue
@@ -2256,9 +2256,10 @@ class _Reconciler:
                     if excess > tol and not self._growth(y, x, True):
                         key = (x.var, y.var, when)
                         if key not in found or excess > found[key][0]:
-                            found[key] = (excess, x, y)
-            for (_xv, _yv, when), (excess, x, y) in sorted(found.items()):
+                            found[key] = (excess, tol, x, y)
+            for (_xv, _yv, when), (excess, tol, x, y) in sorted(found.items()):
                 var = self.variables[x.var]
+                whole_count = self._as_count(y, True).hi
                 self.finding(
                     "conflict",
                     "conflict_part_exceeds_whole",
@@ -2267,7 +2268,13 @@ class _Reconciler:
                     f"{y.label} counts {whole} in all ({fmt_num(excess)} more): a part cannot exceed its whole.",
                     variable=var.id,
                     period=when,
-                    details={"gap": excess, "tolerance": cfg.relative * x.point},
+                    details={
+                        "gap": excess,
+                        "tolerance": tol,
+                        "ratio": x.lo / whole_count if whole_count > 0 else math.inf,
+                        "part": subject,
+                        "whole": whole,
+                    },
                 )
 
     def _same_time(self, x: _Node, y: _Node) -> str | None:

@@ -447,7 +447,7 @@ def test_the_undated_figures_of_one_document_are_compared_with_each_other_only()
     assert "undated document u" in found.text and found.period == "the undated document u"
     assert "Independent sources in one undated document" in found.text and "growth" not in found.text
     sentence = finding_sentence(found, {s.id: s for s in rec.statements})
-    assert sentence.startswith("the undated document u:") and "independent sources in one undated document" in sentence
+    assert sentence.startswith("undated · u:") and "independent sources in one undated document" in sentence
     assert all(s.period is None for s in rec.statements)  # no "undated" period on the timeline
 
 
@@ -606,6 +606,8 @@ def test_a_groups_count_above_another_sources_count_of_everyone_is_a_conflict() 
     found = [f for f in rec.findings if f.type == "conflict"]
     assert [f.rule for f in found] == ["conflict_part_exceeds_whole"] and conflicts(rec) == [{23, 48}]
     assert "a part cannot exceed its whole" in found[0].text
+    sentence = finding_sentence(found[0], {s.id: s for s in rec.statements})
+    assert "a count of civilians above another source's count of all people" in sentence
     # a group's count below everyone's is a part of it
     assert conflicts(reconcile([rows[0], replace(rows[1], low=15, figure="15")], docs(("u", None)))) == []
     # a smaller count of everyone beside a larger one counts a town or a day, not the whole
