@@ -145,6 +145,10 @@ class SubjectComponent:
         if party:
             return self._subject_of(party, noun_word, state), "sentence"
         if military and noun_word:
+            # "five security personnel" in a text about one country: that country's forces
+            party = self._document_party(text, state)
+            if party:
+                return self._subject_of(party, noun_word, state), "document_party"
             return noun_word, "noun_as_written"  # "120 people, including 11 police officers": not "people"
         if noun_word and (noun_word in self.lex.people_nouns or noun_word not in self.lex.casualty_nouns):
             return noun_word, "noun_as_written"

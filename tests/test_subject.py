@@ -150,3 +150,11 @@ def test_a_party_named_after_a_bare_figure_is_not_the_one_that_suffered() -> Non
         "militia and Peruvian armed forces."
     )
     assert subjects(text) == {"418": "people", "1,950": "people"}
+
+
+def test_security_personnel_with_no_party_named_are_the_forces_of_the_country_the_text_is_about() -> None:
+    text = (
+        "Protests spread across Peru on Sunday.\n\n"
+        "The official toll rose to at least 19, including four security personnel, according to local media."
+    )
+    assert subjects(text)["four"] == "Peruvian forces"
