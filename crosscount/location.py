@@ -75,10 +75,18 @@ class LocationComponent:
                 or (prev_words[-1][-1:].isalpha() and self.resolver.party(prev_words[-1].capitalize()) is not None)
             ):  # "in the occupied eastern", "in Russian": but "in Ruritania, Home Minister X" ends at the comma
                 prev_words.pop()
-            locative = bool(prev_words and prev_words[-1] in LOCATIVE) or self.lex.place_of.search(before)
+            named_place = self.lex.place_of.search(before) is not None  # "the province of X": X is a place
+            locative = bool(prev_words and prev_words[-1] in LOCATIVE) or named_place
             if not locative:
                 continue
             if self.resolver.known_source(phrase) or self.resolver.outlet(phrase):
+                continue
+            if named_place and LOCATIVE & {w.lower() for w in before.split()[-6:]}:
+                # "in the province of Al Haouz": the text says it is a place, known to the gazetteer or not
+                named = self.resolver.place(phrase, gazetteer_too=True) or phrase
+                rank = 1 if self.resolver.party(named) is not None else 2
+                if best is None or rank > best[0]:
+                    best = (rank, named)
                 continue
             words = phrase.split()
             joined = list(accumulate(len(w) + 1 for w in words))  # len(" ".join(words[:j])) == joined[j - 1] - 1

@@ -444,3 +444,8 @@ def test_each_figure_of_a_list_by_place_takes_the_place_of_its_own_phrase() -> N
     )
     got = {c.figure: c.location for c in extract(text, published="2025-03-12", doc="t")}
     assert got == {"212": "Cusco", "96": "Puno", "14": "Lima"}
+
+
+def test_a_name_the_text_calls_a_province_or_a_town_is_a_place_though_no_gazetteer_knows_it() -> None:
+    text = "The flood killed 57 people in the province of Upper Varnak, the ministry said."
+    assert [c.location for c in extract(text, published="2025-03-12", doc="t")] == ["Upper Varnak"]
