@@ -1169,7 +1169,11 @@ def _make_statement(
         values,
         key=lambda v: (not _round(v[0] if v[0] is not None else v[1]), None not in v, values[v]),
     )
-    lead = next(m for m in members if (m.low, m.high) == (low, high))
+    lead = members[0]  # (always one of them: the figure is a member's)
+    for m in members:
+        if (m.low, m.high) == (low, high):
+            lead = m
+            break
     kinds = [m.kind for m in members]
     kind = "report" if "report" in kinds else kinds[0]
     # the dated window if one is given; an undated one only when every member has it
@@ -1177,12 +1181,7 @@ def _make_statement(
     if not windows and all(m.window_kind not in (None, "cumulative") for m in members):
         windows = [members[0]]
     window = windows[0] if windows else None
-    doc_ids: list[str] = []
-    seen: set[str] = set()
-    for m in members:
-        if m.doc not in seen:
-            seen.add(m.doc)
-            doc_ids.append(m.doc)
+    doc_ids: list[str] = list(dict.fromkeys([m.doc for m in members]))
     outlets: list[str | None] = []
     published: list[str] = []
     for d in doc_ids:
@@ -1191,8 +1190,8 @@ def _make_statement(
         if info is not None and info.published:
             published.append(info.published)
     own = src.startswith("own voice of ")  # unattributed, or attributed to no name a reader accepts
-    figures = list(dict.fromkeys(m.figure for m in members))
-    vias = [v for v in dict.fromkeys(m.via for m in members) if v]
+    figures = list(dict.fromkeys([m.figure for m in members]))
+    vias = [v for v in dict.fromkeys([m.via for m in members]) if v]
     rules: list[str] = []
     if len(members) > 1:
         rules.append("statement_merge")
@@ -1200,7 +1199,7 @@ def _make_statement(
         rules.append("statement_merge_one_figure_written_differently")
     if len(set(kinds)) > 1:
         rules.append("statement_merge_report_and_projection")
-    names = list(dict.fromkeys(m.source for m in members if m.source))
+    names = list(dict.fromkeys([m.source for m in members if m.source]))
     if own and names:
         rules.append("source_name_rejected")
     elif len(names) > 1:
