@@ -16,6 +16,7 @@ stored, so memory is bounded by the largest story, and stories run in parallel o
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -354,8 +355,10 @@ def _reconcile_rows(
         rec = reconcile(claims, doc_infos(ledger, story), config)
         findings, repeated = _once(rec.findings)
         rows = reconciliation_rows(rec.statements, rec.variables, findings, story=story)
-    counts = ReconcileCounts(1, len(rec.statements), len(rec.variables), len(findings),
-                             Counter(f.type for f in findings), repeated)
+        counts = ReconcileCounts(1, len(rec.statements), len(rec.variables), len(findings),
+                                 Counter(f.type for f in findings), repeated)
+        # freed before the collector is back on: its first pass would walk them all once more, for nothing
+        del claims, rec, findings
     return rows, counts
 
 
@@ -380,6 +383,9 @@ def _open_worker_ledger(target: str) -> None:
     from multiprocessing.util import Finalize
 
     global _worker_ledger
+    # the worker only reconciles, which makes no reference cycles: the collector would walk each story's
+    # records, and the rows on their way back, for nothing
+    gc.disable()
     _worker_ledger = Ledger(target)
     Finalize(_worker_ledger, _worker_ledger.close, exitpriority=10)
 
