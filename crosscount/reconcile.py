@@ -787,6 +787,12 @@ def _root(parent: list[int], i: int) -> int:
     return i
 
 
+def _proper_name(name: str) -> bool:
+    """A name written as a proper name: every word longer than three letters capitalised."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", name) if len(w) > 3]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
 def _merge_source_names(
     groups: dict[tuple[Any, ...], list[Claim]], generic: frozenset[str]
 ) -> dict[tuple[Any, ...], list[Claim]]:
@@ -805,10 +811,14 @@ def _merge_source_names(
         if len(keys) < 2:
             continue
         names = [k[1] for k in keys]
-        canonical = {n: resolver.known_source(n) for n in names}
+        # the words the documents wrote for the source as well ("its mayor" for the mayor they name later)
+        written = [
+            {names[i], *(m.source_text for m in groups[keys[i]] if m.source_text)} for i in range(len(keys))
+        ]
+        canonical = {n: resolver.known_source(n) for ws in written for n in ws}
         parent = list(range(len(keys)))
         for i, j in itertools.combinations(range(len(keys)), 2):
-            if _one_entity(names[i], names[j], generic, canonical):
+            if any(_one_entity(a, b, generic, canonical) for a in written[i] for b in written[j]):
                 parent[_root(parent, i)] = _root(parent, j)
         if _precise(keys[0][-1]):
             # a bare generic name ("police", "the ministry") repeating a precise figure that one named
@@ -828,7 +838,19 @@ def _merge_source_names(
                 continue
             counts = {names[i]: len(groups[keys[i]]) for i in idx}
             known = sorted({c for n in counts if (c := canonical[n]) is not None})
-            name = known[0] if len(known) == 1 else max(counts, key=lambda n: (counts[n], len(n), n))
+            # a known source's name, else one that says more than generic words ("Maui police", not "Police"),
+            # a proper name before a description ("Amir Ali Hajizadeh", not "general in the Revolutionary
+            # Guards"), then the name most claims use, then the longest
+            name = (
+                known[0]
+                if len(known) == 1
+                else max(
+                    counts,
+                    key=lambda n: (
+                        bool(set(_name_key(n).split()) - generic), _proper_name(n), counts[n], len(n), n
+                    ),
+                )
+            )
             target = (*keys[0][:1], name, *keys[0][2:])
             merged: list[Claim] = []
             for i in idx:

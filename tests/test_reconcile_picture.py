@@ -616,3 +616,20 @@ def test_a_groups_count_above_another_sources_count_of_everyone_is_a_conflict() 
     # an order of magnitude apart: a local toll, not the whole
     local = [replace(rows[0], low=4, figure="at least 4"), rows[1]]
     assert conflicts(reconcile(local, docs(("u", None)))) == []
+
+
+def test_the_words_written_for_a_source_join_its_repeats_and_a_proper_name_is_the_canonical_one() -> None:
+    rows = [
+        # "Up to 9,000 are feared dead, its mayor has said" ... "said Mayor Ivo Brandt" (resolved to him)
+        claim("a", None, 9000, qualifier="at_most", source="Ivo Brandt", source_text="its mayor"),
+        # "the local mayor said the number of victims could be up to 9,000"
+        claim("b", None, 9000, qualifier="at_most", source="local mayor", source_text="the local mayor"),
+    ]
+    rec = reconcile(rows, docs(("a", "2025-03-05"), ("b", "2025-03-07")))
+    assert [(s.source, sorted(s.docs), s.source_variants) for s in rec.statements] == [
+        ("Ivo Brandt", ["a", "b"], ["local mayor"])
+    ]
+    # a description the documents use more often still yields to the proper name
+    rows.append(claim("c", None, 9000, qualifier="at_most", source="local mayor", source_text="the local mayor"))
+    rec = reconcile(rows, docs(("a", "2025-03-05"), ("b", "2025-03-07"), ("c", "2025-03-07")))
+    assert [s.source for s in rec.statements] == ["Ivo Brandt"]
