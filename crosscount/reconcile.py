@@ -1325,6 +1325,7 @@ class _Reconciler:
         self.story_place: dict[str | None, str | None] = {}  # story -> the place most of its figures name
         self.countries: dict[str, str | None] = {}  # source name -> the country it names
         self._breakdowns: set[str] | None = None
+        self.sentence_keys: dict[str, frozenset[int]] = {}  # statement id -> its (document, sentence)s
         self.onset: dict[str | None, int] = {}  # story -> the date of its first dated figure
 
     # -- nodes -------------------------------------------------------------------------------
@@ -1738,10 +1739,25 @@ class _Reconciler:
                     if n.numeric and n.independent:
                         for d in n.st.docs:
                             by_doc[(story, measure, unit, d)].append(n)
-            self._breakdowns = set()
+            found: set[str] = set()
             for members in by_doc.values():
                 if len(members) >= 3:
-                    self._breakdowns |= self.addends(members)
+                    found |= self.addends(members)
+            # a part's sentence gives its source's figures of other measures for the same part ("SANA reported
+            # 430 deaths and 1,284 injuries" in government-held areas): parts of a parallel breakdown
+            part_sentences: dict[tuple[str, int], set[str]] = defaultdict(set)
+            for i in found:
+                for k in self.sentence_keys.get(i, ()):
+                    part_sentences[(self.nodes[i].src, k)].add(self.nodes[i].st.measure)
+            parallel = {
+                n.st.id
+                for n in self.nodes.values()
+                if any(
+                    part_sentences.get((n.src, k), {n.st.measure}) - {n.st.measure}
+                    for k in self.sentence_keys.get(n.st.id, ())
+                )
+            }
+            self._breakdowns = found | parallel
         return self._breakdowns
 
     MAX_ADDENDS = 4
@@ -2622,6 +2638,7 @@ def reconcile(
         said.update(hash((m.doc, m.sentence)) for m in members if m.sentence and breakdown(m.sentence))
         if said:
             r.speakers[st.id] = frozenset(said)
+        r.sentence_keys[st.id] = frozenset(hash((m.doc, m.sentence)) for m in members if m.sentence)
         if st.unit == "persons_per_day":
             sents = [m.sentence for m in members if m.sentence]
             if sents:

@@ -633,3 +633,19 @@ def test_the_words_written_for_a_source_join_its_repeats_and_a_proper_name_is_th
     rows.append(claim("c", None, 9000, qualifier="at_most", source="local mayor", source_text="the local mayor"))
     rec = reconcile(rows, docs(("a", "2025-03-05"), ("b", "2025-03-07"), ("c", "2025-03-07")))
     assert [s.source for s in rec.statements] == ["Ivo Brandt"]
+
+
+def test_a_breakdown_parts_sentence_gives_its_sources_other_measures_for_the_same_part() -> None:
+    north = "The north office reported 610 deaths and 2,000 injuries in the hill districts."
+    south = "The south office reported 290 deaths and 700 injuries along the coast."
+    rows = [
+        claim("u", 900, source=None, sentence="The toll across the region has risen to 900."),
+        claim("u", 610, source="North Office", sentence=north),
+        claim("u", 2000, source="North Office", measure="wounded", sentence=north),
+        claim("u", 290, source="South Office", sentence=south),
+        claim("u", 700, source="South Office", measure="wounded", sentence=south),
+    ]
+    assert conflicts(reconcile(rows, docs(("u", None)))) == []
+    # without the total nothing says the offices count different parts: both measures conflict
+    found = conflicts(reconcile(rows[1:], docs(("u", None))))
+    assert sorted(sorted(c) for c in found) == [[290, 610], [700, 2000]]
