@@ -132,6 +132,8 @@ class ReconcileConfig:
     not_compared: frozenset[str] = frozenset()  # measures whose figures need not count one thing ("other")
     breakdown_words: frozenset[str] = frozenset()  # a sentence with one pairs its figures with distinct things
     whole_subject: str | None = None  # the subject every group is a part of ("people")
+    earlier_cues: frozenset[str] = frozenset()  # words shortly before a figure that make it an earlier one
+    earlier_right_before: frozenset[str] = frozenset()  # such words only right before it ("down from 66")
     force_measures: tuple[str, ...] = ("deployed", "strength")
     independent_kinds: frozenset[str] = frozenset({"report"})
     sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -168,6 +170,8 @@ class ReconcileConfig:
             "not_compared": sorted(self.not_compared),
             "breakdown_words": sorted(self.breakdown_words),
             "whole_subject": self.whole_subject,
+            "earlier_cues": sorted(self.earlier_cues),
+            "earlier_right_before": sorted(self.earlier_right_before),
             "force_measures": list(self.force_measures),
             "independent_kinds": sorted(self.independent_kinds),
             "sums": {k: list(v) for k, v in self.sums.items()},
@@ -287,6 +291,8 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         not_compared=frozenset(_strs(meas, "not_compared", "measures")),
         breakdown_words=frozenset(_strs(meas, "breakdown_words", "measures")),
         whole_subject=str(meas["whole_subject"]) if meas.get("whole_subject") else None,
+        earlier_cues=frozenset(w.lower() for w in _strs(period, "earlier_cues", "period")),
+        earlier_right_before=frozenset(w.lower() for w in _strs(period, "earlier_right_before", "period")),
         force_measures=tuple(_strs(meas, "force", "measures")),
         independent_kinds=frozenset(_strs(meas, "independent_kinds", "measures") or ["report"]),
         sums=sums,
@@ -785,6 +791,14 @@ def _root(parent: list[int], i: int) -> int:
         parent[i] = parent[parent[i]]
         i = parent[i]
     return i
+
+
+def _written_as_earlier(claim: Claim, earlier: re.Pattern[str]) -> bool:
+    """The figure follows a word that makes it an earlier count: within three words, no other figure
+    between ("from their previous toll of 115", "the initial list of 3,200"), or right before it ("down
+    from 66"; not "dropped from 115 to 97", whose 97 is the later count)."""
+    at = claim.sentence.find(claim.figure) if claim.sentence else -1
+    return at > 0 and earlier.search(claim.sentence, max(0, at - 60), at) is not None
 
 
 def _proper_name(name: str) -> bool:
@@ -1326,6 +1340,7 @@ class _Reconciler:
         self.countries: dict[str, str | None] = {}  # source name -> the country it names
         self._breakdowns: set[str] | None = None
         self.sentence_keys: dict[str, frozenset[int]] = {}  # statement id -> its (document, sentence)s
+        self.earlier: set[str] = set()  # statements written as an earlier figure ("down from 66")
         self.onset: dict[str | None, int] = {}  # story -> the date of its first dated figure
 
     # -- nodes -------------------------------------------------------------------------------
@@ -2087,7 +2102,8 @@ class _Reconciler:
         rights group said it had counted at least 31"), never with another document's undated figures."""
         by_doc: dict[str, list[_Node]] = defaultdict(list)
         for n in nodes:
-            if n.prec == "none" and n.st.id not in parts:
+            # "31 are still missing, down from 66 at the end of last week": 66 is of an earlier time
+            if n.prec == "none" and n.st.id not in parts and n.st.id not in self.earlier:
                 for d in n.st.docs:
                     by_doc[d].append(n)
         seen: set[frozenset[str]] = set()
@@ -2631,6 +2647,18 @@ def reconcile(
         if cfg.breakdown_words
         else (lambda _text: None)
     )
+    cues = "|".join(map(re.escape, sorted(cfg.earlier_cues)))
+    right_before = "|".join(map(re.escape, sorted(cfg.earlier_right_before)))
+    # a cue within three words before the figure (no other figure between), or one right before it
+    earlier = (
+        re.compile(
+            (rf"\b(?:{cues})\b(?:\s+[^\d\s]\S*){{0,3}}\s*$" if cues else "(?!)")
+            + (rf"|\b(?:{right_before})\s*$" if right_before else ""),
+            re.IGNORECASE,
+        )
+        if cues or right_before
+        else None
+    )
     for st, members in built:
         # who says it where: one speaker's figures in one sentence are a breakdown, never rivals
         said = {hash((m.doc, m.sentence, m.source_text.lower())) for m in members if m.sentence and m.source_text}
@@ -2639,6 +2667,8 @@ def reconcile(
         if said:
             r.speakers[st.id] = frozenset(said)
         r.sentence_keys[st.id] = frozenset(hash((m.doc, m.sentence)) for m in members if m.sentence)
+        if earlier is not None and any(_written_as_earlier(m, earlier) for m in members):
+            r.earlier.add(st.id)
         if st.unit == "persons_per_day":
             sents = [m.sentence for m in members if m.sentence]
             if sents:

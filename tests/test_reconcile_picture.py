@@ -649,3 +649,18 @@ def test_a_breakdown_parts_sentence_gives_its_sources_other_measures_for_the_sam
     # without the total nothing says the offices count different parts: both measures conflict
     found = conflicts(reconcile(rows[1:], docs(("u", None))))
     assert sorted(sorted(c) for c in found) == [[290, 610], [700, 2000]]
+
+
+def test_a_figure_written_as_an_earlier_count_is_not_of_its_undated_documents_time() -> None:
+    said = "The governor said 24 people remain missing. That number is down from 57 at the end of last week."
+    rows = [
+        claim("u", 24, measure="missing", source="Governor", sentence=said),
+        claim("u", 57, measure="missing", source=None, sentence=said),
+    ]
+    assert conflicts(reconcile(rows, docs(("u", None)))) == []
+    rows[1] = replace(rows[1], sentence="The county said 57 people remain missing.")
+    assert conflicts(reconcile(rows, docs(("u", None)))) == [{24, 57}]
+    # "has dropped from 115 to 97": the 97 is the later count
+    said = "The toll has dropped from 115 to 97 after testing."
+    moved = [claim("u", 97, source="Police", sentence=said), claim("u", 160, source="Relief Agency")]
+    assert conflicts(reconcile(moved, docs(("u", None)))) == [{97, 160}]
