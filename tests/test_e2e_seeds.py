@@ -139,8 +139,8 @@ def test_the_killed_conflict_is_between_independent_sources_not_repeats(findings
         "in those sentences cannot be resolved without an anchor date, and the only anchor is world "
         "knowledge (the month a treaty took effect). Reconcile's date inference cannot date 002 either: it "
         "repeats no statement another document dates (its 10,000 deployed is its own) and the only date its "
-        "text gives is February 2022. Undated statements are in no period and compared with nothing, so no "
-        "2024-12 -> 2025-01 evolution on casualties is found."
+        "text gives is February 2022. Undated statements are in no period (compared only with their own "
+        "document's figures, never across time), so no 2024-12 -> 2025-01 evolution on casualties is found."
     ),
 )
 def test_casualties_evolve_from_december_to_january(findings: list[dict[str, Any]]) -> None:
