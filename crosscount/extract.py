@@ -524,7 +524,9 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
             speaker = next((m for m in reversed(earlier) if m.kind == "person"), None)
             if titled is not None and (speaker is None or titled.position > speaker.position):
                 return titled.name, False, "reference_titled"
-        for wanted_kind in wanted:
+        # "the ministry" is only a ministry named before (the same-noun reference above), not the last body
+        named_head = head in self.lex.named_org_heads and head not in self.lex.pronouns
+        for wanted_kind in () if named_head else wanted:
             for m in reversed(earlier):
                 if m.kind == wanted_kind:
                     recent = m.recent or bool(self.lex.recency_pattern.search(fr.source_text))

@@ -68,6 +68,7 @@ class Lexicon:
     impersonal_pattern: re.Pattern[str]
     descriptions: dict[str, str]  # head noun -> report|org|person|outlet
     generic_org_heads: frozenset[str]  # "body", "group": a description with them refers back, never names
+    named_org_heads: frozenset[str]  # "ministry": a description with one refers back only to a name that has it
     pronouns: dict[str, str]  # pronoun -> org|person|group
     party_organs: frozenset[str]  # "the army": an organ of the party the figure is about
     report_lemmas: frozenset[str]  # the parse reader: verbs that report a figure
@@ -111,6 +112,7 @@ class Lexicon:
     force_loss_nouns: frozenset[str]  # "casualties", "losses": may be a force's, unlike "dead" or "bodies"
     coordinator_gap: re.Pattern[str]  # (fullmatch) ", and " between a cue and the next clause's figure
     part_pattern: re.Pattern[str]  # (searched up to a figure) "including ": the figure is a part of the one before
+    part_opening: re.Pattern[str]  # (matched at a sentence's start) "Of those, ": its figures part the one before
     subject_synonyms: dict[str, str]  # "demonstrators" -> "protesters"
     before_place: frozenset[str]  # "in the occupied eastern X": stepped over between the preposition and X
     admin_units: str  # regex alternation: "region|province|...", part of a place's phrase
@@ -209,6 +211,7 @@ def lexicon() -> Lexicon:
         impersonal_pattern=phrase_pattern(attribution["impersonal"]),
         descriptions=descriptions,
         generic_org_heads=frozenset(w.lower() for w in attribution["generic_descriptions"]["org"]),
+        named_org_heads=frozenset(w.lower() for w in attribution["named_descriptions"]["org"]),
         pronouns=pronouns,
         party_organs=frozenset(w.lower() for w in attribution.get("party_organs", {}).get("heads", [])),
         report_lemmas=frozenset(w.lower() for w in attribution["parse"]["report_lemmas"]),
@@ -297,6 +300,9 @@ def lexicon() -> Lexicon:
             r"\s*,?\s*(?:" + alternation(measures["subjects"]["coordinators"]) + r")\s+", re.I
         ),
         part_pattern=re.compile(r"\b(?:" + alternation(measures["subjects"]["part_introducers"]) + r")\s+$", re.I),
+        part_opening=re.compile(
+            r"\W*(?:" + alternation(measures["subjects"]["part_openings"]) + r")\b[,:]?\s+(?:[\w'’-]+\s+){0,2}$", re.I
+        ),
         subject_synonyms={k.lower(): v for k, v in measures["subjects"]["synonyms"].items()},
         before_place=frozenset(w.lower() for w in measures["locations"]["before_place"]),
         place_of=re.compile(r"\b(?:" + alternation(measures["locations"]["place_nouns"]) + r")\s+of\s*$", re.I),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from crosscount.extract import Candidate, DocState
 
 _PARTITIVE = re.compile(r"\s+of\s+(?:the|those|these)\s+(?:[\d,]+\s+)?([\w-]+)")  # "41 of the 88 victims"
+_AGE_BRACKET = re.compile(r"\s+(?:their|his|her)\s+(?:early\s+|mid-?\s*|late\s+)?(?:\d0s|\w+ties|teens)\b", re.I)
 _ADJACENT_CUE = 2.0  # a cue's score (words between it and the figure, weighted) when it stands right at the figure
 _CUE_REACH = 400  # characters: more than 16 words of news on either side of a figure
 _EARLIER_CLAUSES = 8  # earlier clauses of the sentence searched for a measure cue, nearest first
@@ -175,7 +176,12 @@ class MeasureComponent:
         found = state.cues.get((start, end))
         if found is None:
             matches = self.lex.measure_pattern.finditer(text, start, end)
-            found = [(m.start(), m.end(), m.group(0)) for m in matches]
+            # "22 were in their 70s": an age bracket, not a force present somewhere
+            found = [
+                (m.start(), m.end(), m.group(0))
+                for m in matches
+                if not (m.group(0).lower().endswith(" in") and _AGE_BRACKET.match(text, m.end()))
+            ]
             aboard = [(m.start(), m.end(), "on board") for m in self.lex.aboard_pattern.finditer(text, start, end)]
             if aboard:
                 found = sorted(found + [a for a in aboard if not any(f[0] < a[1] and a[0] < f[1] for f in found)])
@@ -340,6 +346,13 @@ class MeasureComponent:
         # "That toll represents 20% of the force": a share about the previous sentence's figure.
         if cand.is_share and state.previous is not None and state.previous[0] == sent.index - 1:
             return state.previous[1].measure, "previous_sentence"
+        # "... the names of 55 of the dead. Of those, 22 were in their 70s": a part of the previous figure
+        if (
+            state.previous is not None
+            and state.previous[0] == sent.index - 1
+            and self.lex.part_opening.match(text, sent.start, cand.start)
+        ):
+            return state.previous[1].measure, "part_of_previous"
         recent = state.previous if state.previous is not None and sent.index - state.previous[0] <= 3 else None
         if recent is not None and not text[cand.end : sent.end].strip(" .;"):
             label = text[sent.start : cand.start]

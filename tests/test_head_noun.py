@@ -167,3 +167,12 @@ def test_the_victims_an_identification_counts_are_the_dead() -> None:
     got = {c.figure: c.measure for c in extract(text, published="2025-03-12", doc="t")}
     assert got["nearly 2,000"] == "killed" and got["41"] == "killed"
     assert got["9"] == "other"  # the living identified: not the dead
+
+
+def test_a_sentence_opening_of_those_breaks_down_the_previous_figure_and_an_age_bracket_is_no_place() -> None:
+    text = (
+        "The county police have released the names of 41 of the dead. "
+        "Of those, 12 were in their 80s, with another 9 in their 70s."
+    )
+    got = {c.figure: (c.measure, c.source) for c in extract(text, published="2025-03-12", doc="t")}
+    assert got["12"] == ("killed", "county police") and got["9"] == ("killed", "county police")

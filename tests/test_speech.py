@@ -538,3 +538,14 @@ def test_an_official_count_is_the_authorities_of_the_country_whoever_passes_it_o
 def test_a_quantifier_alone_is_never_a_source() -> None:
     text = "Jane Roe, head of the mission, and John Doe, the rights chief, both spoke of almost 3,000 deaths."
     assert [c.source for c in extract(text, published="2025-02-07")] == [None]
+
+
+def test_a_description_whose_head_every_such_body_has_in_its_name_is_not_the_last_body_named() -> None:
+    from crosscount import extract
+
+    text = "County police said 41 people died.\n\nThe ministry said 300 people were killed."
+    got = {c.figure: c.source for c in extract(text, published="2025-03-12", doc="t")}
+    assert got["41"] == "County police" and got["300"] != "County police"
+    text = "The Ministry of Health said 41 people died.\n\nThe ministry said 300 people were killed."
+    got = {c.figure: c.source for c in extract(text, published="2025-03-12", doc="t")}
+    assert got["300"] == got["41"]
