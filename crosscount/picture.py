@@ -17,6 +17,7 @@ of ``eval/dev/README.md``, scored by its rules:
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -411,19 +412,19 @@ def _gold_conflict_text(g: GoldConflict) -> str:
     return f"{g.subject} · {g.measure}: {_gold_figure_text(g.a)} vs {_gold_figure_text(g.b)}"
 
 
-def format_picture(score: PictureScore, *, details: bool = True) -> str:
-    header = ["story", "statements", "recovered", "conflicts", "recall", "reported", "precision", "evolutions"]
+def format_picture(score: PictureScore, *, details: bool = True, width: int | None = None) -> str:
+    """The per-story table, then (``details``) each story's missed statements and conflicts and the
+    conflicts it reported that the gold lacks; ``width`` wraps those lines to a terminal's width."""
+    # count and share in one cell, so the table fits an 80-column terminal
+    header = ["story", "statements recovered", "conflicts found", "precision", "evolutions"]
     rows = [header]
     for s in [*score.stories.values(), score.overall]:
         rows.append(
             [
                 s.story,
-                f"{s.recovered}/{s.gold_statements}",
-                f"{s.statements_recovered:.3f}",
-                f"{s.found}/{s.gold_conflicts}",
-                f"{s.conflicts_recall:.3f}",
-                f"{s.matching_conflicts}/{s.reported_conflicts}",
-                f"{s.conflicts_precision:.3f}",
+                f"{s.recovered}/{s.gold_statements} {s.statements_recovered:.3f}",
+                f"{s.found}/{s.gold_conflicts} {s.conflicts_recall:.3f}",
+                f"{s.matching_conflicts}/{s.reported_conflicts} {s.conflicts_precision:.3f}",
                 str(s.evolutions),
             ]
         )
@@ -440,6 +441,8 @@ def format_picture(score: PictureScore, *, details: bool = True) -> str:
             parts += [f"  missed statement: {_gold_statement_text(g)}" for g in s.missed_statements]
             parts += [f"  missed conflict:  {_gold_conflict_text(g)}" for g in s.missed_conflicts]
             parts += [f"  other conflict:   {f.text}" for f in s.unmatched_conflicts]
+            if width is not None:
+                parts = [textwrap.fill(p, width=max(40, width), subsequent_indent=" " * 20) for p in parts]
             if parts:
                 lines += ["", f"{s.story}:", *parts]
     return "\n".join(lines)

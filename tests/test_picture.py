@@ -203,8 +203,9 @@ def test_cli_scores_the_picture_from_gold_claims(tmp_path: Path) -> None:
     assert data["claims"] == "gold"
     assert (data["statements_recovered"], data["conflicts_recall"], data["conflicts_precision"]) == (1.0, 1.0, 1.0)
     assert data["stories"]["flood"]["recovered"] == 1
-    table = runner.invoke(main, args[:-1])
+    table = runner.invoke(main, args[:-1], env={"COLUMNS": "80"})
     assert table.exit_code == 0 and "flood" in table.output and "1/1" in table.output
+    assert max(len(line) for line in table.output.splitlines()) <= 80, table.output
     bad = runner.invoke(main, ["eval", "--gold", str(tmp_path / "set.gold.jsonl"), str(tmp_path / "set.docs.jsonl"),
                                "--from-gold"])
     assert bad.exit_code == 2 and "--from-gold goes with --picture" in bad.output

@@ -301,7 +301,7 @@ def _evaluate_picture(
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(f"picture reconciled from the {'gold' if from_gold else 'extractor'}'s claims ({len(claims)})")
-        click.echo(format_picture(result))
+        click.echo(format_picture(result, width=shutil.get_terminal_size().columns))
     if problems:
         click.echo(f"{len(problems)} input problem(s); see the messages above", err=True)
         sys.exit(3)
