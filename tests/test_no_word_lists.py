@@ -86,7 +86,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("numbers.py", "the|this|that|last"): GRAMMAR,
     ("people.py", "of|for|at|to"): GRAMMAR,
     ("people.py", "of|for|and|the"): GRAMMAR,
-    ("picture.py", "story|statements|recovered|conflicts"): SCHEMA,
+    ("picture.py", "story|statements recovered|conflicts found|precision"): SCHEMA,
     ("pipeline.py", "doc|start|end|figure"): SCHEMA,
     ("present.py", "Counts|counts|num|plural"): SCHEMA,
     ("present.py", "Jan|Feb|Mar|Apr"): OUTPUT,
