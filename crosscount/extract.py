@@ -922,6 +922,7 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
         ):
             return None
         measure, how = self._measure(text, sent, cand, noun, noun_end, prior, state, figure_starts)
+        measure, how = self._dead_identified(text, cand, noun, measure, how)
         if measure is None:
             return None
         if cand.rule == "ordinal_one" and measure not in (

@@ -218,28 +218,19 @@ class MeasureComponent:
                 return measure, f"cue:{cue}+predicate_past_modifier"
         return None
 
-    def _measure(
-        self,
-        text: str,
-        sent: Sentence,
-        cand: Candidate,
-        noun: str | None,
-        noun_end: int,
-        prior: list[Claim],
-        state: DocState,
-        others: Sequence[int] = (),
+    def _dead_identified(
+        self, text: str, cand: Candidate, noun: str | None, measure: str | None, how: str
     ) -> tuple[str | None, str]:
-        """What the figure counts (``_measure_of``); the victims an identification counts are the dead."""
-        measure, how = self._measure_of(text, sent, cand, noun, noun_end, prior, state, others)
+        """The victims an identification counts are the dead ("identified nearly 4,000 victims", "41 of the 88
+        victims have been identified"): killed, where the cue alone says other."""
         if measure == "other" and how.removeprefix("cue:").split("+")[0] in self.lex.identified_cues:
-            # "identified nearly 4,000 victims", "41 of the 88 victims have been identified": the dead identified
             partitive = _PARTITIVE.match(text, cand.end)
             counted = partitive.group(1) if partitive else noun
             if counted is not None and counted.lower() in self.lex.identified_dead:
                 return "killed", how + "+dead"
         return measure, how
 
-    def _measure_of(
+    def _measure(
         self,
         text: str,
         sent: Sentence,
