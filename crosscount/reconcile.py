@@ -2049,6 +2049,15 @@ class _Reconciler:
         reps = cumulative_reps or reps
         if not reps:
             return None
+        if var.measure in cfg.cumulative and var.unit in cfg.cumulative_units and cumulative_reps:
+            # a running total's figure that a later, higher one grew from (by the conflicts' own test of
+            # growth: a floor, or the story's first days) is not a rival estimate of the period's count:
+            # "at least 94" on the 4th beside "more than 600" on the 17th
+            current = [n for n in reps if not any(m.lo >= n.point and self._growth(n, m, True) for m in reps)]
+            grown_from = len(reps) - len(current) if current else 0
+            reps = current or reps
+        else:
+            grown_from = 0
         lows = [n.lo for n in reps if n.st.low is not None]
         highs = [n.hi for n in reps if n.st.high is not None]
         low = min(lows) if lows else None
@@ -2060,7 +2069,7 @@ class _Reconciler:
         ranked = sorted(cands, key=lambda n: (-n.rel, n.point))
         if len(cands) == 1:
             best_node, rule = cands[0], "estimate_single_source"
-            why = f"the only closed figure: {best_node.label}"
+            why = f"the only {'closed ' if best_node.bounded else ''}figure: {best_node.label}"
         elif ranked[0].rel - ranked[1].rel >= cfg.reliability_margin - 1e-9:
             best_node, rule = ranked[0], "estimate_ucdp_most_reliable"
             why = (
@@ -2085,7 +2094,14 @@ class _Reconciler:
             f"{_what(var)} {'in ' + label if label else 'with no date known'}: low {fmt_value(low, low, u)}, best "
             f"{fmt_value(best, best, u)}, high {fmt_value(high, high, u)} from {len(reps)} independent "
             f"statement{'s' if len(reps) != 1 else ''} (each counted once however many outlets repeat it; "
-            f"projections and derived figures left out). Best: {why}; low and high are the lowest and "
+            f"projections and derived figures left out"
+            + (
+                f"; {grown_from} earlier figure{'s' if grown_from != 1 else ''} this running total grew from "
+                "left aside"
+                if grown_from
+                else ""
+            )
+            + f"). Best: {why}; low and high are the lowest and "
             f"highest reported bounds. Plain median: {fmt_value(median, median, u)}.",
             variable=var.id,
             period=label,

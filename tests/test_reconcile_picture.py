@@ -664,3 +664,21 @@ def test_a_figure_written_as_an_earlier_count_is_not_of_its_undated_documents_ti
     said = "The toll has dropped from 115 to 97 after testing."
     moved = [claim("u", 97, source="Police", sentence=said), claim("u", 160, source="Relief Agency")]
     assert conflicts(reconcile(moved, docs(("u", None)))) == [{97, 160}]
+
+
+def test_a_running_totals_estimate_rests_on_the_figures_it_grew_to_not_those_it_grew_from() -> None:
+    rows = [
+        *ONSET,
+        claim("a", 90, None, qualifier="at_least", source="Local Media", as_of="2025-03-04"),
+        claim("b", 280, None, qualifier="at_least", source="News Agency", as_of="2025-03-05"),
+        claim("c", 610, None, qualifier="at_least", source="Rights Office", as_of="2025-03-17"),
+    ]
+    rec = reconcile(rows, docs(EARLY, ("a", "2025-03-04"), ("b", "2025-03-05"), ("c", "2025-03-17")))
+    est = next(f for f in rec.findings if f.type == "estimate" and f.measure == "killed" and f.period == "2025-03")
+    assert (est.low, est.best, est.high) == (610, 610, 610)
+    assert "2 earlier figures this running total grew from left aside" in est.text
+    # two sources at odds (a later figure lower than an earlier one) are both the period's estimate
+    rows[3] = claim("c", 50, source="Rights Office", as_of="2025-03-17")
+    rec = reconcile(rows, docs(EARLY, ("a", "2025-03-04"), ("b", "2025-03-05"), ("c", "2025-03-17")))
+    est = next(f for f in rec.findings if f.type == "estimate" and f.measure == "killed" and f.period == "2025-03")
+    assert est.low == 50
