@@ -35,7 +35,7 @@ claims report, from the statements it repeats (dated elsewhere) and from a preci
 document's URL gives, with the basis in ``date_note``. A month-precision date is taken at
 mid-month. A period is a run of dated statements in one calendar month or within ``window_days``
 of the run's first date; year-only statements form their own periods; an undated statement is in
-no period and is compared with nothing.
+no period and is compared only with the undated figures of its own document.
 
 Everything runs on sorted groups and dicts: no pairwise loop over a whole variable.
 """
@@ -129,7 +129,6 @@ class ReconcileConfig:
     cumulative: frozenset[str] = frozenset()
     cumulative_units: frozenset[str] = frozenset({"persons", "percent"})
     can_fall: frozenset[str] = frozenset()  # counts of people in a state they leave (found, home again)
-    not_compared: frozenset[str] = frozenset()  # measures whose figures need not count one thing ("other")
     breakdown_words: frozenset[str] = frozenset()  # a sentence with one pairs its figures with distinct things
     whole_subject: str | None = None  # the subject every group is a part of ("people")
     earlier_cues: frozenset[str] = frozenset()  # words shortly before a figure that make it an earlier one
@@ -167,7 +166,6 @@ class ReconcileConfig:
             "max_comparisons": self.max_comparisons,
             "cumulative": sorted(self.cumulative),
             "can_fall": sorted(self.can_fall),
-            "not_compared": sorted(self.not_compared),
             "breakdown_words": sorted(self.breakdown_words),
             "whole_subject": self.whole_subject,
             "earlier_cues": sorted(self.earlier_cues),
@@ -288,7 +286,6 @@ def config_from_dict(data: Mapping[str, Any]) -> ReconcileConfig:
         cumulative=frozenset(_strs(meas, "cumulative", "measures")),
         cumulative_units=frozenset(_strs(meas, "cumulative_units", "measures") or ["persons", "percent"]),
         can_fall=frozenset(_strs(meas, "can_fall", "measures")),
-        not_compared=frozenset(_strs(meas, "not_compared", "measures")),
         breakdown_words=frozenset(_strs(meas, "breakdown_words", "measures")),
         whole_subject=str(meas["whole_subject"]) if meas.get("whole_subject") else None,
         earlier_cues=frozenset(w.lower() for w in _strs(period, "earlier_cues", "period")),
@@ -1627,7 +1624,8 @@ class _Reconciler:
     def periods(self, nodes: list[_Node]) -> list[tuple[str, list[_Node]]]:
         """Dated statements in runs of one month or ``window_days``; year-only ones by year.
 
-        An undated statement is in no period: it is listed on its variable but compared with nothing.
+        An undated statement is in no period: it is listed on its variable and compared only with the
+        undated figures of its own document (``compare_undated_documents``).
         """
         dated = sorted((n for n in nodes if n.mid is not None and n.prec != "year"), key=lambda n: n.mid or 0)
         out: list[tuple[str, list[_Node]]] = []
@@ -2268,17 +2266,15 @@ class _Reconciler:
             cumulative = var.measure in self.cfg.cumulative and var.unit in self.cfg.cumulative_units
             periods = self.periods(nodes)
             parts = self.parts(nodes) if cumulative else set()
-            compared = var.measure not in self.cfg.not_compared
             for label, members in periods:
                 reps = self.representatives(members, cumulative)
-                if len(reps) >= 2 and compared:
+                if len(reps) >= 2:
                     whole = [n for n in members if n.st.id not in parts]
                     self.compare_period(var, label, self.dated_representatives(whole, cumulative))
                 est = self.estimate(var, label, reps)
                 if est is not None:
                     estimates.append((label, est, reps))
-            if compared:
-                self.compare_undated_documents(var, nodes, parts, cumulative)
+            self.compare_undated_documents(var, nodes, parts, cumulative)
             if not periods:
                 # no date at all: the figures are summed up, never compared as if of one period
                 self.estimate(var, None, self.representatives(nodes, cumulative))
