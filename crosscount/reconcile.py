@@ -1327,8 +1327,8 @@ class _Reconciler:
         self.variables: dict[str, Variable] = {}
         # (story, subject, measure, unit) -> nodes, over all locations; nothing crosses stories
         self.family: dict[_Family, list[_Node]] = defaultdict(list)
-        # (story, measure, unit) -> document -> its figures, built when a sum is first looked for
-        self.measure_docs: dict[tuple[str | None, str, str], dict[str, list[_Node]]] = {}
+        # (story, measure, unit) -> document -> its figures, built when first needed (sums, breakdowns)
+        self._measure_docs: dict[tuple[str | None, str, str], dict[str, list[_Node]]] | None = None
         self.sentences: dict[str, list[str]] = {}
         self.speakers: dict[str, frozenset[int]] = {}  # statement id -> its (document, sentence, source as written)
         self.earliest: dict[tuple[str | None, str | None, str], _Node | None] = {}
@@ -1746,16 +1746,12 @@ class _Reconciler:
         """The figures each document breaks a total of its into, over all subjects and places of the
         measure ("430 in government-held areas and 380 in the northwest" beside "810 in Syria")."""
         if self._breakdowns is None:
-            by_doc: dict[tuple[str | None, str, str, str], list[_Node]] = defaultdict(list)
-            for (story, _subject, measure, unit), nodes in self.family.items():
-                for n in nodes:
-                    if n.numeric and n.independent:
-                        for d in n.st.docs:
-                            by_doc[(story, measure, unit, d)].append(n)
             found: set[str] = set()
-            for members in by_doc.values():
-                if len(members) >= 3:
-                    found |= self.addends(members)
+            for by_doc in self.measure_docs().values():
+                for figures in by_doc.values():
+                    members = [n for n in figures if n.independent]
+                    if len(members) >= 3:
+                        found |= self.addends(members)
             # a part's sentence gives its source's figures of other measures for the same part ("SANA reported
             # 430 deaths and 1,284 injuries" in government-held areas): parts of a parallel breakdown
             part_sentences: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -1845,27 +1841,26 @@ class _Reconciler:
         if part.point >= whole.point or not (_summable(part) and _summable(whole)):
             return False
         rest = whole.point - part.point
-        by_doc = self.measure_docs.get((whole.st.story, whole.st.measure, whole.st.unit))
-        if by_doc is None:
-            by_doc = self.index_measure_docs(whole.st.story, whole.st.measure, whole.st.unit)
+        by_doc = self.measure_docs().get((whole.st.story, whole.st.measure, whole.st.unit), {})
         for doc in {*part.st.docs, *whole.st.docs}:
             for other in by_doc.get(doc, ()):
                 if other.st.id not in (part.st.id, whole.st.id) and _summable(other) and abs(other.point - rest) < 0.5:
                     return True
         return False
 
-    def index_measure_docs(self, story: str | None, measure: str, unit: str) -> dict[str, list[_Node]]:
-        """A story's figures of one measure and unit, whatever their subject, by document: the other
-        figures a sum may take ("nine South African and three Malawian" beside "12 peacekeepers")."""
-        by_doc: dict[str, list[_Node]] = defaultdict(list)
-        for (f_story, _subject, f_measure, f_unit), nodes in self.family.items():
-            if f_story == story and f_measure == measure and f_unit == unit:
+    def measure_docs(self) -> dict[tuple[str | None, str, str], dict[str, list[_Node]]]:
+        """Each story's figures of one measure and unit, whatever their subject, by document (built once):
+        the figures a sum may take ("nine South African and three Malawian" beside "12 peacekeepers")."""
+        if self._measure_docs is None:
+            index: dict[tuple[str | None, str, str], dict[str, list[_Node]]] = {}
+            for (story, _subject, measure, unit), nodes in self.family.items():
+                by_doc = index.setdefault((story, measure, unit), defaultdict(list))
                 for n in nodes:
                     if n.numeric:
                         for d in n.st.docs:
                             by_doc[d].append(n)
-        self.measure_docs[(story, measure, unit)] = by_doc
-        return by_doc
+            self._measure_docs = index
+        return self._measure_docs
 
     def other_scope(self, small: float, large: float) -> bool:
         """Counts an order of magnitude apart (``scope_ratio``) count different things: a part, a day
@@ -1894,12 +1889,8 @@ class _Reconciler:
         unit = var.unit
 
         def apart(x: _Node, y: _Node) -> bool:
-            if x.src == y.src or _same_body(x.src, y.src, cfg.generic_source_words):
-                return False  # one source's own figures: revision or evolution, not a conflict
-            if self.one_speaker(x, y):
-                return False  # one speaker's figures in one sentence ("two ... and seven others, it said")
-            if x.st.own_voice and y.st.own_voice:
-                return False  # two outlets' unattributed figures: not known to come from independent sources
+            if not self._rivals(x, y):
+                return False  # one source's own figures, one speaker's account, or two outlets' own voices
             if not cfg.inferred_dates_conflict and (
                 x.st.date_basis == "document date inferred" or y.st.date_basis == "document date inferred"
             ):
@@ -2299,6 +2290,7 @@ class _Reconciler:
                 n for n in wholes if n.numeric and n.independent and not n.st.computed and n.st.qualifier != "vague"
             ]
             found: dict[tuple[str, str, str], tuple[float, float, _Node, _Node]] = {}
+            is_largest: dict[tuple[str, str], bool] = {}  # (whole, time) -> no count of everyone above it then
             for x in parts:
                 if not (x.numeric and x.independent) or x.st.computed or x.st.qualifier == "vague":
                     continue
@@ -2308,7 +2300,12 @@ class _Reconciler:
                         continue
                     # the whole is the largest count of everyone at that time: a smaller one counts a place,
                     # a day or an incident ("seven killed in one town"), not the whole
-                    if any(self._same_time(z, y) == when and z.lo > y.point for z in counted):
+                    largest = is_largest.get((y.st.id, when))
+                    if largest is None:
+                        largest = is_largest[(y.st.id, when)] = not any(
+                            self._same_time(z, y) == when and z.lo > y.point for z in counted
+                        )
+                    if not largest:
                         continue
                     lx, ly = self.variables[x.var].location, self.variables[y.var].location
                     if lx and ly and lx != ly:
@@ -2354,8 +2351,9 @@ class _Reconciler:
         return x.st.period
 
     def _rivals(self, x: _Node, y: _Node) -> bool:
-        """Two figures whose sources could disagree: not one body, not one speaker's account, not two outlets'
-        unattributed figures."""
+        """Two figures whose sources could disagree: not one body (its own figures are revision or evolution),
+        not one speaker's account in one sentence ("two ... and seven others, it said"), not two outlets'
+        unattributed figures (not known to come from independent sources)."""
         if x.src == y.src or _same_body(x.src, y.src, self.cfg.generic_source_words) or self.one_speaker(x, y):
             return False
         return not (x.st.own_voice and y.st.own_voice)
