@@ -80,6 +80,19 @@ def _one_per_worker(port: int, workers: int) -> list[Worker]:
     return list(found.values())
 
 
+def _wait_until_serving(proc: subprocess.Popen[bytes], port: int, log: Path | None = None) -> None:
+    """Until the server answers on ``port`` (90 s at most); the server's log if it died first."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            Worker(port).conn.close()
+            return
+        except OSError:
+            assert proc.poll() is None, log.read_text() if log is not None else "serve exited"
+            assert time.monotonic() < deadline, "serve did not answer within 90 s"
+            time.sleep(0.2)
+
+
 @pytest.fixture
 def served(ledger_url: str, tmp_path: Path) -> Iterator[tuple[int, str]]:
     """``crosscount serve --workers 2`` on a ledger holding one article; yields its port and ledger."""
@@ -93,15 +106,7 @@ def served(ledger_url: str, tmp_path: Path) -> Iterator[tuple[int, str]]:
     proc = subprocess.Popen([sys.executable, "-m", "crosscount", "serve", "--db", ledger_url, "--port", str(port),
                              "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                Worker(port).conn.close()
-                break
-            except OSError:
-                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "serve did not answer within 90 s"
-                time.sleep(0.2)
+        _wait_until_serving(proc, port, tmp_path / "serve.log")
         yield port, ledger_url
     finally:
         while Worker.opened:
@@ -170,14 +175,7 @@ def test_a_stopped_server_leaves_no_shared_directory(tmp_path: Path, workers: st
     proc = subprocess.Popen([sys.executable, "-m", "crosscount", "serve", "--db", str(db), "--port", str(port),
                              "--workers", workers], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                Worker(port).conn.close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
+        _wait_until_serving(proc, port)
         assert [p.name for p in scratch.iterdir() if p.name.startswith("crosscount-serve-")]
     finally:
         while Worker.opened:
