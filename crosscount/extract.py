@@ -866,8 +866,8 @@ class Extractor(MeasureComponent, SubjectComponent, LocationComponent):
         ) or self.lex.addition_before_pattern.search(sent.text[: cand.start - sent.start])
         if value > whole_value and not addition:
             return False
-        named = {p.name for p in self._parties_in(sent.text)}
-        return named <= {p.name for p in self._parties_in(whole.sentence)} | (
+        named = {p.name for p in self.resolver.parties_in(sent.text)}
+        return named <= {p.name for p in self.resolver.parties_in(whole.sentence)} | (
             {whole.location} if whole.location else set()
         )
 

@@ -1471,14 +1471,7 @@ class _Reconciler:
         if source not in self.countries:
             from crosscount.resolve import default_resolver
 
-            resolver = default_resolver()
-            words = [re.sub(r"(?:'s|’s)$", "", w) for w in re.findall(r"[A-Z][\w'’-]*", source)]
-            found = {
-                p.name
-                for i in range(len(words))
-                for j in (i + 1, i + 2)
-                if j <= len(words) and (p := resolver.party(" ".join(words[i:j]))) is not None
-            }
+            found = {p.name for p in default_resolver().parties_in(source)}
             self.countries[source] = found.pop() if len(found) == 1 else None
         return self.countries[source]
 
@@ -2289,7 +2282,7 @@ class _Reconciler:
             counted = [
                 n for n in wholes if n.numeric and n.independent and not n.st.computed and n.st.qualifier != "vague"
             ]
-            found: dict[tuple[str, str, str], tuple[float, float, _Node, _Node]] = {}
+            found: dict[tuple[str, str, str], tuple[float, float, float, _Node, _Node]] = {}
             is_largest: dict[tuple[str, str], bool] = {}  # (whole, time) -> no count of everyone above it then
             for x in parts:
                 if not (x.numeric and x.independent) or x.st.computed or x.st.qualifier == "vague":
@@ -2318,10 +2311,9 @@ class _Reconciler:
                     if excess > tol and not self._growth(y, x, True):
                         key = (x.var, y.var, when)
                         if key not in found or excess > found[key][0]:
-                            found[key] = (excess, tol, x, y)
-            for (_xv, _yv, when), (excess, tol, x, y) in sorted(found.items()):
+                            found[key] = (excess, tol, top.hi, x, y)
+            for (_xv, _yv, when), (excess, tol, whole_count, x, y) in sorted(found.items()):
                 var = self.variables[x.var]
-                whole_count = self._as_count(y, True).hi
                 self.finding(
                     "conflict",
                     "conflict_part_exceeds_whole",

@@ -24,6 +24,17 @@ _DOTTED_COUNTRY = re.compile(r"\bU\.([SNK])\b\.?")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)(?=\s|$)")
 _NON_WORD = re.compile(r"[^\w\s&-]+")
 _SPACES = re.compile(r"\s+")
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?")
+
+
+def party_phrases(phrase: str) -> list[str]:
+    """A phrase's runs of three, two and one words, possessives dropped: where a party's name may stand."""
+    words = phrase.replace("’s", "").replace("'s", "").split()
+    out = []
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            out.append(" ".join(words[i : i + n]))
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -144,6 +155,15 @@ class Resolver:
     # ---- lookups -------------------------------------------------------------------------
     def party(self, name: str) -> Party | None:
         return self.party_by_alias.get(fold(name))
+
+    def parties_in(self, text: str) -> list[Party]:
+        """The parties (countries) a text names, one per run of one or two capitalised words, in order."""
+        found: list[Party] = []
+        for pm in _CAPITALISED_RUN.finditer(text):
+            party = next((p for p in map(self.party, party_phrases(pm.group(0))) if p), None)
+            if party is not None:
+                found.append(party)
+        return found
 
     def state_organ(self, canonical: str) -> bool:
         """Whether a known source is an organ of a state: one of its names has a word such as "ministry"

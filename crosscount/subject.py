@@ -16,20 +16,13 @@ from typing import TYPE_CHECKING
 from crosscount.lexicon import Lexicon
 from crosscount.location import LOCATIVE
 from crosscount.models import Claim
-from crosscount.resolve import Party, Resolver, fold
+from crosscount.resolve import Party, Resolver, fold, party_phrases
 from crosscount.segment import Sentence
 
 if TYPE_CHECKING:
     from crosscount.extract import Candidate, DocState
 
 _PRONOUN_OBJECT = re.compile(r"^\s*(?:more\s+)?of\s+(?:them|their|those|these)\b", re.IGNORECASE)
-def _party_phrases(phrase: str) -> list[str]:
-    words = phrase.replace("’s", "").replace("'s", "").split()
-    out = []
-    for n in (3, 2, 1):
-        for i in range(len(words) - n + 1):
-            out.append(" ".join(words[i : i + n]))
-    return out
 
 
 class SubjectComponent:
@@ -60,7 +53,7 @@ class SubjectComponent:
         after = text[cand.end : min(sent.end, cand.end + 80)]
         m = re.match(r"[^.;]*?\b(?:among|of)\s+(?:the\s+)?((?:[A-Z][\w'’-]*\s+){1,3})", after)
         if m:
-            for word in _party_phrases(m.group(1)):
+            for word in party_phrases(m.group(1)):
                 party = r.party(word)
                 if party:
                     return self._subject_of(party, noun_word, state), "of_phrase"
@@ -84,7 +77,7 @@ class SubjectComponent:
             preceding = clause_before[: pm.start()].split()[-1:] or [""]
             if preceding[0].lower() in LOCATIVE or preceding[0].lower() in self.lex.not_agent_before:
                 continue
-            for phrase in _party_phrases(word):
+            for phrase in party_phrases(word):
                 party = r.party(phrase)
                 if party:
                     following = clause_before[pm.end() :].lstrip()
@@ -199,7 +192,7 @@ class SubjectComponent:
         """Parties the text names with military nouns ("North Korean soldiers", "Pyongyang's troops")."""
         found: set[str] = set()
         for m in self.lex.military_mention_pattern.finditer(text):
-            for phrase in _party_phrases(m.group(1)):
+            for phrase in party_phrases(m.group(1)):
                 party = self.resolver.party(phrase)
                 if party is not None:
                     found.add(party.name)
@@ -207,26 +200,18 @@ class SubjectComponent:
         return frozenset(found)
 
     def _last_party(self, text: str) -> Party | None:
-        parties = self._parties_in(text)
+        parties = self.resolver.parties_in(text)
         return parties[-1] if parties else None
 
     def _document_party(self, text: str, state: DocState) -> Party | None:
         """The country the document is most about: the party it names most often (read once)."""
         if state.document_party is None:
-            counts = Counter(p.name for p in self._parties_in(text))
+            counts = Counter(p.name for p in self.resolver.parties_in(text))
             top = counts.most_common(2)
             state.document_party = (
                 self.resolver.party(top[0][0]) if top and (len(top) == 1 or top[0][1] > top[1][1]) else False
             )
         return state.document_party if isinstance(state.document_party, Party) else None
 
-    def _parties_in(self, text: str) -> list[Party]:
-        """The parties (countries) a text names, one per capitalised run, in order."""
-        found: list[Party] = []
-        for pm in re.finditer(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?", text):
-            party = next((p for p in map(self.resolver.party, _party_phrases(pm.group(0))) if p), None)
-            if party is not None:
-                found.append(party)
-        return found
 
     # ------------------------------------------------------------------ location
