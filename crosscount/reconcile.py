@@ -790,6 +790,32 @@ def _root(parent: list[int], i: int) -> int:
     return i
 
 
+@functools.lru_cache(maxsize=8)
+def _sentence_cues(
+    breakdown_words: frozenset[str], earlier_cues: frozenset[str], earlier_right_before: frozenset[str]
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The configuration's sentence cues as patterns, made once (reconcile runs once per story): a word
+    that pairs a sentence's figures with distinct things ("respectively"), and the words that make a
+    figure an earlier count, within three words before it (no other figure between) or right before it."""
+    breakdown = (
+        re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(breakdown_words))) + r")\b", re.IGNORECASE)
+        if breakdown_words
+        else None
+    )
+    cues = "|".join(map(re.escape, sorted(earlier_cues)))
+    right_before = "|".join(map(re.escape, sorted(earlier_right_before)))
+    earlier = (
+        re.compile(
+            (rf"\b(?:{cues})\b(?:\s+[^\d\s]\S*){{0,3}}\s*$" if cues else "(?!)")
+            + (rf"|\b(?:{right_before})\s*$" if right_before else ""),
+            re.IGNORECASE,
+        )
+        if cues or right_before
+        else None
+    )
+    return breakdown, earlier
+
+
 def _written_as_earlier(claim: Claim, earlier: re.Pattern[str]) -> bool:
     """The figure follows a word that makes it an earlier count: within three words, no other figure
     between ("from their previous toll of 115", "the initial list of 3,200"), or right before it ("down
@@ -2644,28 +2670,13 @@ def reconcile(
     built, _ = _build_statements(claims, docs, cfg.places_within, cfg.generic_source_words, cfg.not_source_names)
     statements = [st for st, _ in built]
     r = _Reconciler(cfg)
-    breakdown = (
-        re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(cfg.breakdown_words))) + r")\b", re.IGNORECASE).search
-        if cfg.breakdown_words
-        else (lambda _text: None)
-    )
-    cues = "|".join(map(re.escape, sorted(cfg.earlier_cues)))
-    right_before = "|".join(map(re.escape, sorted(cfg.earlier_right_before)))
-    # a cue within three words before the figure (no other figure between), or one right before it
-    earlier = (
-        re.compile(
-            (rf"\b(?:{cues})\b(?:\s+[^\d\s]\S*){{0,3}}\s*$" if cues else "(?!)")
-            + (rf"|\b(?:{right_before})\s*$" if right_before else ""),
-            re.IGNORECASE,
-        )
-        if cues or right_before
-        else None
-    )
+    breakdown, earlier = _sentence_cues(cfg.breakdown_words, cfg.earlier_cues, cfg.earlier_right_before)
     for st, members in built:
         # who says it where: one speaker's figures in one sentence are a breakdown, never rivals
         said = {hash((m.doc, m.sentence, m.source_text.lower())) for m in members if m.sentence and m.source_text}
         # "... who reported 1,200 and 800 respectively": one sentence pairing figures with distinct things
-        said.update(hash((m.doc, m.sentence)) for m in members if m.sentence and breakdown(m.sentence))
+        if breakdown is not None:
+            said.update(hash((m.doc, m.sentence)) for m in members if m.sentence and breakdown.search(m.sentence))
         if said:
             r.speakers[st.id] = frozenset(said)
         r.sentence_keys[st.id] = frozenset(hash((m.doc, m.sentence)) for m in members if m.sentence)
